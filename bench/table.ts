@@ -1,0 +1,45 @@
+/** One row of a benchmark table. */
+export interface Row {
+  name: string;
+  value: string;
+  floor?: string;
+  ratio?: string;
+  note?: string;
+}
+
+/** Prints rows as a fixed-width table with a title. */
+export function printTable(title: string, rows: Row[]): void {
+  const cols: Array<[keyof Row, string]> = [
+    ['name', 'case'],
+    ['value', 'ours'],
+    ['floor', 'floor / peer'],
+    ['ratio', 'ratio'],
+    ['note', 'note'],
+  ];
+  const width = cols.map(([k, h]) => Math.max(h.length, ...rows.map((r) => (r[k] ?? '').length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(width[i] ?? 0)).join(' | ')} |`;
+  console.log(`\n${title}\n`);
+  console.log(line(cols.map(([, h]) => h)));
+  console.log(line(width.map((w) => '-'.repeat(w))));
+  for (const r of rows) console.log(line(cols.map(([k]) => r[k] ?? '')));
+}
+
+/** Runs `fn` and returns the operations per second it achieved over `ops` operations. */
+export async function opsPerSec(ops: number, fn: () => Promise<void> | void): Promise<number> {
+  const start = performance.now();
+  await fn();
+  return (ops / (performance.now() - start)) * 1000;
+}
+
+/** The best of `runs` measurements (after one warm-up). */
+export async function best(runs: number, measure: () => Promise<number>): Promise<number> {
+  await measure();
+  let top = 0;
+  for (let i = 0; i < runs; i++) top = Math.max(top, await measure());
+  return top;
+}
+
+/** `12,345/s` */
+export function rate(n: number): string {
+  return `${Math.round(n).toLocaleString('en-US')}/s`;
+}

@@ -1,0 +1,69 @@
+export type {
+  AgentDef,
+  Handler,
+  HandlerSpec,
+  HandlesAgentConfig,
+  HandlesProtocol,
+  MachineAgentConfig,
+  SupervisionOptions,
+} from './agent/defineAgent.js';
+export { defineAgent, on } from './agent/defineAgent.js';
+export { fail, reply } from './agent/machineActions.js';
+export type {
+  AgentRef,
+  AgentTarget,
+  AnyProtocol,
+  AskOptions,
+  HandlerContext,
+  Protocol,
+  ProtocolEntry,
+  TellOptions,
+} from './agent/types.js';
+export type { ErrorCodeValue, TroupeErrorOptions, ValidationIssue } from './errors/errors.js';
+export {
+  AgentFailedError,
+  CancelledError,
+  ClosedError,
+  CrashError,
+  CycleError,
+  ErrorCode,
+  HandlerError,
+  NoRespondersError,
+  PayloadTooLargeError,
+  TimeoutError,
+  TransportError,
+  TroupeError,
+  UnauthorizedError,
+  ValidationError,
+} from './errors/errors.js';
+export type { WireError } from './errors/wire.js';
+export { errorFromWire, errorToWire, toError } from './errors/wire.js';
+export { validationErrorFromZod } from './errors/zodIssues.js';
+export type { Logger, LogLevel } from './logger.js';
+export { createLogger } from './logger.js';
+export type { AgentAddress } from './messages/address.js';
+export { AgentAddressSchema, formatAddress, isValidKey, isValidName } from './messages/address.js';
+export type { MessageDef, PayloadOf } from './messages/defineMessage.js';
+export { defineMessage } from './messages/defineMessage.js';
+export type { Envelope, Message } from './messages/envelope.js';
+export { EnvelopeSchema } from './messages/envelope.js';
+export { newId } from './messages/id.js';
+export type { ProgressEvent, ProgressEventOf, ProgressInput, ProgressKind } from './progress/events.js';
+export { isTerminalKind, ProgressEventSchema } from './progress/events.js';
+export type {
+  ArtifactRecord,
+  LogRecord,
+  SubTaskProgress,
+  TaskProgress,
+  TaskStatus,
+  ToolCallRecord,
+} from './progress/taskProgress.js';
+export type { RegisterOptions } from './runtime/AgentHost.js';
+export type { CloseOptions, RuntimeOptions } from './runtime/Runtime.js';
+export { createRuntime, Runtime } from './runtime/Runtime.js';
+export { onAbort } from './runtime/signals.js';
+export { MemoryStore } from './store/MemoryStore.js';
+export type { Store } from './store/Store.js';
+export type { InProcessTransportOptions } from './transport/InProcessTransport.js';
+export { InProcessBus, InProcessTransport } from './transport/InProcessTransport.js';
+export type { DeliveryOptions, RequestOptions, Transport, TransportHost } from './transport/Transport.js';

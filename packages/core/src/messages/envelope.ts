@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { type AgentAddress, AgentAddressSchema } from './address.js';
+
+/** Zod schema of the message envelope; every process boundary validates with it. */
+export const EnvelopeSchema = z.object({
+  v: z.literal(1),
+  id: z.string().min(1).max(128),
+  type: z.string().min(1).max(256),
+  from: AgentAddressSchema.optional(),
+  to: AgentAddressSchema,
+  replyTo: z.string().max(512).optional(),
+  correlationId: z.string().max(128).optional(),
+  runId: z.string().max(128).optional(),
+  taskId: z.string().max(128).optional(),
+  parentId: z.string().max(128).optional(),
+  ts: z.number(),
+  deadline: z.number().optional(),
+  attempt: z.number().int().nonnegative().optional(),
+  traceparent: z.string().max(256).optional(),
+  payload: z.unknown(),
+});
+
+/** A message in flight: routing and tracing fields around a typed `payload`. */
+export interface Envelope<T = unknown, Type extends string = string> {
+  /** Envelope format version. */
+  v: 1;
+  /** Unique, time-sortable id (UUIDv7). */
+  id: string;
+  /** Message type, e.g. `task.assign`. */
+  type: Type;
+  /** The sending agent, when an agent sent it. */
+  from?: AgentAddress;
+  /** The addressed agent. */
+  to: AgentAddress;
+  /** Where the reply goes (transport-specific). */
+  replyTo?: string;
+  /** The id of the message this one answers. */
+  correlationId?: string;
+  /** The run this message belongs to. */
+  runId?: string;
+  /** The task this message performs (defaults to `id`). */
+  taskId?: string;
+  /** The task that caused this one, for progress trees. */
+  parentId?: string;
+  /** Creation time, ms since the epoch. */
+  ts: number;
+  /** Absolute deadline, ms since the epoch. */
+  deadline?: number;
+  /** Delivery attempt, starting at 1. */
+  attempt?: number;
+  /** W3C trace context. */
+  traceparent?: string;
+  /** The typed body. */
+  payload: T;
+}
+
+/** A message to send: its type and payload (the runtime fills the envelope). */
+export interface Message<Type extends string = string, T = unknown> {
+  type: Type;
+  payload: T;
+}

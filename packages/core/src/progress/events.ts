@@ -1,0 +1,122 @@
+import { z } from 'zod';
+
+const WireErrorSchema: z.ZodType<{
+  code: string;
+  name: string;
+  message: string;
+  data?: Record<string, unknown> | undefined;
+  retryable?: boolean | undefined;
+  cause?: unknown;
+}> = z.object({
+  code: z.string(),
+  name: z.string(),
+  message: z.string(),
+  data: z.record(z.string(), z.unknown()).optional(),
+  retryable: z.boolean().optional(),
+  cause: z.unknown().optional(),
+});
+
+const base = {
+  /** The run this event belongs to. */
+  runId: z.string(),
+  /** The task it is about (for run events, the run's root task id). */
+  taskId: z.string(),
+  /** The parent task, for trees. */
+  parentId: z.string().optional(),
+  /** The agent (type or type/key) doing the work. */
+  agent: z.string().optional(),
+  /** Time of the event, ms since the epoch. */
+  ts: z.number(),
+  /** Sequence number, increasing within a run for each emitting process. */
+  seq: z.number().int().nonnegative(),
+};
+
+const terminalStatus = z.enum(['completed', 'failed', 'timed_out', 'cancelled']);
+
+/** Schema of every progress event: a discriminated union on `kind`. */
+export const ProgressEventSchema = z.discriminatedUnion('kind', [
+  z.object({ ...base, kind: z.literal('run.started'), name: z.string().optional() }),
+  z.object({ ...base, kind: z.literal('run.finished'), status: terminalStatus }),
+  z.object({
+    ...base,
+    kind: z.literal('task.created'),
+    name: z.string().optional(),
+    weight: z.number().positive().optional(),
+  }),
+  z.object({ ...base, kind: z.literal('task.queued') }),
+  z.object({ ...base, kind: z.literal('task.started'), name: z.string().optional() }),
+  z.object({
+    ...base,
+    kind: z.literal('task.progress'),
+    percent: z.number().min(0).max(100).optional(),
+    step: z.string().optional(),
+  }),
+  z.object({
+    ...base,
+    kind: z.literal('task.log'),
+    level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    message: z.string(),
+  }),
+  z.object({
+    ...base,
+    kind: z.literal('task.tool_call'),
+    tool: z.string(),
+    callId: z.string().optional(),
+    status: z.enum(['started', 'succeeded', 'failed']).default('started'),
+    args: z.unknown().optional(),
+  }),
+  z.object({
+    ...base,
+    kind: z.literal('task.tokens'),
+    input: z.number().int().nonnegative().default(0),
+    output: z.number().int().nonnegative().default(0),
+    model: z.string().optional(),
+  }),
+  z.object({
+    ...base,
+    kind: z.literal('task.artifact'),
+    name: z.string(),
+    uri: z.string().optional(),
+    mimeType: z.string().optional(),
+    size: z.number().int().nonnegative().optional(),
+  }),
+  z.object({
+    ...base,
+    kind: z.literal('task.retrying'),
+    attempt: z.number().int().positive(),
+    delayMs: z.number().nonnegative(),
+    error: WireErrorSchema.optional(),
+  }),
+  z.object({ ...base, kind: z.literal('task.paused') }),
+  z.object({ ...base, kind: z.literal('task.resumed') }),
+  z.object({ ...base, kind: z.literal('task.completed'), result: z.unknown().optional() }),
+  z.object({ ...base, kind: z.literal('task.failed'), error: WireErrorSchema }),
+  z.object({ ...base, kind: z.literal('task.timed_out'), timeoutMs: z.number().optional() }),
+  z.object({ ...base, kind: z.literal('task.cancelled'), reason: z.string().optional() }),
+]);
+
+/** One progress event (see {@link ProgressEventSchema}). */
+export type ProgressEvent = z.output<typeof ProgressEventSchema>;
+/** The `kind` of a progress event. */
+export type ProgressKind = ProgressEvent['kind'];
+/** The event of one kind. */
+export type ProgressEventOf<K extends ProgressKind> = Extract<ProgressEvent, { kind: K }>;
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/**
+ * What a handler passes to `ctx.emit`: an event without the fields the runtime
+ * fills in (`runId`, `taskId`, `ts`, `seq`; `agent` and `parentId` optional).
+ */
+export type ProgressInput = DistributiveOmit<ProgressEvent, 'runId' | 'taskId' | 'ts' | 'seq'> & {
+  taskId?: string;
+};
+
+/** Whether a task status is terminal. */
+export function isTerminalKind(kind: ProgressKind): boolean {
+  return (
+    kind === 'task.completed' ||
+    kind === 'task.failed' ||
+    kind === 'task.timed_out' ||
+    kind === 'task.cancelled'
+  );
+}

@@ -1,0 +1,381 @@
+import type { ProgressEvent, ProgressKind } from './events.js';
+import type {
+  ArtifactRecord,
+  ProgressInternals,
+  ProgressStamp,
+  SeenWindow,
+  SubTaskProgress,
+  TaskBookkeeping,
+  TaskProgress,
+  TaskStatus,
+  ToolCallRecord,
+} from './taskProgress.js';
+
+/** Log lines kept in a snapshot (the newest); older ones are dropped so a long run stays bounded. */
+export const MAX_LOGS = 1000;
+/** Tool calls kept in a snapshot (the newest); a later update for a dropped call is appended anew. */
+export const MAX_TOOL_CALLS = 1000;
+// Per task, the newest 256 event keys by stamp plus the highest evicted stamp (a "floor"): exact
+// dedup for anything recent, and a full replay of an old stream is still recognised via the floor.
+// The price: a genuinely new event older than 256 newer events of its own task is dropped.
+const SEEN_WINDOW = 256;
+
+const TERMINAL: ReadonlySet<TaskStatus> = new Set(['completed', 'failed', 'timed_out', 'cancelled']);
+const isTerminal = (s: TaskStatus): boolean => TERMINAL.has(s);
+const cmp = (a: Stamped, b: Stamped): number => a[0] - b[0] || a[1] - b[1];
+const atLeast = (a: ProgressStamp, b: ProgressStamp | undefined): boolean =>
+  b === undefined || cmp(a, b) >= 0;
+const later = (a: ProgressStamp, b: ProgressStamp | undefined): ProgressStamp =>
+  b !== undefined && cmp(b, a) > 0 ? b : a;
+
+/** The snapshot before any event: no tasks, status pending. */
+export function initialProgress(options: { taskId?: string; name?: string } = {}): TaskProgress {
+  const snapshot: TaskProgress = {
+    taskId: options.taskId ?? '',
+    name: options.name ?? options.taskId ?? '',
+    status: 'pending',
+    overallProgress: 0,
+    subtasks: [],
+    executionDetails: { elapsedTime: 0, toolCalls: [], tokensUsed: { input: 0, output: 0, total: 0 } },
+    logs: [],
+    artifacts: [],
+  };
+  return withInternals(snapshot, { tasks: {}, seen: {}, waiting: {} });
+}
+
+/** Folds one progress event into a new snapshot; pure, and a duplicate event returns `state` itself. */
+export function reduceProgress(state: TaskProgress, event: ProgressEvent): TaskProgress {
+  const prev = internalsOf(state);
+  const stamp: ProgressStamp = [event.ts, event.seq];
+  const key = `${event.runId} ${event.kind}`;
+  const window = prev.seen[event.taskId];
+  if (isSeen(window, stamp, key)) return state;
+
+  const w: Work = {
+    snap: { ...state, executionDetails: { ...state.executionDetails } },
+    tasks: { ...prev.tasks },
+    waiting: { ...prev.waiting },
+  };
+  const next: ProgressInternals = {
+    ...prev,
+    seen: { ...prev.seen, [event.taskId]: remember(window, stamp, key) },
+    firstTs: Math.min(prev.firstTs ?? event.ts, event.ts),
+    lastTs: Math.max(prev.lastTs ?? event.ts, event.ts),
+  };
+
+  if (event.kind === 'run.started') {
+    startRun(w, event.taskId, event.name);
+    next.runStarted = true;
+  } else if (event.kind === 'run.finished') {
+    next.finished = { status: event.status, ts: event.ts };
+  } else {
+    if (event.taskId !== w.snap.taskId || w.snap.taskId === '') applyTask(w, event, stamp);
+    applyRecord(w.snap, event);
+  }
+  return finish(w, { ...next, tasks: w.tasks, waiting: w.waiting });
+}
+
+interface Work {
+  snap: TaskProgress;
+  tasks: Record<string, TaskBookkeeping>;
+  waiting: Record<string, string[]>;
+}
+type Stamped = readonly [number, number, ...unknown[]];
+type TaskEvent = Exclude<ProgressEvent, { kind: 'run.started' | 'run.finished' }>;
+
+const STATUS_OF: Partial<Record<ProgressKind, TaskStatus>> = {
+  'task.created': 'pending',
+  'task.queued': 'queued',
+  'task.started': 'running',
+  'task.retrying': 'retrying',
+  'task.paused': 'paused',
+  'task.resumed': 'running',
+  'task.completed': 'completed',
+  'task.failed': 'failed',
+  'task.timed_out': 'timed_out',
+  'task.cancelled': 'cancelled',
+};
+
+function applyTask(w: Work, ev: TaskEvent, stamp: ProgressStamp): void {
+  const id = ev.taskId;
+  ensureTask(w, id, ev.parentId);
+  const meta: TaskBookkeeping = { ...w.tasks[id]! };
+  const node: SubTaskProgress = { ...findNode(w.snap.subtasks, pathTo(w.tasks, id))! };
+  if (ev.agent !== undefined) node.agent = ev.agent;
+  if ((ev.kind === 'task.created' || ev.kind === 'task.started') && ev.name !== undefined)
+    node.name = ev.name;
+  if (ev.kind === 'task.created' && ev.weight !== undefined) meta.weight = ev.weight;
+  if (ev.kind === 'task.started') {
+    node.startedAt = Math.min(node.startedAt ?? ev.ts, ev.ts);
+    // A start already counted by task.retrying, or a repeat report of the current start, is no new attempt.
+    if (meta.attemptPending) meta.attemptPending = false;
+    else if (node.attempts === 0 || node.status === 'pending' || node.status === 'queued') node.attempts += 1;
+    meta.startAt = later(stamp, meta.startAt);
+  }
+  if (ev.kind === 'task.started' || ev.kind === 'task.progress')
+    meta.activityAt = later(stamp, meta.activityAt);
+  if (ev.kind === 'task.progress' && atLeast(stamp, meta.progressAt) && node.status !== 'completed') {
+    if (ev.percent !== undefined) node.progress = ev.percent;
+    if (ev.step !== undefined) node.step = ev.step;
+    meta.progressAt = stamp;
+  }
+  if (ev.kind === 'task.retrying') {
+    // `attempt` is the attempt about to run; max() also copes with a lost or late first task.started.
+    node.attempts = Math.max(node.attempts + 1, ev.attempt);
+    if (meta.startAt === undefined || cmp(stamp, meta.startAt) > 0) meta.attemptPending = true;
+  }
+  const status = STATUS_OF[ev.kind];
+  if (status !== undefined && mayReplace(node.status, status, stamp, meta.statusAt)) {
+    node.status = status;
+    meta.statusAt = stamp;
+    if (isTerminal(status)) node.finishedAt = ev.ts;
+    if (status === 'completed') node.progress = 100;
+    if (ev.kind === 'task.failed') node.error = { code: ev.error.code, message: ev.error.message };
+    if (status === 'retrying' && atLeast(stamp, meta.progressAt)) {
+      node.progress = 0; // the next attempt starts over
+      meta.progressAt = stamp;
+    }
+  }
+  w.tasks[id] = meta;
+  w.snap.subtasks = mapAt(w.snap.subtasks, pathTo(w.tasks, id), () => node);
+}
+
+/** A terminal status beats any non-terminal one whatever the order; otherwise the newer stamp wins. */
+function mayReplace(was: TaskStatus, next: TaskStatus, at: ProgressStamp, since?: ProgressStamp): boolean {
+  return isTerminal(was) !== isTerminal(next) ? isTerminal(next) : atLeast(at, since);
+}
+
+function applyRecord(snap: TaskProgress, ev: TaskEvent): void {
+  const { taskId, ts } = ev;
+  const details = snap.executionDetails;
+  if (ev.kind === 'task.log') {
+    snap.logs = capAppend(snap.logs, { level: ev.level, message: ev.message, taskId, ts }, MAX_LOGS);
+  } else if (ev.kind === 'task.artifact') {
+    const artifact: ArtifactRecord = { name: ev.name, taskId, ts };
+    if (ev.uri !== undefined) artifact.uri = ev.uri;
+    if (ev.mimeType !== undefined) artifact.mimeType = ev.mimeType;
+    if (ev.size !== undefined) artifact.size = ev.size;
+    snap.artifacts = [...snap.artifacts, artifact];
+  } else if (ev.kind === 'task.tokens') {
+    const t = details.tokensUsed;
+    details.tokensUsed = {
+      input: t.input + ev.input,
+      output: t.output + ev.output,
+      total: t.total + ev.input + ev.output,
+    };
+  } else if (ev.kind === 'task.tool_call') {
+    const calls = details.toolCalls;
+    const i = ev.callId === undefined ? -1 : calls.findLastIndex((c) => c.callId === ev.callId);
+    const old = calls[i];
+    if (old === undefined) {
+      const call: ToolCallRecord = { tool: ev.tool, status: ev.status, taskId, ts };
+      if (ev.callId !== undefined) call.callId = ev.callId;
+      details.toolCalls = capAppend(calls, call, MAX_TOOL_CALLS);
+    } else {
+      // A late 'started' must not undo the call's outcome.
+      const status = ev.status === 'started' ? old.status : ev.status;
+      details.toolCalls = calls.with(i, { ...old, status, ts: Math.min(old.ts, ts) });
+    }
+  }
+}
+
+/** Makes `run.started`'s task the snapshot root: a card for it that came earlier is dissolved. */
+function startRun(w: Work, id: string, name: string | undefined): void {
+  w.snap.taskId = id;
+  if (name !== undefined) w.snap.name = name;
+  else if (w.snap.name === '') w.snap.name = id;
+  delete w.waiting[id];
+  if (w.tasks[id] === undefined) return;
+  const node = detach(w, id);
+  delete w.tasks[id];
+  for (const child of node?.subtasks ?? []) {
+    const { parent: _parent, ...meta } = w.tasks[child.taskId]!;
+    w.tasks[child.taskId] = meta;
+    w.snap.subtasks = [...w.snap.subtasks, child];
+  }
+}
+
+/** Creates the card on first sight (adopting children that came first) and learns its parent once. */
+function ensureTask(w: Work, id: string, parentId: string | undefined): void {
+  if (w.tasks[id] === undefined) {
+    w.tasks[id] = { weight: 1 };
+    const node: SubTaskProgress = {
+      taskId: id,
+      name: id,
+      status: 'pending',
+      progress: 0,
+      attempts: 0,
+      subtasks: [],
+    };
+    w.snap.subtasks = [...w.snap.subtasks, node];
+    const early = w.waiting[id];
+    delete w.waiting[id];
+    for (const child of early ?? []) adopt(w, child, id);
+  }
+  if (!parentId || parentId === id || findNode(w.snap.subtasks, pathTo(w.tasks, id))?.parentId) return;
+  w.snap.subtasks = mapAt(w.snap.subtasks, pathTo(w.tasks, id), (n) => ({ ...n, parentId }));
+  if (parentId !== w.snap.taskId) adopt(w, id, parentId); // children of the run stay top-level
+}
+
+/** Nests the top-level task `id` under `parentId`, or parks it until that parent appears. */
+function adopt(w: Work, id: string, parentId: string): void {
+  const meta = w.tasks[id];
+  if (meta === undefined || meta.parent !== undefined) return;
+  if (w.tasks[parentId] === undefined) {
+    w.waiting[parentId] = [...(w.waiting[parentId] ?? []), id];
+    return;
+  }
+  const parentPath = pathTo(w.tasks, parentId);
+  if (parentPath.includes(id)) return; // contradictory parents would make a cycle; keep it top-level
+  const node = detach(w, id);
+  if (node === undefined) return;
+  w.tasks[id] = { ...meta, parent: parentId };
+  w.snap.subtasks = mapAt(w.snap.subtasks, parentPath, (p) => ({ ...p, subtasks: [...p.subtasks, node] }));
+}
+
+function detach(w: Work, id: string): SubTaskProgress | undefined {
+  const parentPath = pathTo(w.tasks, id).slice(0, -1);
+  let found: SubTaskProgress | undefined;
+  const drop = (list: SubTaskProgress[]): SubTaskProgress[] => {
+    found ??= list.find((n) => n.taskId === id);
+    return list.filter((n) => n.taskId !== id);
+  };
+  w.snap.subtasks =
+    parentPath.length === 0
+      ? drop(w.snap.subtasks)
+      : mapAt(w.snap.subtasks, parentPath, (p) => ({ ...p, subtasks: drop(p.subtasks) }));
+  return found;
+}
+
+/** Ids from the top level down to `id`, following attached parents (acyclic by construction). */
+function pathTo(tasks: Record<string, TaskBookkeeping>, id: string): string[] {
+  const path = [id];
+  for (let p = tasks[id]?.parent; p !== undefined; p = tasks[p]?.parent) path.unshift(p);
+  return path;
+}
+
+function findNode(nodes: SubTaskProgress[], path: string[]): SubTaskProgress | undefined {
+  let node: SubTaskProgress | undefined;
+  for (const id of path) {
+    node = nodes.find((n) => n.taskId === id);
+    if (node === undefined) return undefined;
+    nodes = node.subtasks;
+  }
+  return node;
+}
+
+/** Replaces the node at `path`, copying only the arrays on the way, so untouched subtrees are shared. */
+function mapAt(
+  nodes: SubTaskProgress[],
+  path: string[],
+  fn: (n: SubTaskProgress) => SubTaskProgress,
+): SubTaskProgress[] {
+  const [head, ...rest] = path;
+  const i = nodes.findIndex((n) => n.taskId === head);
+  const node = nodes[i];
+  if (node === undefined) return nodes;
+  return nodes.with(i, rest.length === 0 ? fn(node) : { ...node, subtasks: mapAt(node.subtasks, rest, fn) });
+}
+
+/** Recomputes everything derived from the tree and the event times. */
+function finish(w: Work, internals: ProgressInternals): TaskProgress {
+  type Current = { at: ProgressStamp; node: SubTaskProgress };
+  const acc: { weights: number; weighted: number; leaves: number; done: number; current?: Current } = {
+    weights: 0,
+    weighted: 0,
+    leaves: 0,
+    done: 0,
+  };
+  const statuses: TaskStatus[] = [];
+  const visit = (n: SubTaskProgress): void => {
+    statuses.push(n.status);
+    const at = internals.tasks[n.taskId]?.activityAt;
+    if (n.status === 'running' && at !== undefined && (!acc.current || cmp(at, acc.current.at) > 0)) {
+      acc.current = { at, node: n };
+    }
+    if (n.subtasks.length > 0) {
+      n.subtasks.forEach(visit);
+      return;
+    }
+    // Failed, cancelled and timed-out leaves will not move again, so they count as done.
+    const done = isTerminal(n.status);
+    const weight = internals.tasks[n.taskId]?.weight ?? 1;
+    acc.leaves += 1;
+    acc.done += done ? 1 : 0;
+    acc.weights += weight;
+    acc.weighted += weight * (done ? 100 : n.progress);
+  };
+  w.snap.subtasks.forEach(visit);
+  const overall = acc.weights === 0 ? 0 : acc.weighted / acc.weights;
+  const end = internals.finished?.ts ?? internals.lastTs ?? 0;
+  const elapsedTime = Math.max(0, end - (internals.firstTs ?? end));
+  const { toolCalls, tokensUsed } = w.snap.executionDetails;
+  const details: TaskProgress['executionDetails'] = { elapsedTime, toolCalls, tokensUsed };
+  const node = acc.current?.node;
+  if (node?.agent !== undefined) details.currentAgent = node.agent;
+  if (node !== undefined) details.currentStep = node.step ?? node.name;
+  if (internals.finished !== undefined || (acc.leaves > 0 && acc.done === acc.leaves)) {
+    details.estimatedRemaining = 0;
+  } else if (acc.done > 0 && overall > 0) {
+    details.estimatedRemaining = Math.round((elapsedTime * (100 - overall)) / overall);
+  }
+  const snap: TaskProgress = {
+    ...w.snap,
+    status: internals.finished?.status ?? deriveStatus(statuses, internals.runStarted === true),
+    overallProgress: Math.round(overall * 10) / 10,
+    executionDetails: details,
+  };
+  return withInternals(snap, internals);
+}
+
+function deriveStatus(all: TaskStatus[], runStarted: boolean): TaskStatus {
+  const has = (...wanted: TaskStatus[]): boolean => all.some((s) => wanted.includes(s));
+  const open = all.filter((s) => !isTerminal(s));
+  // Without run.started the tasks are all we know; with it only run.finished ends the run.
+  if (!runStarted && all.length > 0 && open.length === 0) {
+    if (has('failed', 'timed_out')) return 'failed';
+    return all.every((s) => s === 'cancelled') ? 'cancelled' : 'completed';
+  }
+  if (has('running', 'retrying')) return 'running';
+  if (open.length > 0 && open.every((s) => s === 'paused')) return 'paused';
+  if (runStarted || open.length < all.length) return 'running';
+  return has('queued') ? 'queued' : 'pending';
+}
+
+function isSeen(win: SeenWindow | undefined, stamp: ProgressStamp, key: string): boolean {
+  if (win === undefined) return false;
+  if (win.floor !== undefined && cmp(stamp, win.floor) <= 0) return true;
+  return win.recent.some(([ts, seq, k]) => ts === stamp[0] && seq === stamp[1] && k === key);
+}
+
+function remember(win: SeenWindow | undefined, stamp: ProgressStamp, key: string): SeenWindow {
+  const recent = win?.recent.slice() ?? [];
+  let i = recent.length;
+  while (i > 0 && cmp(recent[i - 1]!, stamp) > 0) i -= 1;
+  recent.splice(i, 0, [stamp[0], stamp[1], key]);
+  const evicted = recent.length > SEEN_WINDOW ? recent.shift() : undefined;
+  if (evicted !== undefined) return { recent, floor: [evicted[0], evicted[1]] };
+  return win?.floor === undefined ? { recent } : { recent, floor: win.floor };
+}
+
+function capAppend<T>(list: T[], item: T, max: number): T[] {
+  return [...list.slice(Math.max(0, list.length - max + 1)), item];
+}
+
+function withInternals(snap: TaskProgress, internals: ProgressInternals): TaskProgress {
+  return Object.defineProperty(snap, '_internal', { value: internals, enumerable: false });
+}
+
+/** The reducer state, rebuilt from the tree for a snapshot that lost it (e.g. one parsed from JSON). */
+function internalsOf(state: TaskProgress): ProgressInternals {
+  if (state._internal !== undefined) return state._internal;
+  const tasks: Record<string, TaskBookkeeping> = {};
+  const walk = (nodes: SubTaskProgress[], parent?: string): void => {
+    for (const n of nodes) {
+      tasks[n.taskId] = parent === undefined ? { weight: 1 } : { parent, weight: 1 };
+      walk(n.subtasks, n.taskId);
+    }
+  };
+  walk(state.subtasks);
+  return { tasks, seen: {}, waiting: {} };
+}

@@ -1,0 +1,124 @@
+/** Lifecycle status of a task as the progress reducer sees it. */
+export type TaskStatus =
+  | 'pending'
+  | 'queued'
+  | 'running'
+  | 'paused'
+  | 'retrying'
+  | 'completed'
+  | 'failed'
+  | 'timed_out'
+  | 'cancelled';
+
+/** One tool call seen in a task. */
+export interface ToolCallRecord {
+  tool: string;
+  callId?: string;
+  status: 'started' | 'succeeded' | 'failed';
+  taskId: string;
+  ts: number;
+}
+
+/** One log line seen in a task. */
+export interface LogRecord {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+  taskId: string;
+  ts: number;
+}
+
+/** One artifact produced by a task. */
+export interface ArtifactRecord {
+  name: string;
+  uri?: string;
+  mimeType?: string;
+  size?: number;
+  taskId: string;
+  ts: number;
+}
+
+/** Progress of one sub-task (a node of the task tree). */
+export interface SubTaskProgress {
+  taskId: string;
+  parentId?: string;
+  name: string;
+  agent?: string;
+  status: TaskStatus;
+  /** 0–100. */
+  progress: number;
+  step?: string;
+  attempts: number;
+  startedAt?: number;
+  finishedAt?: number;
+  error?: { code: string; message: string };
+  subtasks: SubTaskProgress[];
+}
+
+/** The snapshot `trackProgress` reduces a progress stream to. */
+export interface TaskProgress {
+  taskId: string;
+  name: string;
+  status: TaskStatus;
+  /** 0–100, over all sub-tasks. */
+  overallProgress: number;
+  subtasks: SubTaskProgress[];
+  executionDetails: {
+    currentAgent?: string;
+    currentStep?: string;
+    /** ms since the run started (to the last event, or to the finish). */
+    elapsedTime: number;
+    /** ms, estimated from the rate so far; undefined until something finished. */
+    estimatedRemaining?: number;
+    toolCalls: ToolCallRecord[];
+    tokensUsed: { input: number; output: number; total: number };
+  };
+  logs: LogRecord[];
+  artifacts: ArtifactRecord[];
+  /**
+   * Bookkeeping of `reduceProgress` (dedup window, weights, ordering stamps, early children).
+   * Defined as a NON-enumerable property so it stays out of `JSON.stringify` (dashboard and
+   * WebSocket payloads), spreads and equality checks; a snapshot without it (hand-built or
+   * parsed from JSON) still reduces, with weights reset to 1 and an empty dedup window.
+   */
+  _internal?: ProgressInternals;
+}
+
+/** An ordering stamp `[ts, seq]`: events order by time, then by sequence number. */
+export type ProgressStamp = [ts: number, seq: number];
+
+/** What the reducer remembers about one task beyond its card. */
+export interface TaskBookkeeping {
+  /** The task it is nested under; absent while it sits at the top level of `subtasks`. */
+  parent?: string;
+  /** Weight in `overallProgress` (from `task.created`, default 1). */
+  weight: number;
+  /** Stamps of the events that last set status / percent, so older events cannot undo them. */
+  statusAt?: ProgressStamp;
+  progressAt?: ProgressStamp;
+  /** Latest `task.started`, and latest `task.started`/`task.progress` (picks the current agent). */
+  startAt?: ProgressStamp;
+  activityAt?: ProgressStamp;
+  /** A `task.retrying` counted the next attempt; its `task.started` must not count it again. */
+  attemptPending?: boolean;
+}
+
+/** Per-task dedup window: the newest event keys by stamp, and the highest stamp evicted. */
+export interface SeenWindow {
+  /** `[ts, seq, "<runId> <kind>"]`, ascending by stamp, bounded in size. */
+  recent: Array<[number, number, string]>;
+  /** An event at or below this stamp that is not in `recent` counts as already seen. */
+  floor?: ProgressStamp;
+}
+
+/** The reducer's internal state, kept on {@link TaskProgress._internal}. */
+export interface ProgressInternals {
+  tasks: Record<string, TaskBookkeeping>;
+  /** Keyed by event `taskId` (run events under the run's id). */
+  seen: Record<string, SeenWindow>;
+  /** Parent id → ids of children that arrived before it (kept at the top level meanwhile). */
+  waiting: Record<string, string[]>;
+  firstTs?: number;
+  lastTs?: number;
+  runStarted?: boolean;
+  finished?: { status: TaskStatus; ts: number };
+}

@@ -1,0 +1,232 @@
+import type { AnyStateMachine } from 'xstate';
+import { compileHandlers } from '../agent/compileHandlers.js';
+import type { AgentDef, SupervisionOptions } from '../agent/defineAgent.js';
+import { ClosedError, TroupeError, ValidationError } from '../errors/errors.js';
+import { toHandlerError } from '../errors/wire.js';
+import { validationErrorFromZod } from '../errors/zodIssues.js';
+import type { Envelope } from '../messages/envelope.js';
+import { Delivery } from './Delivery.js';
+import { Instance } from './Instance.js';
+import type { RuntimeInternals } from './internals.js';
+
+/** Options of `runtime.register`. */
+export interface RegisterOptions {
+  /** Instances that serve un-keyed messages (`ref({ type })`), least-loaded first (default 1). */
+  instances?: number;
+  /** Overrides the definition's idle passivation, ms. */
+  passivateAfterMs?: number;
+  /** Overrides the definition's restart policy. */
+  supervision?: Partial<SupervisionOptions>;
+}
+
+const DEFAULT_SUPERVISION: SupervisionOptions = {
+  maxRestarts: 3,
+  windowMs: 60_000,
+  backoffMs: 10,
+  maxBackoffMs: 5_000,
+};
+
+/** Every instance of one registered agent type, with activation, passivation and routing. */
+export class AgentHost {
+  readonly def: AgentDef;
+  readonly runtime: RuntimeInternals;
+  readonly supervision: SupervisionOptions;
+  readonly compiled: AnyStateMachine | undefined;
+  readonly instances = new Map<string, Instance>();
+  readonly #pool: string[];
+  readonly #passivateAfterMs: number | undefined;
+  readonly #saving = new Map<string, Promise<void>>();
+  #sweeper: ReturnType<typeof setInterval> | undefined;
+  #cursor = 0;
+  #closed = false;
+
+  constructor(runtime: RuntimeInternals, def: AgentDef, options: RegisterOptions) {
+    this.runtime = runtime;
+    this.def = def;
+    this.supervision = { ...DEFAULT_SUPERVISION, ...def.supervision, ...options.supervision };
+    this.compiled = def.handlers ? compileHandlers(def.type, [...def.handlers.keys()]) : undefined;
+    const size = options.instances ?? 1;
+    if (!Number.isInteger(size) || size < 1) {
+      throw new ValidationError(`register '${def.type}': instances must be a positive integer, got ${size}`, {
+        issues: [{ path: 'instances', message: 'must be a positive integer' }],
+      });
+    }
+    this.#pool = Array.from({ length: size }, (_, i) => `_${i}`);
+    this.#passivateAfterMs = options.passivateAfterMs ?? def.passivateAfterMs;
+    if (this.#passivateAfterMs !== undefined) {
+      const every = Math.max(50, Math.min(this.#passivateAfterMs / 2, 10_000));
+      this.#sweeper = setInterval(() => this.#sweep(), every);
+      this.#sweeper.unref();
+    }
+  }
+
+  /** Validates and queues an envelope for its instance; the promise settles with the reply. */
+  deliver(envelope: Envelope, signal: AbortSignal, expectsReply: boolean): Promise<unknown> {
+    if (this.#closed) return Promise.reject(new ClosedError(`agent type '${this.def.type}' is closing`));
+    const d = new Delivery(envelope, signal, expectsReply);
+    const handlers = this.def.handlers;
+    if (handlers) {
+      const spec = handlers.get(envelope.type);
+      if (!spec) {
+        const known = [...handlers.keys()].join(', ');
+        this.settle(
+          d,
+          undefined,
+          new ValidationError(
+            `agent '${this.def.type}' does not handle message type '${envelope.type}' (it handles: ${known})`,
+            { issues: [{ path: 'type', message: `not handled by '${this.def.type}'` }] },
+          ),
+          true,
+        );
+        return d.promise;
+      }
+      if (spec.message) {
+        const parsed = spec.message.schema.safeParse(envelope.payload);
+        if (!parsed.success) {
+          const err = validationErrorFromZod(parsed.error, 'payload', `'${envelope.type}' payload`);
+          this.settle(d, undefined, err, true);
+          return d.promise;
+        }
+        d.payload = parsed.data;
+      }
+    }
+    const key = envelope.to.key;
+    const instance = key === undefined ? this.#pick() : this.#instanceFor(key);
+    instance.enqueue(d);
+    return d.promise;
+  }
+
+  /** Settles a delivery and reports it (progress, logs). */
+  settle(d: Delivery, instance: Instance | undefined, value: unknown, isError: boolean): void {
+    if (!isError) {
+      if (d.resolve(value)) this.runtime.reportOutcome(d, instance, value, undefined);
+      return;
+    }
+    const where = instance ? `${instance.address.type}/${instance.key}` : this.def.type;
+    const error = value instanceof TroupeError ? value : toHandlerError(value, where);
+    if (d.reject(error)) this.runtime.reportOutcome(d, instance, undefined, error);
+  }
+
+  onStarted(d: Delivery, instance: Instance): void {
+    this.runtime.reportStarted(d, instance);
+  }
+
+  onCrash(instance: Instance, error: Error, count: number): void {
+    this.runtime.logger.warn(`agent ${this.def.type}/${instance.key} crashed (${count} in window)`, {
+      error: error.message,
+    });
+  }
+
+  /** A machine agent reached a final state: forget it, re-route what was queued to a fresh one. */
+  onDone(instance: Instance): void {
+    const rest = instance.drainQueue();
+    instance.stop();
+    if (this.instances.get(instance.key) === instance) this.instances.delete(instance.key);
+    for (const d of rest) this.#instanceFor(instance.key).enqueue(d);
+  }
+
+  initialStateFor(key: string): unknown {
+    return this.def.initialState?.(key);
+  }
+
+  /** Resolves when every instance is idle. */
+  async whenIdle(): Promise<void> {
+    await Promise.all([...this.instances.values()].map((i) => i.whenIdle()));
+  }
+
+  /** Stops every instance (rejecting what is still queued with `error`), saving state where persisted. */
+  async close(error: Error): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#sweeper);
+    const saves: Promise<void>[] = [...this.#saving.values()];
+    for (const instance of this.instances.values()) {
+      if (instance.status === 'active' && this.#persists()) saves.push(this.#save(instance));
+      instance.stop(error);
+    }
+    this.instances.clear();
+    await Promise.allSettled(saves);
+  }
+
+  #pick(): Instance {
+    const pool = this.#pool;
+    if (pool.length === 1) return this.#instanceFor(pool[0] as string);
+    let best: Instance | undefined;
+    for (let n = 0; n < pool.length; n++) {
+      this.#cursor = (this.#cursor + 1) % pool.length;
+      const candidate = this.#instanceFor(pool[this.#cursor] as string);
+      if (candidate.load === 0 && candidate.status === 'active') return candidate;
+      if (!best || candidate.load < best.load) best = candidate;
+    }
+    return best as Instance;
+  }
+
+  #instanceFor(key: string): Instance {
+    let instance = this.instances.get(key);
+    if (instance) return instance;
+    instance = new Instance(this, key);
+    this.instances.set(key, instance);
+    this.#activate(instance);
+    return instance;
+  }
+
+  #persists(): boolean {
+    return (
+      this.#passivateAfterMs !== undefined &&
+      this.runtime.store !== undefined &&
+      this.def.handlers !== undefined
+    );
+  }
+
+  #activate(instance: Instance): void {
+    if (!this.#persists()) {
+      instance.start(this.initialStateFor(instance.key));
+      return;
+    }
+    const store = this.runtime.store;
+    const pending = this.#saving.get(instance.key) ?? Promise.resolve();
+    pending
+      .then(() => store?.get<{ state: unknown }>(this.#stateKey(instance.key)))
+      .then(
+        (saved) => instance.start(saved ? saved.state : this.initialStateFor(instance.key)),
+        (err) => {
+          this.runtime.logger.error(`could not load state of ${this.def.type}/${instance.key}`, {
+            error: err,
+          });
+          instance.start(this.initialStateFor(instance.key));
+        },
+      );
+  }
+
+  #stateKey(key: string): string {
+    return `agents/${this.runtime.namespace}/${this.def.type}/${key}`;
+  }
+
+  #save(instance: Instance): Promise<void> {
+    const store = this.runtime.store;
+    if (!store) return Promise.resolve();
+    const state = instance.state; // read now: the actor is stopped right after
+    const previous = this.#saving.get(instance.key) ?? Promise.resolve();
+    const saving = previous
+      .then(() => store.set(this.#stateKey(instance.key), { state }))
+      .catch((err: unknown) => {
+        this.runtime.logger.error(`could not save state of ${this.def.type}/${instance.key}`, { error: err });
+      })
+      .finally(() => {
+        if (this.#saving.get(instance.key) === saving) this.#saving.delete(instance.key);
+      });
+    this.#saving.set(instance.key, saving);
+    return saving;
+  }
+
+  #sweep(): void {
+    const limit = this.#passivateAfterMs;
+    if (limit === undefined) return;
+    const now = Date.now();
+    for (const [key, instance] of this.instances) {
+      if (instance.load > 0 || instance.status !== 'active' || now - instance.lastActive < limit) continue;
+      if (this.#persists()) void this.#save(instance);
+      instance.stop();
+      this.instances.delete(key);
+    }
+  }
+}

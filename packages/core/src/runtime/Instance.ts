@@ -1,0 +1,292 @@
+import { type AnyActor, type AnyMachineSnapshot, createActor } from 'xstate';
+import { type MessageEvent, RUN, SET_STATE } from '../agent/compileHandlers.js';
+import { type ReplySink, replySinks } from '../agent/machineActions.js';
+import { AgentFailedError, CrashError } from '../errors/errors.js';
+import { toError } from '../errors/wire.js';
+import type { AgentHost } from './AgentHost.js';
+import type { Delivery } from './Delivery.js';
+import { HandlerCtx } from './HandlerCtx.js';
+
+/** Where an instance is in its life. */
+export type InstanceStatus = 'activating' | 'active' | 'restarting' | 'failed' | 'stopped';
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
+/**
+ * One agent instance: an XState actor plus its mailbox. Messages run one at
+ * a time in arrival order; a crash restarts the actor with backoff, and too
+ * many crashes in the window mark the instance failed.
+ */
+export class Instance implements ReplySink {
+  readonly key: string;
+  readonly address: { type: string; key: string };
+  status: InstanceStatus = 'activating';
+  lastActive = Date.now();
+  readonly #host: AgentHost;
+  #actor: AnyActor | undefined;
+  #queue: Delivery[] = [];
+  #head = 0;
+  #running: Delivery | undefined;
+  /** Inside the synchronous part of a run; completion then leaves the next message to the pump loop. */
+  #inRun = false;
+  #awaitingMachine = false;
+  #restarts: number[] = [];
+  #restartTimer: ReturnType<typeof setTimeout> | undefined;
+  #idleWaiters: Array<() => void> = [];
+  #failure: Error | undefined;
+  /** Handler agents' state; mirrored into the actor's context. */
+  #state: unknown;
+
+  constructor(host: AgentHost, key: string) {
+    this.#host = host;
+    this.key = key;
+    this.address = { type: host.def.type, key };
+  }
+
+  /** Messages queued or running. */
+  get load(): number {
+    return this.#queue.length - this.#head + (this.#running ? 1 : 0);
+  }
+
+  /** The current state (handler agents) or machine context (machine agents). */
+  get state(): unknown {
+    if (this.#host.def.handlers) return this.#state;
+    return (this.#actor?.getSnapshot() as AnyMachineSnapshot | undefined)?.context;
+  }
+
+  /**
+   * Commits a new state (handler agents). Reads see it at once; the actor's
+   * context gets it as one event (queued by XState when sent mid-transition).
+   */
+  setState(state: unknown): void {
+    this.#state = state;
+    this.#actor?.send({ type: SET_STATE, state } as unknown as MessageEvent);
+  }
+
+  /** Starts (or restarts) the actor from `initialState` and drains the mailbox. */
+  start(initialState: unknown): void {
+    const def = this.#host.def;
+    const logic = def.machine ?? this.#host.compiled;
+    try {
+      this.#state = initialState;
+      const input = def.machine ? { key: this.key } : { state: initialState };
+      const actor = createActor(
+        logic as never,
+        { input, id: `${def.type}/${this.key}` } as never,
+      ) as AnyActor;
+      const onError = (err: unknown) => this.#crash(err);
+      if (def.machine) actor.subscribe((snapshot: AnyMachineSnapshot) => this.#onSnapshot(snapshot), onError);
+      else actor.subscribe({ error: onError });
+      if (def.machine) replySinks.set(actor, this);
+      this.#actor = actor;
+      this.status = 'active';
+      actor.start();
+    } catch (err) {
+      this.#crash(err);
+      return;
+    }
+    if ((this.status as InstanceStatus) === 'active') this.#pump();
+  }
+
+  /** Adds a message to the mailbox (runs it now when idle). */
+  enqueue(delivery: Delivery): void {
+    if (this.status === 'failed') {
+      this.#host.settle(delivery, this, this.#failedError(), true);
+      return;
+    }
+    this.#queue.push(delivery);
+    if (this.#running === undefined && this.status === 'active' && !this.#inRun) this.#pump();
+  }
+
+  /** Resolves once no message is queued or running. */
+  whenIdle(): Promise<void> {
+    if (this.load === 0 || this.status === 'failed' || this.status === 'stopped') return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /** Stops the actor; queued messages are rejected with `error`. */
+  stop(error?: Error): void {
+    this.status = 'stopped';
+    clearTimeout(this.#restartTimer);
+    const running = this.#running;
+    this.#running = undefined;
+    if (running && error) this.#host.settle(running, this, error, true);
+    if (error) for (let d = this.#dequeue(); d; d = this.#dequeue()) this.#host.settle(d, this, error, true);
+    this.#actor?.stop();
+    this.#actor = undefined;
+    this.#notifyIdle();
+  }
+
+  /** Takes the queued messages out (for re-routing after the instance finished). */
+  drainQueue(): Delivery[] {
+    const rest = this.#queue.slice(this.#head);
+    this.#queue = [];
+    this.#head = 0;
+    return rest;
+  }
+
+  /** Called from the compiled machine's action: runs the handler for the current message. */
+  invokeCurrent(): void {
+    const d = this.#running;
+    const spec = d && this.#host.def.handlers?.get(d.envelope.type);
+    if (!d || !spec) return;
+    let result: unknown;
+    try {
+      result = spec.handle(d.payload, new HandlerCtx(this.#host.runtime, this, d));
+    } catch (err) {
+      this.#complete(d, err, true);
+      return;
+    }
+    if (isThenable(result)) {
+      result.then(
+        (value) => this.#complete(d, value, false),
+        (err) => this.#complete(d, err, true),
+      );
+    } else {
+      this.#complete(d, result, false);
+    }
+  }
+
+  /** `reply` action of a machine agent. */
+  reply(value: unknown): void {
+    if (this.#running) this.#complete(this.#running, value, false);
+  }
+
+  /** `fail` action of a machine agent. */
+  fail(error: Error): void {
+    if (this.#running) this.#complete(this.#running, error, true);
+  }
+
+  #dequeue(): Delivery | undefined {
+    if (this.#head >= this.#queue.length) return undefined;
+    const d = this.#queue[this.#head];
+    this.#queue[this.#head++] = undefined as unknown as Delivery;
+    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
+    }
+    return d;
+  }
+
+  #pump(): void {
+    while (this.#running === undefined && this.status === 'active') {
+      const d = this.#dequeue();
+      if (!d) {
+        this.#notifyIdle();
+        return;
+      }
+      if (d.signal.aborted) {
+        this.#host.settle(d, this, d.signal.reason, true);
+        continue;
+      }
+      this.#run(d);
+    }
+  }
+
+  #run(d: Delivery): void {
+    const actor = this.#actor as AnyActor;
+    this.#running = d;
+    d.startedAt = Date.now();
+    this.#host.onStarted(d, this);
+    const event: MessageEvent = { type: d.envelope.type, payload: d.payload, envelope: d.envelope };
+    const isMachine = this.#host.def.machine !== undefined;
+    if (isMachine) this.#awaitingMachine = true;
+    else event[RUN] = this;
+    this.#inRun = true;
+    try {
+      actor.send(event);
+    } finally {
+      this.#inRun = false;
+    }
+    if (isMachine && this.#running === d && this.status === 'active') {
+      const snapshot = actor.getSnapshot() as AnyMachineSnapshot;
+      if (snapshot.status === 'active' && !snapshot.hasTag('busy')) this.#complete(d, undefined, false);
+    }
+  }
+
+  #onSnapshot(snapshot: AnyMachineSnapshot): void {
+    const d = this.#running;
+    if (snapshot.status === 'done') {
+      if (d) this.#complete(d, snapshot.output, false);
+      this.#host.onDone(this);
+      return;
+    }
+    // A machine that finished its work without replying answers `undefined`.
+    if (d && this.#awaitingMachine && !this.#inRun && !snapshot.hasTag('busy'))
+      this.#complete(d, undefined, false);
+  }
+
+  #complete(d: Delivery, value: unknown, isError: boolean): void {
+    if (this.#running !== d) return;
+    if (isError && value instanceof CrashError) {
+      this.#crash(value);
+      return;
+    }
+    this.#running = undefined;
+    this.#awaitingMachine = false;
+    this.lastActive = Date.now();
+    this.#host.settle(d, this, value, isError);
+    if (!this.#inRun) this.#pump();
+  }
+
+  #crash(err: unknown): void {
+    const error = toError(err);
+    const d = this.#running;
+    this.#running = undefined;
+    this.#awaitingMachine = false;
+    if (d)
+      this.#host.settle(
+        d,
+        this,
+        error instanceof CrashError ? error : new CrashError(error.message, { cause: error }),
+        true,
+      );
+    const actor = this.#actor;
+    this.#actor = undefined;
+    if (actor) {
+      replySinks.delete(actor);
+      try {
+        actor.stop();
+      } catch {
+        // a crashed actor may refuse to stop; it is dropped either way
+      }
+    }
+    if (this.status === 'stopped') return;
+    const policy = this.#host.supervision;
+    const now = Date.now();
+    this.#restarts = this.#restarts.filter((t) => now - t < policy.windowMs);
+    this.#restarts.push(now);
+    this.#host.onCrash(this, error, this.#restarts.length);
+    if (this.#restarts.length > policy.maxRestarts) {
+      this.status = 'failed';
+      this.#failure = error;
+      const failed = this.#failedError();
+      for (let q = this.#dequeue(); q; q = this.#dequeue()) this.#host.settle(q, this, failed, true);
+      this.#notifyIdle();
+      return;
+    }
+    this.status = 'restarting';
+    const delay = Math.min(policy.backoffMs * 2 ** (this.#restarts.length - 1), policy.maxBackoffMs);
+    this.#restartTimer = setTimeout(() => {
+      if (this.status === 'restarting') this.start(this.#host.initialStateFor(this.key));
+    }, delay);
+  }
+
+
+  #failedError(): AgentFailedError {
+    const p = this.#host.supervision;
+    return new AgentFailedError(
+      `agent ${this.address.type}/${this.key} failed: crashed more than ${p.maxRestarts} times in ${p.windowMs} ms`,
+      { cause: this.#failure, data: { type: this.address.type, key: this.key } },
+    );
+  }
+
+  #notifyIdle(): void {
+    if (this.#idleWaiters.length === 0 || this.load > 0) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const w of waiters) w();
+  }
+}

@@ -1,0 +1,358 @@
+import { type Observable, Subject } from 'rxjs';
+import type { AgentDef } from '../agent/defineAgent.js';
+import type { AgentRef, AgentTarget, AskOptions, Protocol, TellOptions } from '../agent/types.js';
+import {
+  CancelledError,
+  ClosedError,
+  NoRespondersError,
+  TimeoutError,
+  TroupeError,
+  ValidationError,
+} from '../errors/errors.js';
+import { errorToWire } from '../errors/wire.js';
+import { createLogger, type Logger } from '../logger.js';
+import { type AgentAddress, formatAddress, isValidKey } from '../messages/address.js';
+import type { Envelope, Message } from '../messages/envelope.js';
+import { newId } from '../messages/id.js';
+import type { ProgressEvent, ProgressInput } from '../progress/events.js';
+import type { Store } from '../store/Store.js';
+import { InProcessTransport } from '../transport/InProcessTransport.js';
+import type { DeliveryOptions, Transport, TransportHost } from '../transport/Transport.js';
+import { AgentHost, type RegisterOptions } from './AgentHost.js';
+import { BoundRef } from './BoundRef.js';
+import type { Delivery } from './Delivery.js';
+import type { Instance } from './Instance.js';
+import type { RuntimeInternals } from './internals.js';
+import { onAbort } from './signals.js';
+
+/** Options of {@link createRuntime}. */
+export interface RuntimeOptions {
+  /** How messages travel (default: a new {@link InProcessTransport}). */
+  transport?: Transport;
+  /** Isolates tenants and test runs sharing a transport (default `default`). */
+  namespace?: string;
+  /** Persistence for passivated agent state, checkpoints and results. */
+  store?: Store;
+  /** Default ask timeout, ms (default 30 000). */
+  defaultTimeout?: number;
+  /** How long `close()` waits for in-flight work before aborting it, ms (default 10 000). */
+  closeTimeout?: number;
+  /** Where the runtime logs (default: stderr at `TROUPE_LOG` or `warn`). */
+  logger?: Logger;
+}
+
+/** Options of {@link Runtime.close}. */
+export interface CloseOptions {
+  /** How long to wait for in-flight work before aborting it, ms. */
+  timeout?: number;
+}
+
+const NAMESPACE = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * Hosts agents as XState actors and routes messages to them, locally or
+ * through its transport. Make one with {@link createRuntime}.
+ */
+export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable {
+  readonly namespace: string;
+  readonly transport: Transport;
+  readonly store: Store | undefined;
+  readonly logger: Logger;
+  readonly defaultTimeout: number;
+  /** Every progress event this runtime emits (handlers' and its own). */
+  readonly progress$: Observable<ProgressEvent>;
+  readonly #subject = new Subject<ProgressEvent>();
+  readonly #hosts = new Map<string, AgentHost>();
+  readonly #closeTimeout: number;
+  readonly #shutdown = new AbortController();
+  #seq = 0;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: RuntimeOptions = {}) {
+    const namespace = options.namespace ?? 'default';
+    if (!NAMESPACE.test(namespace)) {
+      throw new ValidationError(`invalid namespace '${namespace}': use [A-Za-z0-9_-]`, {
+        issues: [{ path: 'namespace', message: 'must match [A-Za-z0-9_-]+' }],
+      });
+    }
+    this.namespace = namespace;
+    this.transport = options.transport ?? new InProcessTransport();
+    this.store = options.store;
+    this.logger = options.logger ?? createLogger({ name: `troupe:${namespace}` });
+    this.defaultTimeout = options.defaultTimeout ?? 30_000;
+    this.#closeTimeout = options.closeTimeout ?? 10_000;
+    this.progress$ = this.#subject.asObservable();
+    this.transport.attach(this);
+  }
+
+  /** Hosts an agent type here; messages to it start flowing once the promise resolves. */
+  async register(def: AgentDef, options: RegisterOptions = {}): Promise<void> {
+    if (this.#closing) throw new ClosedError('runtime is closed');
+    if (this.#hosts.has(def.type)) {
+      throw new ValidationError(`agent type '${def.type}' is already registered`, {
+        issues: [{ path: 'type', message: 'already registered' }],
+      });
+    }
+    this.#hosts.set(def.type, new AgentHost(this, def, options));
+    try {
+      await this.transport.serve(def.type);
+    } catch (err) {
+      this.#hosts.delete(def.type);
+      throw err;
+    }
+  }
+
+  /**
+   * A ref to an agent: a definition or `{ type }` means any instance, `{ type, key }` (or a key
+   * argument) that one instance.
+   */
+  ref<P extends Protocol>(def: AgentDef<string, P>, key?: string): AgentRef<P>;
+  ref<P extends Protocol = Record<string, { payload: unknown; reply: unknown }>>(
+    address: AgentAddress,
+  ): AgentRef<P>;
+  ref(target: AgentDef | AgentAddress, key?: string): AgentRef {
+    const address: AgentAddress = 'kind' in target ? { type: target.type } : { ...target };
+    if (key !== undefined) address.key = key;
+    if (address.key !== undefined && !isValidKey(address.key)) {
+      throw new ValidationError(`invalid agent key '${address.key}': use up to 256 of [A-Za-z0-9_:=@+-]`, {
+        issues: [{ path: 'key', message: 'invalid agent key' }],
+      });
+    }
+    return new BoundRef(this, address);
+  }
+
+  /** Emits a progress event on `progress$` (and the transport, if it publishes progress). */
+  emit(event: Omit<ProgressEvent, 'seq' | 'ts'> & { ts?: number }): void {
+    if (!this.#wantsProgress()) return;
+    this.#publish({ ...event, ts: event.ts ?? Date.now(), seq: ++this.#seq } as ProgressEvent);
+  }
+
+  /** Counts of what this runtime holds now. */
+  stats(): { types: number; instances: number; busy: number } {
+    let instances = 0;
+    let busy = 0;
+    for (const host of this.#hosts.values()) {
+      instances += host.instances.size;
+      for (const i of host.instances.values()) if (i.load > 0) busy++;
+    }
+    return { types: this.#hosts.size, instances, busy };
+  }
+
+  /**
+   * Stops taking work, waits for in-flight messages (up to the close timeout),
+   * aborts what is left, stops every actor and closes the transport. Idempotent.
+   */
+  close(options: CloseOptions = {}): Promise<void> {
+    this.#closing ??= this.#close(options.timeout ?? this.#closeTimeout);
+    return this.#closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /** @internal TransportHost: a message for a local agent. */
+  deliver(envelope: Envelope, options: DeliveryOptions): Promise<unknown> {
+    const host = this.#hosts.get(envelope.to.type);
+    if (!host) {
+      return Promise.reject(
+        new NoRespondersError(`no agent of type '${envelope.to.type}' here`, {
+          data: { type: envelope.to.type },
+        }),
+      );
+    }
+    return host.deliver(envelope, options.signal, options.expectsReply);
+  }
+
+  /** @internal TransportHost */
+  serves(type: string): boolean {
+    return this.#hosts.has(type);
+  }
+
+  /** @internal */
+  askFrom(
+    target: AgentTarget,
+    message: Message,
+    options: AskOptions | undefined,
+    parent: Delivery | undefined,
+  ): Promise<unknown> {
+    if (this.#closing) return Promise.reject(new ClosedError('runtime is closed'));
+    const now = Date.now();
+    const timeout = options?.timeout ?? this.defaultTimeout;
+    let deadline = now + timeout;
+    const parentDeadline = parent?.envelope.deadline;
+    if (parentDeadline !== undefined && parentDeadline < deadline) deadline = parentDeadline;
+    const envelope = this.#envelope(target, message, options, parent, now);
+    envelope.deadline = deadline;
+    const controller = new AbortController();
+    return new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        controller.abort(
+          new TimeoutError(
+            `ask '${message.type}' to ${formatAddress(envelope.to)} timed out after ${deadline - now} ms`,
+            {
+              data: { type: message.type, to: envelope.to, timeout: deadline - now },
+            },
+          ),
+        );
+      }, deadline - now);
+      const user = options?.signal;
+      const offUser = user ? onAbort(user, () => controller.abort(asCancellation(user.reason))) : undefined;
+      const offParent = parent
+        ? onAbort(parent.signal, () => controller.abort(asCancellation(parent.signal.reason)))
+        : undefined;
+      const offShutdown = onAbort(this.#shutdown.signal, () =>
+        controller.abort(this.#shutdown.signal.reason),
+      );
+      const done = () => {
+        clearTimeout(timer);
+        offUser?.();
+        offParent?.();
+        offShutdown();
+      };
+      controller.signal.addEventListener('abort', () => {
+        done();
+        reject(controller.signal.reason);
+      });
+      this.transport.request(envelope, { signal: controller.signal, timeout: deadline - now }).then(
+        (value) => {
+          done();
+          resolve(value);
+        },
+        (err: unknown) => {
+          done();
+          reject(err);
+        },
+      );
+    });
+  }
+
+  /** @internal */
+  tellFrom(
+    target: AgentTarget,
+    message: Message,
+    options: TellOptions | undefined,
+    parent: Delivery | undefined,
+  ): Promise<void> {
+    if (this.#closing) return Promise.reject(new ClosedError('runtime is closed'));
+    return this.transport.post(this.#envelope(target, message, options, parent, Date.now()));
+  }
+
+  /** @internal */
+  emitFor(d: Delivery, instance: Instance | undefined, input: ProgressInput): void {
+    if (!this.#wantsProgress()) return;
+    const event = {
+      ...input,
+      runId: d.runId,
+      taskId: input.taskId ?? d.taskId,
+      ts: Date.now(),
+      seq: ++this.#seq,
+    } as ProgressEvent;
+    if (event.parentId === undefined && input.taskId !== undefined && input.taskId !== d.taskId)
+      event.parentId = d.taskId;
+    else if (event.parentId === undefined && d.envelope.parentId !== undefined)
+      event.parentId = d.envelope.parentId;
+    if (event.agent === undefined && instance) event.agent = `${instance.address.type}/${instance.key}`;
+    this.#publish(event);
+  }
+
+  /** @internal */
+  reportStarted(d: Delivery, instance: Instance): void {
+    if (!this.#wantsProgress()) return;
+    this.emitFor(d, instance, { kind: 'task.started', name: d.envelope.type });
+  }
+
+  /** @internal */
+  reportOutcome(d: Delivery, instance: Instance | undefined, value: unknown, error: Error | undefined): void {
+    if (error && !d.expectsReply) {
+      this.logger.warn(`tell '${d.envelope.type}' to ${formatAddress(d.envelope.to)} failed`, {
+        error: error.message,
+      });
+    }
+    if (!this.#wantsProgress()) return;
+    if (!error) {
+      this.emitFor(d, instance, { kind: 'task.completed', result: safeResult(value) });
+    } else if (error instanceof TimeoutError) {
+      this.emitFor(d, instance, { kind: 'task.timed_out' });
+    } else if (error instanceof CancelledError) {
+      this.emitFor(d, instance, { kind: 'task.cancelled', reason: error.message });
+    } else {
+      this.emitFor(d, instance, { kind: 'task.failed', error: errorToWire(error) });
+    }
+  }
+
+  #envelope(
+    target: AgentTarget,
+    message: Message,
+    options: TellOptions | undefined,
+    parent: Delivery | undefined,
+    now: number,
+  ): Envelope {
+    const to: AgentAddress = 'kind' in target ? { type: target.type } : target;
+    const envelope: Envelope = {
+      v: 1,
+      id: newId(),
+      type: message.type,
+      to,
+      ts: now,
+      payload: message.payload,
+    };
+    const runId = options?.runId ?? parent?.runId;
+    if (runId !== undefined) envelope.runId = runId;
+    if (options?.taskId !== undefined) envelope.taskId = options.taskId;
+    const parentId = options?.parentId ?? parent?.taskId;
+    if (parentId !== undefined) envelope.parentId = parentId;
+    const traceparent = options?.traceparent ?? parent?.envelope.traceparent;
+    if (traceparent !== undefined) envelope.traceparent = traceparent;
+    if (parent)
+      envelope.from = {
+        type: parent.envelope.to.type,
+        ...(parent.envelope.to.key === undefined ? {} : { key: parent.envelope.to.key }),
+      };
+    return envelope;
+  }
+
+  #wantsProgress(): boolean {
+    return this.#subject.observed || this.transport.publishesProgress;
+  }
+
+  #publish(event: ProgressEvent): void {
+    if (this.#subject.observed) this.#subject.next(event);
+    if (this.transport.publishesProgress) this.transport.publishProgress(event);
+  }
+
+  async #close(timeout: number): Promise<void> {
+    const hosts = [...this.#hosts.values()];
+    await Promise.allSettled(hosts.map((h) => this.transport.unserve(h.def.type)));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<'expired'>((resolve) => {
+      timer = setTimeout(() => resolve('expired'), timeout);
+    });
+    const outcome = await Promise.race([Promise.all(hosts.map((h) => h.whenIdle())), expired]);
+    clearTimeout(timer);
+    const reason = new CancelledError(
+      outcome === 'expired' ? `runtime closed: in-flight work aborted after ${timeout} ms` : 'runtime closed',
+    );
+    this.#shutdown.abort(reason);
+    await Promise.allSettled(hosts.map((h) => h.close(reason)));
+    this.#hosts.clear();
+    await this.transport.close();
+    this.#subject.complete();
+  }
+}
+
+/** Creates a runtime (in-process transport, memory-less, by default). */
+export function createRuntime(options: RuntimeOptions = {}): Runtime {
+  return new Runtime(options);
+}
+
+function asCancellation(reason: unknown): Error {
+  if (reason instanceof TroupeError) return reason;
+  return new CancelledError(reason instanceof Error ? reason.message : 'aborted', { cause: reason });
+}
+
+function safeResult(value: unknown): unknown {
+  // Results ride on progress events only when they are small plain data.
+  if (value === undefined || value === null || typeof value !== 'object') return value;
+  return undefined;
+}

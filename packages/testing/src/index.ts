@@ -1,0 +1,32 @@
+export {
+  /** Returns a TCP port on 127.0.0.1 that was free a moment ago. */
+  freePort,
+} from './freePort.js';
+export {
+  /** Resolves the nats-server executable (option, `NATS_SERVER_BIN`, PATH, /usr/sbin) or undefined. */
+  findNatsServer,
+  /** The error message telling how to install nats-server. */
+  NATS_INSTALL_MESSAGE,
+} from './natsBin.js';
+export type {
+  /** Client authentication a test server demands: a token or a user/password pair. */
+  NatsAuth,
+  /** TLS certificate, key and optional CA file paths for a test server. */
+  NatsTls,
+} from './natsConfig.js';
+export {
+  /** Handle to a running test nats-server: url, port, stop/restart/kill/close, `await using`. */
+  type NatsServer,
+  /** Options for {@link startNatsServer}. */
+  type NatsServerOptions,
+  /** Starts a private nats-server on 127.0.0.1 in a fresh temp dir and waits until it is ready. */
+  startNatsServer,
+} from './natsServer.js';
+export {
+  /** Alias of {@link natsSuite}. */
+  describeNats,
+  /** True when a nats-server executable can be found. */
+  natsAvailable,
+  /** `describe` that runs with nats-server, fails on CI without it, and skips locally without it. */
+  natsSuite,
+} from './requireNats.js';
