@@ -5,7 +5,7 @@
 import { createRuntime, defineAgent, defineMessage, on } from '@troupe/core';
 import { createActor, createMachine } from 'xstate';
 import { z } from 'zod';
-import { best, opsPerSec, printTable, rate, type Row } from './table.js';
+import { best, opsPerSec, printTable, type Row, rate } from './table.js';
 
 const N = Number(process.env.BENCH_N ?? 200_000);
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 100_000);
@@ -51,7 +51,8 @@ async function xstateSequential(): Promise<number> {
   const actor = xstateEcho();
   return await best(3, () =>
     opsPerSec(N, async () => {
-      for (let i = 0; i < N; i++) await new Promise<number>((reply) => actor.send({ type: 'ping', n: i, reply }));
+      for (let i = 0; i < N; i++)
+        await new Promise<number>((reply) => actor.send({ type: 'ping', n: i, reply }));
     }),
   );
 }
@@ -59,7 +60,9 @@ async function xstateSequential(): Promise<number> {
 async function xstateConcurrent(): Promise<number> {
   const actor = xstateEcho();
   return await best(3, () =>
-    opsPerSec(N, () => inFlight(N, 256, (i) => new Promise<number>((reply) => actor.send({ type: 'ping', n: i, reply })))),
+    opsPerSec(N, () =>
+      inFlight(N, 256, (i) => new Promise<number>((reply) => actor.send({ type: 'ping', n: i, reply }))),
+    ),
   );
 }
 
@@ -86,7 +89,8 @@ async function activation(): Promise<{ seconds: number; rss: number; perAgent: n
   const start = performance.now();
   for (let i = 0; i < AGENTS; i += 1000) {
     const batch: Promise<unknown>[] = [];
-    for (let k = i; k < Math.min(i + 1000, AGENTS); k++) batch.push(rt.ref(Cell, `c${k}`).ask(Ping.create({ n: k })));
+    for (let k = i; k < Math.min(i + 1000, AGENTS); k++)
+      batch.push(rt.ref(Cell, `c${k}`).ask(Ping.create({ n: k })));
     await Promise.all(batch);
     if (i % 10_000 === 0) peak = Math.max(peak, process.memoryUsage().rss);
   }
@@ -105,9 +109,24 @@ const plain = await plainAsync();
 const act = await activation();
 
 const rows: Row[] = [
-  { name: 'ask, sequential', value: rate(seq), floor: `${rate(xSeq)} XState send`, ratio: `${(seq / xSeq).toFixed(2)}×` },
-  { name: 'ask, 256 in flight', value: rate(conc), floor: `${rate(xConc)} XState send`, ratio: `${(conc / xConc).toFixed(2)}×` },
-  { name: 'ask, sequential', value: rate(seq), floor: `${rate(plain)} plain await`, ratio: `${(seq / plain).toFixed(3)}×` },
+  {
+    name: 'ask, sequential',
+    value: rate(seq),
+    floor: `${rate(xSeq)} XState send`,
+    ratio: `${(seq / xSeq).toFixed(2)}×`,
+  },
+  {
+    name: 'ask, 256 in flight',
+    value: rate(conc),
+    floor: `${rate(xConc)} XState send`,
+    ratio: `${(conc / xConc).toFixed(2)}×`,
+  },
+  {
+    name: 'ask, sequential',
+    value: rate(seq),
+    floor: `${rate(plain)} plain await`,
+    ratio: `${(seq / plain).toFixed(3)}×`,
+  },
   {
     name: `activate ${AGENTS.toLocaleString('en-US')} agents`,
     value: `${act.seconds.toFixed(2)} s`,
@@ -116,4 +135,7 @@ const rows: Row[] = [
     note: `${Math.round(act.perAgent).toLocaleString('en-US')} B/agent`,
   },
 ];
-printTable(`bench:core — Node ${process.version}, ${N.toLocaleString('en-US')} asks per case, best of 3`, rows);
+printTable(
+  `bench:core — Node ${process.version}, ${N.toLocaleString('en-US')} asks per case, best of 3`,
+  rows,
+);

@@ -50,6 +50,7 @@ export { EnvelopeSchema } from './messages/envelope.js';
 export { newId } from './messages/id.js';
 export type { ProgressEvent, ProgressEventOf, ProgressInput, ProgressKind } from './progress/events.js';
 export { isTerminalKind, ProgressEventSchema } from './progress/events.js';
+export { initialProgress, MAX_LOGS, MAX_TOOL_CALLS, reduceProgress } from './progress/reduceProgress.js';
 export type {
   ArtifactRecord,
   LogRecord,
@@ -58,6 +59,7 @@ export type {
   TaskStatus,
   ToolCallRecord,
 } from './progress/taskProgress.js';
+export { trackProgress } from './progress/trackProgress.js';
 export type { RegisterOptions } from './runtime/AgentHost.js';
 export type { CloseOptions, RuntimeOptions } from './runtime/Runtime.js';
 export { createRuntime, Runtime } from './runtime/Runtime.js';

@@ -19,7 +19,8 @@ export interface HandlerSpec<P = unknown, R = unknown, S = unknown> {
  * @example
  * handles: { [Ping.type]: on(Ping, ({ text }) => text.toUpperCase()) }
  */
-export function on<M extends MessageDef, R, S = never>(
+// biome-ignore lint/suspicious/noExplicitAny: state is typed by annotating `ctx: HandlerContext<State>` when wanted
+export function on<M extends MessageDef, R, S = any>(
   message: M,
   handle: Handler<PayloadOf<M>, R, S>,
 ): HandlerSpec<PayloadOf<M>, R, S> {
@@ -38,8 +39,8 @@ export interface SupervisionOptions {
   maxBackoffMs: number;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: handlers of any payload type are accepted here
-type AnyHandler<S> = HandlerSpec<any, any, S> | Handler<any, any, S>;
+// biome-ignore lint/suspicious/noExplicitAny: handlers of any payload and state type are accepted here
+type AnyHandler<_S> = HandlerSpec<any, any, any> | Handler<any, any, any>;
 
 /** Options shared by both forms of agent definition. */
 interface AgentCommon<T extends string> {
@@ -68,18 +69,16 @@ export interface MachineAgentConfig<T extends string, M extends AnyStateMachine>
   machine: M;
 }
 
-type ReplyOf<V> =
-  V extends HandlerSpec<unknown, infer R, unknown>
+type ReplyOf<V> = V extends { handle: (payload: never, ctx: never) => infer R }
+  ? Awaited<R>
+  : V extends (payload: never, ctx: never) => infer R
     ? Awaited<R>
-    : V extends Handler<never, infer R, never>
-      ? Awaited<R>
-      : unknown;
-type PayloadOfHandler<V> =
-  V extends HandlerSpec<infer P, unknown, unknown>
+    : unknown;
+type PayloadOfHandler<V> = V extends { handle: (payload: infer P, ctx: never) => unknown }
+  ? P
+  : V extends (payload: infer P, ctx: never) => unknown
     ? P
-    : V extends Handler<infer P, unknown, never>
-      ? P
-      : unknown;
+    : unknown;
 
 /** The protocol an agent with handlers `H` speaks. */
 export type HandlesProtocol<H> = {

@@ -1,43 +1,43 @@
-import { randomFillSync } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
-const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-const pool = new Uint8Array(8 * 1024);
-let poolAt = pool.length;
+const HEX3: string[] = Array.from({ length: 4096 }, (_, i) => i.toString(16).padStart(3, '0'));
 let lastMs = -1;
 let counter = 0;
+let prefix = '';
+let tail = '';
+let seq = 0;
 
-function randomBytes(n: number): Uint8Array {
-  if (poolAt + n > pool.length) {
-    randomFillSync(pool);
-    poolAt = 0;
-  }
-  const out = pool.subarray(poolAt, poolAt + n);
-  poolAt += n;
-  return out;
+function newTail(): void {
+  // 62 random bits per process (re-drawn when the 14-bit sequence wraps) keep ids from
+  // different processes apart; the sequence keeps ids from this one apart.
+  const r = randomBytes(8);
+  r[0] = ((r[0] as number) & 0x3f) | 0x80;
+  const hex = r.toString('hex');
+  tail = hex.slice(4);
+  seq = ((r[0] as number) << 8) | (r[1] as number);
 }
 
 /**
- * A new UUIDv7 (RFC 9562): 48-bit millisecond time, then a 12-bit counter
- * that keeps ids made in the same millisecond in order, then random bits.
- * Ids sort by creation time within a process and are unique across processes.
+ * A new UUIDv7 (RFC 9562): 48-bit millisecond time, a 12-bit counter that
+ * keeps ids of the same millisecond in order, then the variant, a 14-bit
+ * sequence and 48 random bits drawn per process. Ids sort by creation time
+ * within a process and are unique across processes.
  */
 export function newId(): string {
-  let ms = Date.now();
-  if (ms > lastMs) {
-    lastMs = ms;
-    counter = randomBytes(1)[0] as number; // random start leaves room to count up
-  } else {
-    counter++;
-    if (counter > 0xfff) {
-      // 4096 ids in one millisecond: borrow the next millisecond to stay monotonic
-      lastMs++;
-      counter = 0;
-    }
-    ms = lastMs;
+  const now = Date.now();
+  if (now > lastMs) {
+    lastMs = now;
+    counter = 0;
+    const t = now.toString(16).padStart(12, '0');
+    prefix = `${t.slice(0, 8)}-${t.slice(8)}-7`;
+  } else if (++counter > 0xfff) {
+    // 4096 ids in one millisecond: borrow the next millisecond to stay monotonic
+    lastMs++;
+    counter = 0;
+    const t = lastMs.toString(16).padStart(12, '0');
+    prefix = `${t.slice(0, 8)}-${t.slice(8)}-7`;
   }
-  const r = randomBytes(8);
-  const t = ms.toString(16).padStart(12, '0');
-  const c = (0x7000 | counter).toString(16);
-  const variant = HEX[((r[0] as number) & 0x3f) | 0x80] as string;
-  return `${t.slice(0, 8)}-${t.slice(8)}-${c}-${variant}${HEX[r[1] as number]}-${HEX[r[2] as number]}${HEX[r[3] as number]}${HEX[r[4] as number]}${HEX[r[5] as number]}${HEX[r[6] as number]}${HEX[r[7] as number]}`;
+  if (tail === '' || (++seq & 0x3fff) === 0) newTail();
+  const s = 0x8000 | (seq & 0x3fff);
+  return `${prefix}${HEX3[counter]}-${s.toString(16)}-${tail}`;
 }

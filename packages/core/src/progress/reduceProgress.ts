@@ -6,6 +6,7 @@ import type {
   SeenWindow,
   SubTaskProgress,
   TaskBookkeeping,
+  TaskIdMap,
   TaskProgress,
   TaskStatus,
   ToolCallRecord,
@@ -21,12 +22,31 @@ export const MAX_TOOL_CALLS = 1000;
 const SEEN_WINDOW = 256;
 
 const TERMINAL: ReadonlySet<TaskStatus> = new Set(['completed', 'failed', 'timed_out', 'cancelled']);
+const STATUSES: TaskStatus[] = ['pending', 'queued', 'running', 'paused', 'retrying', ...TERMINAL];
 const isTerminal = (s: TaskStatus): boolean => TERMINAL.has(s);
 const cmp = (a: Stamped, b: Stamped): number => a[0] - b[0] || a[1] - b[1];
 const atLeast = (a: ProgressStamp, b: ProgressStamp | undefined): boolean =>
   b === undefined || cmp(a, b) >= 0;
 const later = (a: ProgressStamp, b: ProgressStamp | undefined): ProgressStamp =>
   b !== undefined && cmp(b, a) > 0 ? b : a;
+
+// Copying a plain object keyed by every task on each event made big runs quadratic and slow, so
+// per-task state lives in hash buckets (see TaskIdMap): an update copies 256 slots and one bucket.
+const BUCKETS = 256;
+function bucketOf(id: string): number {
+  let h = 0;
+  for (let i = 0; i < id.length; i++) h = (Math.imul(h, 31) + id.charCodeAt(i)) | 0;
+  return h & (BUCKETS - 1);
+}
+const emptyMap = <T>(): TaskIdMap<T> => Array.from({ length: BUCKETS }, () => ({}));
+const get = <T>(m: TaskIdMap<T>, id: string): T | undefined => m[bucketOf(id)]?.[id];
+/** A copy of `m` with `id` set to `value`, or removed when `value` is undefined. */
+function put<T>(m: TaskIdMap<T>, id: string, value: T | undefined): TaskIdMap<T> {
+  const b = bucketOf(id);
+  const bucket = { ...m[b], [id]: value };
+  if (value === undefined) delete bucket[id];
+  return m.with(b, bucket as Record<string, T>);
+}
 
 /** The snapshot before any event: no tasks, status pending. */
 export function initialProgress(options: { taskId?: string; name?: string } = {}): TaskProgress {
@@ -40,7 +60,7 @@ export function initialProgress(options: { taskId?: string; name?: string } = {}
     logs: [],
     artifacts: [],
   };
-  return withInternals(snapshot, { tasks: {}, seen: {}, waiting: {} });
+  return withInternals(snapshot, { tasks: emptyMap(), seen: emptyMap(), waiting: {} });
 }
 
 /** Folds one progress event into a new snapshot; pure, and a duplicate event returns `state` itself. */
@@ -48,17 +68,17 @@ export function reduceProgress(state: TaskProgress, event: ProgressEvent): TaskP
   const prev = internalsOf(state);
   const stamp: ProgressStamp = [event.ts, event.seq];
   const key = `${event.runId} ${event.kind}`;
-  const window = prev.seen[event.taskId];
+  const window = get(prev.seen, event.taskId);
   if (isSeen(window, stamp, key)) return state;
 
   const w: Work = {
     snap: { ...state, executionDetails: { ...state.executionDetails } },
-    tasks: { ...prev.tasks },
+    tasks: prev.tasks,
     waiting: { ...prev.waiting },
   };
   const next: ProgressInternals = {
     ...prev,
-    seen: { ...prev.seen, [event.taskId]: remember(window, stamp, key) },
+    seen: put(prev.seen, event.taskId, remember(window, stamp, key)),
     firstTs: Math.min(prev.firstTs ?? event.ts, event.ts),
     lastTs: Math.max(prev.lastTs ?? event.ts, event.ts),
   };
@@ -77,7 +97,7 @@ export function reduceProgress(state: TaskProgress, event: ProgressEvent): TaskP
 
 interface Work {
   snap: TaskProgress;
-  tasks: Record<string, TaskBookkeeping>;
+  tasks: TaskIdMap<TaskBookkeeping>;
   waiting: Record<string, string[]>;
 }
 type Stamped = readonly [number, number, ...unknown[]];
@@ -99,7 +119,7 @@ const STATUS_OF: Partial<Record<ProgressKind, TaskStatus>> = {
 function applyTask(w: Work, ev: TaskEvent, stamp: ProgressStamp): void {
   const id = ev.taskId;
   ensureTask(w, id, ev.parentId);
-  const meta: TaskBookkeeping = { ...w.tasks[id]! };
+  const meta: TaskBookkeeping = { ...get(w.tasks, id)! };
   const node: SubTaskProgress = { ...findNode(w.snap.subtasks, pathTo(w.tasks, id))! };
   if (ev.agent !== undefined) node.agent = ev.agent;
   if ((ev.kind === 'task.created' || ev.kind === 'task.started') && ev.name !== undefined)
@@ -136,7 +156,7 @@ function applyTask(w: Work, ev: TaskEvent, stamp: ProgressStamp): void {
       meta.progressAt = stamp;
     }
   }
-  w.tasks[id] = meta;
+  w.tasks = put(w.tasks, id, meta);
   w.snap.subtasks = mapAt(w.snap.subtasks, pathTo(w.tasks, id), () => node);
 }
 
@@ -185,20 +205,20 @@ function startRun(w: Work, id: string, name: string | undefined): void {
   if (name !== undefined) w.snap.name = name;
   else if (w.snap.name === '') w.snap.name = id;
   delete w.waiting[id];
-  if (w.tasks[id] === undefined) return;
+  if (get(w.tasks, id) === undefined) return;
   const node = detach(w, id);
-  delete w.tasks[id];
+  w.tasks = put(w.tasks, id, undefined);
   for (const child of node?.subtasks ?? []) {
-    const { parent: _parent, ...meta } = w.tasks[child.taskId]!;
-    w.tasks[child.taskId] = meta;
+    const { parent: _parent, ...meta } = get(w.tasks, child.taskId)!;
+    w.tasks = put(w.tasks, child.taskId, meta);
     w.snap.subtasks = [...w.snap.subtasks, child];
   }
 }
 
 /** Creates the card on first sight (adopting children that came first) and learns its parent once. */
 function ensureTask(w: Work, id: string, parentId: string | undefined): void {
-  if (w.tasks[id] === undefined) {
-    w.tasks[id] = { weight: 1 };
+  if (get(w.tasks, id) === undefined) {
+    w.tasks = put(w.tasks, id, { weight: 1 });
     const node: SubTaskProgress = {
       taskId: id,
       name: id,
@@ -219,9 +239,9 @@ function ensureTask(w: Work, id: string, parentId: string | undefined): void {
 
 /** Nests the top-level task `id` under `parentId`, or parks it until that parent appears. */
 function adopt(w: Work, id: string, parentId: string): void {
-  const meta = w.tasks[id];
+  const meta = get(w.tasks, id);
   if (meta === undefined || meta.parent !== undefined) return;
-  if (w.tasks[parentId] === undefined) {
+  if (get(w.tasks, parentId) === undefined) {
     w.waiting[parentId] = [...(w.waiting[parentId] ?? []), id];
     return;
   }
@@ -229,7 +249,7 @@ function adopt(w: Work, id: string, parentId: string): void {
   if (parentPath.includes(id)) return; // contradictory parents would make a cycle; keep it top-level
   const node = detach(w, id);
   if (node === undefined) return;
-  w.tasks[id] = { ...meta, parent: parentId };
+  w.tasks = put(w.tasks, id, { ...meta, parent: parentId });
   w.snap.subtasks = mapAt(w.snap.subtasks, parentPath, (p) => ({ ...p, subtasks: [...p.subtasks, node] }));
 }
 
@@ -248,9 +268,9 @@ function detach(w: Work, id: string): SubTaskProgress | undefined {
 }
 
 /** Ids from the top level down to `id`, following attached parents (acyclic by construction). */
-function pathTo(tasks: Record<string, TaskBookkeeping>, id: string): string[] {
+function pathTo(tasks: TaskIdMap<TaskBookkeeping>, id: string): string[] {
   const path = [id];
-  for (let p = tasks[id]?.parent; p !== undefined; p = tasks[p]?.parent) path.unshift(p);
+  for (let p = get(tasks, id)?.parent; p !== undefined; p = get(tasks, p)?.parent) path.unshift(p);
   return path;
 }
 
@@ -286,10 +306,11 @@ function finish(w: Work, internals: ProgressInternals): TaskProgress {
     leaves: 0,
     done: 0,
   };
-  const statuses: TaskStatus[] = [];
+  const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
   const visit = (n: SubTaskProgress): void => {
-    statuses.push(n.status);
-    const at = internals.tasks[n.taskId]?.activityAt;
+    counts[n.status] += 1;
+    const meta = get(internals.tasks, n.taskId);
+    const at = meta?.activityAt;
     if (n.status === 'running' && at !== undefined && (!acc.current || cmp(at, acc.current.at) > 0)) {
       acc.current = { at, node: n };
     }
@@ -299,7 +320,7 @@ function finish(w: Work, internals: ProgressInternals): TaskProgress {
     }
     // Failed, cancelled and timed-out leaves will not move again, so they count as done.
     const done = isTerminal(n.status);
-    const weight = internals.tasks[n.taskId]?.weight ?? 1;
+    const weight = meta?.weight ?? 1;
     acc.leaves += 1;
     acc.done += done ? 1 : 0;
     acc.weights += weight;
@@ -321,25 +342,25 @@ function finish(w: Work, internals: ProgressInternals): TaskProgress {
   }
   const snap: TaskProgress = {
     ...w.snap,
-    status: internals.finished?.status ?? deriveStatus(statuses, internals.runStarted === true),
+    status: internals.finished?.status ?? deriveStatus(counts, internals.runStarted === true),
     overallProgress: Math.round(overall * 10) / 10,
     executionDetails: details,
   };
   return withInternals(snap, internals);
 }
 
-function deriveStatus(all: TaskStatus[], runStarted: boolean): TaskStatus {
-  const has = (...wanted: TaskStatus[]): boolean => all.some((s) => wanted.includes(s));
-  const open = all.filter((s) => !isTerminal(s));
+function deriveStatus(c: Record<TaskStatus, number>, runStarted: boolean): TaskStatus {
+  const total = STATUSES.reduce((sum, s) => sum + c[s], 0);
+  const open = total - c.completed - c.failed - c.timed_out - c.cancelled;
   // Without run.started the tasks are all we know; with it only run.finished ends the run.
-  if (!runStarted && all.length > 0 && open.length === 0) {
-    if (has('failed', 'timed_out')) return 'failed';
-    return all.every((s) => s === 'cancelled') ? 'cancelled' : 'completed';
+  if (!runStarted && total > 0 && open === 0) {
+    if (c.failed + c.timed_out > 0) return 'failed';
+    return c.cancelled === total ? 'cancelled' : 'completed';
   }
-  if (has('running', 'retrying')) return 'running';
-  if (open.length > 0 && open.every((s) => s === 'paused')) return 'paused';
-  if (runStarted || open.length < all.length) return 'running';
-  return has('queued') ? 'queued' : 'pending';
+  if (c.running + c.retrying > 0) return 'running';
+  if (open > 0 && c.paused === open) return 'paused';
+  if (runStarted || open < total) return 'running';
+  return c.queued > 0 ? 'queued' : 'pending';
 }
 
 function isSeen(win: SeenWindow | undefined, stamp: ProgressStamp, key: string): boolean {
@@ -369,13 +390,13 @@ function withInternals(snap: TaskProgress, internals: ProgressInternals): TaskPr
 /** The reducer state, rebuilt from the tree for a snapshot that lost it (e.g. one parsed from JSON). */
 function internalsOf(state: TaskProgress): ProgressInternals {
   if (state._internal !== undefined) return state._internal;
-  const tasks: Record<string, TaskBookkeeping> = {};
+  let tasks = emptyMap<TaskBookkeeping>();
   const walk = (nodes: SubTaskProgress[], parent?: string): void => {
     for (const n of nodes) {
-      tasks[n.taskId] = parent === undefined ? { weight: 1 } : { parent, weight: 1 };
+      tasks = put(tasks, n.taskId, parent === undefined ? { weight: 1 } : { parent, weight: 1 });
       walk(n.subtasks, n.taskId);
     }
   };
   walk(state.subtasks);
-  return { tasks, seen: {}, waiting: {} };
+  return { tasks, seen: emptyMap(), waiting: {} };
 }

@@ -110,11 +110,17 @@ export interface SeenWindow {
   floor?: ProgressStamp;
 }
 
+/**
+ * A map by task id split into a fixed array of hash buckets, so an immutable update copies the
+ * bucket array and one small bucket rather than an object with one key per task.
+ */
+export type TaskIdMap<T> = Array<Record<string, T>>;
+
 /** The reducer's internal state, kept on {@link TaskProgress._internal}. */
 export interface ProgressInternals {
-  tasks: Record<string, TaskBookkeeping>;
+  tasks: TaskIdMap<TaskBookkeeping>;
   /** Keyed by event `taskId` (run events under the run's id). */
-  seen: Record<string, SeenWindow>;
+  seen: TaskIdMap<SeenWindow>;
   /** Parent id → ids of children that arrived before it (kept at the top level meanwhile). */
   waiting: Record<string, string[]>;
   firstTs?: number;

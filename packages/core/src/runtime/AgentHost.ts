@@ -5,6 +5,7 @@ import { ClosedError, TroupeError, ValidationError } from '../errors/errors.js';
 import { toHandlerError } from '../errors/wire.js';
 import { validationErrorFromZod } from '../errors/zodIssues.js';
 import type { Envelope } from '../messages/envelope.js';
+import type { DeliveryOptions } from '../transport/Transport.js';
 import { Delivery } from './Delivery.js';
 import { Instance } from './Instance.js';
 import type { RuntimeInternals } from './internals.js';
@@ -61,9 +62,11 @@ export class AgentHost {
   }
 
   /** Validates and queues an envelope for its instance; the promise settles with the reply. */
-  deliver(envelope: Envelope, signal: AbortSignal, expectsReply: boolean): Promise<unknown> {
+  deliver(envelope: Envelope, options: DeliveryOptions): Promise<unknown> {
     if (this.#closed) return Promise.reject(new ClosedError(`agent type '${this.def.type}' is closing`));
-    const d = new Delivery(envelope, signal, expectsReply);
+    const d = new Delivery(envelope, options);
+    // An in-process asker that gives up gets its answer now, even while the handler still runs.
+    d.control?.onAbort((reason) => this.settle(d, d.instance, reason, true));
     const handlers = this.def.handlers;
     if (handlers) {
       const spec = handlers.get(envelope.type);
@@ -92,6 +95,7 @@ export class AgentHost {
     }
     const key = envelope.to.key;
     const instance = key === undefined ? this.#pick() : this.#instanceFor(key);
+    d.instance = instance;
     instance.enqueue(d);
     return d.promise;
   }
@@ -179,7 +183,7 @@ export class AgentHost {
 
   #activate(instance: Instance): void {
     if (!this.#persists()) {
-      instance.start(this.initialStateFor(instance.key));
+      instance.start();
       return;
     }
     const store = this.runtime.store;
@@ -187,12 +191,12 @@ export class AgentHost {
     pending
       .then(() => store?.get<{ state: unknown }>(this.#stateKey(instance.key)))
       .then(
-        (saved) => instance.start(saved ? saved.state : this.initialStateFor(instance.key)),
+        (saved) => instance.start(saved),
         (err) => {
           this.runtime.logger.error(`could not load state of ${this.def.type}/${instance.key}`, {
             error: err,
           });
-          instance.start(this.initialStateFor(instance.key));
+          instance.start();
         },
       );
   }

@@ -1,5 +1,6 @@
 import { CancelledError, TroupeError } from '../errors/errors.js';
-import type { DeliveryOptions } from '../transport/Transport.js';
+import type { Envelope } from '../messages/envelope.js';
+import type { DeliveryOptions, RequestOptions } from '../transport/Transport.js';
 import { onAbort } from './signals.js';
 
 type Listener = (reason: unknown) => void;
@@ -10,8 +11,12 @@ type Listener = (reason: unknown) => void;
  * when something reads it, since most asks finish without anyone looking.
  * (An AbortController per ask was ~18% of an in-process ask's time.)
  */
-export class AskControl implements DeliveryOptions {
+export class AskControl implements DeliveryOptions, RequestOptions {
   readonly expectsReply = true;
+  /** Milliseconds the asker waits. */
+  timeout = 0;
+  /** The envelope being asked, for error messages. */
+  envelope: Envelope | undefined;
   aborted = false;
   reason: unknown;
   #controller: AbortController | undefined;
@@ -30,14 +35,21 @@ export class AskControl implements DeliveryOptions {
   }
 
   /** Aborts with `reason` after `ms`, unless settled first. */
-  timeoutAfter(ms: number, reason: () => unknown): void {
+  timeoutAfter(ms: number, reason: (control: AskControl) => unknown): void {
+    this.timeout = ms;
     this.#timer = setTimeout(fireTimeout, ms, this, reason);
+  }
+
+  /** Aborts when `parent` aborts, without creating signals on either side. */
+  follow(parent: AskControl): void {
+    parent.onAbort((reason) => this.abort(reason));
   }
 
   /** Aborts when `signal` aborts (the reason becomes a `CancelledError` unless it is a Troupe error). */
   link(signal: AbortSignal): void {
     const off = onAbort(signal, () => this.abort(asCancellation(signal.reason)));
-    (this.#unlinks ??= []).push(off);
+    this.#unlinks ??= [];
+    this.#unlinks.push(off);
   }
 
   /** Calls `listener` on abort (at once if already aborted). */
@@ -47,7 +59,10 @@ export class AskControl implements DeliveryOptions {
       return;
     }
     if (!this.#listener) this.#listener = listener;
-    else (this.#listeners ??= []).push(listener);
+    else {
+      this.#listeners ??= [];
+      this.#listeners.push(listener);
+    }
   }
 
   abort(reason: unknown): void {
@@ -73,8 +88,8 @@ export class AskControl implements DeliveryOptions {
   }
 }
 
-function fireTimeout(control: AskControl, reason: () => unknown): void {
-  control.abort(reason());
+function fireTimeout(control: AskControl, reason: (control: AskControl) => unknown): void {
+  control.abort(reason(control));
 }
 
 /** A signal's reason as a Troupe error: Troupe errors pass, anything else becomes `CancelledError`. */

@@ -1,27 +1,54 @@
 import type { Envelope } from '../messages/envelope.js';
+import type { DeliveryOptions } from '../transport/Transport.js';
+import { AskControl } from './AskControl.js';
+import type { Instance } from './Instance.js';
 
 /** One message on its way through an instance's mailbox, with the promise its sender awaits. */
 export class Delivery {
   readonly envelope: Envelope;
-  readonly signal: AbortSignal;
   readonly expectsReply: boolean;
   readonly promise: Promise<unknown>;
   /** Payload after validation (defaults, transforms applied). */
   payload: unknown;
+  /** The instance it was routed to. */
+  instance: Instance | undefined;
   settled = false;
   startedAt = 0;
+  readonly #options: DeliveryOptions;
   #resolve!: (value: unknown) => void;
   #reject!: (error: unknown) => void;
 
-  constructor(envelope: Envelope, signal: AbortSignal, expectsReply: boolean) {
+  constructor(envelope: Envelope, options: DeliveryOptions) {
     this.envelope = envelope;
     this.payload = envelope.payload;
-    this.signal = signal;
-    this.expectsReply = expectsReply;
+    this.#options = options;
+    this.expectsReply = options.expectsReply;
     this.promise = new Promise((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
     });
+  }
+
+  /** The signal the handler sees (created on first read for in-process asks). */
+  get signal(): AbortSignal {
+    return this.#options.signal;
+  }
+
+  /** Whether the sender gave up (read without creating a signal). */
+  get aborted(): boolean {
+    const o = this.#options;
+    return o instanceof AskControl ? o.aborted : o.signal.aborted;
+  }
+
+  /** Why the sender gave up. */
+  get abortReason(): unknown {
+    const o = this.#options;
+    return o instanceof AskControl ? o.reason : o.signal.reason;
+  }
+
+  /** The in-process ask behind this delivery, when there is one. */
+  get control(): AskControl | undefined {
+    return this.#options instanceof AskControl ? this.#options : undefined;
   }
 
   /** The run id (the message id when the sender named none). */

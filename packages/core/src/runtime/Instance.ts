@@ -65,11 +65,12 @@ export class Instance implements ReplySink {
     this.#actor?.send({ type: SET_STATE, state } as unknown as MessageEvent);
   }
 
-  /** Starts (or restarts) the actor from `initialState` and drains the mailbox. */
-  start(initialState: unknown): void {
+  /** Starts (or restarts) the actor, from a saved state or the definition's initial state, and drains the mailbox. */
+  start(saved?: { state: unknown }): void {
     const def = this.#host.def;
     const logic = def.machine ?? this.#host.compiled;
     try {
+      const initialState = saved ? saved.state : this.#host.initialStateFor(this.key);
       this.#state = initialState;
       const input = def.machine ? { key: this.key } : { state: initialState };
       const actor = createActor(
@@ -112,7 +113,10 @@ export class Instance implements ReplySink {
     clearTimeout(this.#restartTimer);
     const running = this.#running;
     this.#running = undefined;
-    if (running && error) this.#host.settle(running, this, error, true);
+    if (running && error) {
+      running.control?.abort(error);
+      this.#host.settle(running, this, error, true);
+    }
     if (error) for (let d = this.#dequeue(); d; d = this.#dequeue()) this.#host.settle(d, this, error, true);
     this.#actor?.stop();
     this.#actor = undefined;
@@ -177,8 +181,8 @@ export class Instance implements ReplySink {
         this.#notifyIdle();
         return;
       }
-      if (d.signal.aborted) {
-        this.#host.settle(d, this, d.signal.reason, true);
+      if (d.aborted) {
+        this.#host.settle(d, this, d.abortReason, true);
         continue;
       }
       this.#run(d);
@@ -228,7 +232,11 @@ export class Instance implements ReplySink {
     this.#awaitingMachine = false;
     this.lastActive = Date.now();
     this.#host.settle(d, this, value, isError);
-    if (!this.#inRun) this.#pump();
+    if (this.#inRun) return;
+    // A machine agent completes from inside XState's own processing (reply/fail
+    // actions, observers); sending the next event from there would interleave it.
+    if (this.#host.def.machine) queueMicrotask(() => this.#pump());
+    else this.#pump();
   }
 
   #crash(err: unknown): void {
@@ -270,10 +278,9 @@ export class Instance implements ReplySink {
     this.status = 'restarting';
     const delay = Math.min(policy.backoffMs * 2 ** (this.#restarts.length - 1), policy.maxBackoffMs);
     this.#restartTimer = setTimeout(() => {
-      if (this.status === 'restarting') this.start(this.#host.initialStateFor(this.key));
+      if (this.status === 'restarting') this.start();
     }, delay);
   }
-
 
   #failedError(): AgentFailedError {
     const p = this.#host.supervision;

@@ -6,7 +6,6 @@ import {
   ClosedError,
   NoRespondersError,
   TimeoutError,
-  TroupeError,
   ValidationError,
 } from '../errors/errors.js';
 import { errorToWire } from '../errors/wire.js';
@@ -19,11 +18,11 @@ import type { Store } from '../store/Store.js';
 import { InProcessTransport } from '../transport/InProcessTransport.js';
 import type { DeliveryOptions, Transport, TransportHost } from '../transport/Transport.js';
 import { AgentHost, type RegisterOptions } from './AgentHost.js';
+import { AskControl } from './AskControl.js';
 import { BoundRef } from './BoundRef.js';
 import type { Delivery } from './Delivery.js';
 import type { Instance } from './Instance.js';
 import type { RuntimeInternals } from './internals.js';
-import { onAbort } from './signals.js';
 
 /** Options of {@link createRuntime}. */
 export interface RuntimeOptions {
@@ -64,7 +63,6 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
   readonly #subject = new Subject<ProgressEvent>();
   readonly #hosts = new Map<string, AgentHost>();
   readonly #closeTimeout: number;
-  readonly #shutdown = new AbortController();
   #seq = 0;
   #closing: Promise<void> | undefined;
 
@@ -161,7 +159,7 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
         }),
       );
     }
-    return host.deliver(envelope, options.signal, options.expectsReply);
+    return host.deliver(envelope, options);
   }
 
   /** @internal TransportHost */
@@ -178,53 +176,31 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
   ): Promise<unknown> {
     if (this.#closing) return Promise.reject(new ClosedError('runtime is closed'));
     const now = Date.now();
-    const timeout = options?.timeout ?? this.defaultTimeout;
-    let deadline = now + timeout;
+    let deadline = now + (options?.timeout ?? this.defaultTimeout);
     const parentDeadline = parent?.envelope.deadline;
     if (parentDeadline !== undefined && parentDeadline < deadline) deadline = parentDeadline;
     const envelope = this.#envelope(target, message, options, parent, now);
     envelope.deadline = deadline;
-    const controller = new AbortController();
-    return new Promise<unknown>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        controller.abort(
-          new TimeoutError(
-            `ask '${message.type}' to ${formatAddress(envelope.to)} timed out after ${deadline - now} ms`,
-            {
-              data: { type: message.type, to: envelope.to, timeout: deadline - now },
-            },
-          ),
-        );
-      }, deadline - now);
-      const user = options?.signal;
-      const offUser = user ? onAbort(user, () => controller.abort(asCancellation(user.reason))) : undefined;
-      const offParent = parent
-        ? onAbort(parent.signal, () => controller.abort(asCancellation(parent.signal.reason)))
-        : undefined;
-      const offShutdown = onAbort(this.#shutdown.signal, () =>
-        controller.abort(this.#shutdown.signal.reason),
-      );
-      const done = () => {
-        clearTimeout(timer);
-        offUser?.();
-        offParent?.();
-        offShutdown();
-      };
-      controller.signal.addEventListener('abort', () => {
-        done();
-        reject(controller.signal.reason);
-      });
-      this.transport.request(envelope, { signal: controller.signal, timeout: deadline - now }).then(
-        (value) => {
-          done();
-          resolve(value);
-        },
-        (err: unknown) => {
-          done();
-          reject(err);
-        },
-      );
-    });
+    const control = new AskControl();
+    control.envelope = envelope;
+    control.timeoutAfter(deadline - now, timeoutError);
+    if (options?.signal) control.link(options.signal);
+    if (parent) {
+      const parentControl = parent.control;
+      if (parentControl) control.follow(parentControl);
+      else control.link(parent.signal);
+    }
+    if (control.aborted) return Promise.reject(control.reason);
+    return this.transport.request(envelope, control).then(
+      (value) => {
+        control.dispose();
+        return value;
+      },
+      (err: unknown) => {
+        control.dispose();
+        throw err;
+      },
+    );
   }
 
   /** @internal */
@@ -333,7 +309,6 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
     const reason = new CancelledError(
       outcome === 'expired' ? `runtime closed: in-flight work aborted after ${timeout} ms` : 'runtime closed',
     );
-    this.#shutdown.abort(reason);
     await Promise.allSettled(hosts.map((h) => h.close(reason)));
     this.#hosts.clear();
     await this.transport.close();
@@ -346,9 +321,14 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   return new Runtime(options);
 }
 
-function asCancellation(reason: unknown): Error {
-  if (reason instanceof TroupeError) return reason;
-  return new CancelledError(reason instanceof Error ? reason.message : 'aborted', { cause: reason });
+function timeoutError(control: AskControl): TimeoutError {
+  const env = control.envelope as Envelope;
+  return new TimeoutError(
+    `ask '${env.type}' to ${formatAddress(env.to)} timed out after ${control.timeout} ms`,
+    {
+      data: { type: env.type, to: env.to, timeout: control.timeout },
+    },
+  );
 }
 
 function safeResult(value: unknown): unknown {

@@ -1,6 +1,6 @@
 import { ClosedError, NoRespondersError } from '../errors/errors.js';
 import type { Envelope } from '../messages/envelope.js';
-import type { RequestOptions, Transport, TransportHost } from './Transport.js';
+import type { DeliveryOptions, RequestOptions, Transport, TransportHost } from './Transport.js';
 
 /** Hosts by namespace and agent type, shared by every transport made from one {@link InProcessBus}. */
 type Routes = Map<string, Map<string, TransportHost[]>>;
@@ -52,7 +52,10 @@ export class InProcessTransport implements Transport {
   async serve(type: string): Promise<void> {
     const host = this.#requireHost();
     let byType = this.#bus.routes.get(host.namespace);
-    if (!byType) this.#bus.routes.set(host.namespace, (byType = new Map()));
+    if (!byType) {
+      byType = new Map();
+      this.#bus.routes.set(host.namespace, byType);
+    }
     const hosts = byType.get(type) ?? [];
     if (!hosts.includes(host)) byType.set(type, [...hosts, host]);
   }
@@ -71,7 +74,12 @@ export class InProcessTransport implements Transport {
   request(envelope: Envelope, options: RequestOptions): Promise<unknown> {
     const target = this.#route(envelope);
     if (target instanceof Error) return Promise.reject(target);
-    return target.deliver(envelope, { signal: options.signal, expectsReply: true });
+    // The runtime's own request options double as delivery options, so no AbortSignal is made unless read.
+    const delivery =
+      'expectsReply' in options
+        ? (options as RequestOptions & DeliveryOptions)
+        : { signal: options.signal, expectsReply: true };
+    return target.deliver(envelope, delivery);
   }
 
   post(envelope: Envelope): Promise<void> {

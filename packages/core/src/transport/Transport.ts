@@ -3,10 +3,10 @@ import type { ProgressEvent } from '../progress/events.js';
 
 /** How a transport hands a message to the runtime that hosts the addressed agent. */
 export interface DeliveryOptions {
-  /** Aborted when the sender cancels, or the deadline passes; its `reason` says which. */
-  signal: AbortSignal;
+  /** Aborted when the sender cancels, or the deadline passes; its `reason` says which. May be a lazy getter: read it only when needed. */
+  readonly signal: AbortSignal;
   /** Whether the sender waits for a reply (`ask`) or not (`tell`). */
-  expectsReply: boolean;
+  readonly expectsReply: boolean;
 }
 
 /** The side of a runtime a transport talks to: local delivery of incoming messages. */
@@ -25,10 +25,10 @@ export interface TransportHost {
 
 /** Options for one request over a transport. */
 export interface RequestOptions {
-  /** Aborting rejects the request with `signal.reason`, and tells the remote handler. */
-  signal: AbortSignal;
+  /** Aborting rejects the request with `signal.reason`, and tells the remote handler. May be a lazy getter. */
+  readonly signal: AbortSignal;
   /** Milliseconds the sender will wait; transports may use it for their own timers. */
-  timeout: number;
+  readonly timeout: number;
 }
 
 /**

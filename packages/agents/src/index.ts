@@ -1,0 +1,2 @@
+/** Placeholder: see README.md for what is coming. */
+export const PACKAGE = '@troupe/agents';

@@ -1,0 +1,35 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+async function example(name: string): Promise<string> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', `examples/${name}`], {
+    cwd: root,
+    timeout: 60_000,
+    env: { ...process.env, TROUPE_LOG: 'warn' },
+  });
+  return stdout;
+}
+
+describe('examples', () => {
+  it('should run the README quick-start example, which is the file in examples/', async () => {
+    expect(await example('quickstart.ts')).toBe('HELLO TROUPE!\n');
+    const readme = readFileSync(`${root}README.md`, 'utf8');
+    const code = readFileSync(`${root}examples/quickstart.ts`, 'utf8').trim();
+    const block = /```ts\n([\s\S]*?)```/.exec(readme)?.[1]?.trim() ?? '';
+    expect(block.replace(/ \/\/ HELLO TROUPE!$/m, '')).toBe(code);
+  });
+
+  it('should run the demo: three researchers, a writer and a coordinator, with live progress', async () => {
+    const out = await example('demo.ts');
+    expect(out).toMatch(/team\.researcher\/_0 +task\.started/);
+    expect(out).toMatch(/team\.researcher\/_2 +task\.completed/);
+    expect(out).toContain('# actor runtimes for agents');
+    expect(out).toMatch(/progress 100% · 5\/5 tasks completed · 3 tool calls/);
+  });
+});
