@@ -3,6 +3,7 @@ import type {
   ArtifactRecord,
   ProgressInternals,
   ProgressStamp,
+  ProgressTotals,
   SeenWindow,
   SubTaskProgress,
   TaskBookkeeping,
@@ -23,6 +24,18 @@ const SEEN_WINDOW = 256;
 
 const TERMINAL: ReadonlySet<TaskStatus> = new Set(['completed', 'failed', 'timed_out', 'cancelled']);
 const STATUSES: TaskStatus[] = ['pending', 'queued', 'running', 'paused', 'retrying', ...TERMINAL];
+const STATUS_OF: Partial<Record<ProgressKind, TaskStatus>> = {
+  'task.created': 'pending',
+  'task.queued': 'queued',
+  'task.started': 'running',
+  'task.retrying': 'retrying',
+  'task.paused': 'paused',
+  'task.resumed': 'running',
+  'task.completed': 'completed',
+  'task.failed': 'failed',
+  'task.timed_out': 'timed_out',
+  'task.cancelled': 'cancelled',
+};
 const isTerminal = (s: TaskStatus): boolean => TERMINAL.has(s);
 const cmp = (a: Stamped, b: Stamped): number => a[0] - b[0] || a[1] - b[1];
 const atLeast = (a: ProgressStamp, b: ProgressStamp | undefined): boolean =>
@@ -30,8 +43,8 @@ const atLeast = (a: ProgressStamp, b: ProgressStamp | undefined): boolean =>
 const later = (a: ProgressStamp, b: ProgressStamp | undefined): ProgressStamp =>
   b !== undefined && cmp(b, a) > 0 ? b : a;
 
-// Copying a plain object keyed by every task on each event made big runs quadratic and slow, so
-// per-task state lives in hash buckets (see TaskIdMap): an update copies 256 slots and one bucket.
+// Copying an object keyed by every task on each event made big runs slow, so per-task state lives
+// in hash buckets (see TaskIdMap): an update copies 256 slots and one small bucket.
 const BUCKETS = 256;
 function bucketOf(id: string): number {
   let h = 0;
@@ -60,7 +73,7 @@ export function initialProgress(options: { taskId?: string; name?: string } = {}
     logs: [],
     artifacts: [],
   };
-  return withInternals(snapshot, { tasks: emptyMap(), seen: emptyMap(), waiting: {} });
+  return withInternals(snapshot, { tasks: emptyMap(), seen: emptyMap(), waiting: {}, totals: emptyTotals() });
 }
 
 /** Folds one progress event into a new snapshot; pure, and a duplicate event returns `state` itself. */
@@ -75,6 +88,7 @@ export function reduceProgress(state: TaskProgress, event: ProgressEvent): TaskP
     snap: { ...state, executionDetails: { ...state.executionDetails } },
     tasks: prev.tasks,
     waiting: { ...prev.waiting },
+    totals: { ...prev.totals, counts: { ...prev.totals.counts } },
   };
   const next: ProgressInternals = {
     ...prev,
@@ -82,7 +96,6 @@ export function reduceProgress(state: TaskProgress, event: ProgressEvent): TaskP
     firstTs: Math.min(prev.firstTs ?? event.ts, event.ts),
     lastTs: Math.max(prev.lastTs ?? event.ts, event.ts),
   };
-
   if (event.kind === 'run.started') {
     startRun(w, event.taskId, event.name);
     next.runStarted = true;
@@ -92,60 +105,51 @@ export function reduceProgress(state: TaskProgress, event: ProgressEvent): TaskP
     if (event.taskId !== w.snap.taskId || w.snap.taskId === '') applyTask(w, event, stamp);
     applyRecord(w.snap, event);
   }
-  return finish(w, { ...next, tasks: w.tasks, waiting: w.waiting });
+  return finish(w, { ...next, tasks: w.tasks, waiting: w.waiting, totals: w.totals });
 }
 
+/** Fresh copies for one reduction: mutating them never touches the input state. */
 interface Work {
   snap: TaskProgress;
   tasks: TaskIdMap<TaskBookkeeping>;
   waiting: Record<string, string[]>;
+  totals: ProgressTotals;
 }
 type Stamped = readonly [number, number, ...unknown[]];
 type TaskEvent = Exclude<ProgressEvent, { kind: 'run.started' | 'run.finished' }>;
-
-const STATUS_OF: Partial<Record<ProgressKind, TaskStatus>> = {
-  'task.created': 'pending',
-  'task.queued': 'queued',
-  'task.started': 'running',
-  'task.retrying': 'retrying',
-  'task.paused': 'paused',
-  'task.resumed': 'running',
-  'task.completed': 'completed',
-  'task.failed': 'failed',
-  'task.timed_out': 'timed_out',
-  'task.cancelled': 'cancelled',
-};
 
 function applyTask(w: Work, ev: TaskEvent, stamp: ProgressStamp): void {
   const id = ev.taskId;
   ensureTask(w, id, ev.parentId);
   const meta: TaskBookkeeping = { ...get(w.tasks, id)! };
-  const node: SubTaskProgress = { ...findNode(w.snap.subtasks, pathTo(w.tasks, id))! };
-  if (ev.agent !== undefined) node.agent = ev.agent;
-  if ((ev.kind === 'task.created' || ev.kind === 'task.started') && ev.name !== undefined)
-    node.name = ev.name;
-  if (ev.kind === 'task.created' && ev.weight !== undefined) meta.weight = ev.weight;
-  if (ev.kind === 'task.started') {
-    node.startedAt = Math.min(node.startedAt ?? ev.ts, ev.ts);
-    // A start already counted by task.retrying, or a repeat report of the current start, is no new attempt.
-    if (meta.attemptPending) meta.attemptPending = false;
-    else if (node.attempts === 0 || node.status === 'pending' || node.status === 'queued') node.attempts += 1;
-    meta.startAt = later(stamp, meta.startAt);
-  }
-  if (ev.kind === 'task.started' || ev.kind === 'task.progress')
-    meta.activityAt = later(stamp, meta.activityAt);
-  if (ev.kind === 'task.progress' && atLeast(stamp, meta.progressAt) && node.status !== 'completed') {
-    if (ev.percent !== undefined) node.progress = ev.percent;
-    if (ev.step !== undefined) node.step = ev.step;
-    meta.progressAt = stamp;
-  }
-  if (ev.kind === 'task.retrying') {
-    // `attempt` is the attempt about to run; max() also copes with a lost or late first task.started.
-    node.attempts = Math.max(node.attempts + 1, ev.attempt);
-    if (meta.startAt === undefined || cmp(stamp, meta.startAt) > 0) meta.attemptPending = true;
-  }
-  const status = STATUS_OF[ev.kind];
-  if (status !== undefined && mayReplace(node.status, status, stamp, meta.statusAt)) {
+  edit(w, id, meta, (old) => {
+    const node: SubTaskProgress = { ...old };
+    if (ev.agent !== undefined) node.agent = ev.agent;
+    if ((ev.kind === 'task.created' || ev.kind === 'task.started') && ev.name !== undefined)
+      node.name = ev.name;
+    if (ev.kind === 'task.created' && ev.weight !== undefined) meta.weight = ev.weight;
+    if (ev.kind === 'task.started') {
+      node.startedAt = Math.min(node.startedAt ?? ev.ts, ev.ts);
+      // A start already counted by task.retrying, or a repeat report of the current start, is no new attempt.
+      if (meta.attemptPending) meta.attemptPending = false;
+      else if (node.attempts === 0 || node.status === 'pending' || node.status === 'queued')
+        node.attempts += 1;
+      meta.startAt = later(stamp, meta.startAt);
+    }
+    if (ev.kind === 'task.started' || ev.kind === 'task.progress')
+      meta.activityAt = later(stamp, meta.activityAt);
+    if (ev.kind === 'task.progress' && atLeast(stamp, meta.progressAt) && node.status !== 'completed') {
+      if (ev.percent !== undefined) node.progress = ev.percent;
+      if (ev.step !== undefined) node.step = ev.step;
+      meta.progressAt = stamp;
+    }
+    if (ev.kind === 'task.retrying') {
+      // `attempt` is the attempt about to run; max() also copes with a lost or late first task.started.
+      node.attempts = Math.max(node.attempts + 1, ev.attempt);
+      if (meta.startAt === undefined || cmp(stamp, meta.startAt) > 0) meta.attemptPending = true;
+    }
+    const status = STATUS_OF[ev.kind];
+    if (status === undefined || !mayReplace(node.status, status, stamp, meta.statusAt)) return node;
     node.status = status;
     meta.statusAt = stamp;
     if (isTerminal(status)) node.finishedAt = ev.ts;
@@ -155,9 +159,9 @@ function applyTask(w: Work, ev: TaskEvent, stamp: ProgressStamp): void {
       node.progress = 0; // the next attempt starts over
       meta.progressAt = stamp;
     }
-  }
+    return node;
+  });
   w.tasks = put(w.tasks, id, meta);
-  w.snap.subtasks = mapAt(w.snap.subtasks, pathTo(w.tasks, id), () => node);
 }
 
 /** A terminal status beats any non-terminal one whatever the order; otherwise the newer stamp wins. */
@@ -177,11 +181,11 @@ function applyRecord(snap: TaskProgress, ev: TaskEvent): void {
     if (ev.size !== undefined) artifact.size = ev.size;
     snap.artifacts = [...snap.artifacts, artifact];
   } else if (ev.kind === 'task.tokens') {
-    const t = details.tokensUsed;
+    const { input, output, total } = details.tokensUsed;
     details.tokensUsed = {
-      input: t.input + ev.input,
-      output: t.output + ev.output,
-      total: t.total + ev.input + ev.output,
+      input: input + ev.input,
+      output: output + ev.output,
+      total: total + ev.input + ev.output,
     };
   } else if (ev.kind === 'task.tool_call') {
     const calls = details.toolCalls;
@@ -205,12 +209,14 @@ function startRun(w: Work, id: string, name: string | undefined): void {
   if (name !== undefined) w.snap.name = name;
   else if (w.snap.name === '') w.snap.name = id;
   delete w.waiting[id];
-  if (get(w.tasks, id) === undefined) return;
-  const node = detach(w, id);
+  const meta = get(w.tasks, id);
+  const node = meta && detach(w, id);
+  if (meta === undefined || node === undefined) return;
+  account(w.totals, node, meta.weight, -1);
   w.tasks = put(w.tasks, id, undefined);
-  for (const child of node?.subtasks ?? []) {
-    const { parent: _parent, ...meta } = get(w.tasks, child.taskId)!;
-    w.tasks = put(w.tasks, child.taskId, meta);
+  for (const child of node.subtasks) {
+    const { parent: _parent, ...rest } = get(w.tasks, child.taskId)!;
+    w.tasks = put(w.tasks, child.taskId, rest);
     w.snap.subtasks = [...w.snap.subtasks, child];
   }
 }
@@ -218,7 +224,6 @@ function startRun(w: Work, id: string, name: string | undefined): void {
 /** Creates the card on first sight (adopting children that came first) and learns its parent once. */
 function ensureTask(w: Work, id: string, parentId: string | undefined): void {
   if (get(w.tasks, id) === undefined) {
-    w.tasks = put(w.tasks, id, { weight: 1 });
     const node: SubTaskProgress = {
       taskId: id,
       name: id,
@@ -227,44 +232,58 @@ function ensureTask(w: Work, id: string, parentId: string | undefined): void {
       attempts: 0,
       subtasks: [],
     };
+    w.tasks = put(w.tasks, id, { weight: 1 });
     w.snap.subtasks = [...w.snap.subtasks, node];
+    account(w.totals, node, 1, 1);
     const early = w.waiting[id];
     delete w.waiting[id];
     for (const child of early ?? []) adopt(w, child, id);
   }
+  const meta = get(w.tasks, id)!;
   if (!parentId || parentId === id || findNode(w.snap.subtasks, pathTo(w.tasks, id))?.parentId) return;
-  w.snap.subtasks = mapAt(w.snap.subtasks, pathTo(w.tasks, id), (n) => ({ ...n, parentId }));
+  edit(w, id, meta, (n) => ({ ...n, parentId }));
   if (parentId !== w.snap.taskId) adopt(w, id, parentId); // children of the run stay top-level
 }
 
 /** Nests the top-level task `id` under `parentId`, or parks it until that parent appears. */
 function adopt(w: Work, id: string, parentId: string): void {
   const meta = get(w.tasks, id);
+  const parentMeta = get(w.tasks, parentId);
   if (meta === undefined || meta.parent !== undefined) return;
-  if (get(w.tasks, parentId) === undefined) {
+  if (parentMeta === undefined) {
     w.waiting[parentId] = [...(w.waiting[parentId] ?? []), id];
     return;
   }
-  const parentPath = pathTo(w.tasks, parentId);
-  if (parentPath.includes(id)) return; // contradictory parents would make a cycle; keep it top-level
+  if (pathTo(w.tasks, parentId).includes(id)) return; // contradictory parents would make a cycle
   const node = detach(w, id);
   if (node === undefined) return;
+  edit(w, parentId, parentMeta, (p) => ({ ...p, subtasks: [...p.subtasks, node] }));
   w.tasks = put(w.tasks, id, { ...meta, parent: parentId });
-  w.snap.subtasks = mapAt(w.snap.subtasks, parentPath, (p) => ({ ...p, subtasks: [...p.subtasks, node] }));
 }
 
+/** Takes the card `id` (with its subtree) out of the tree; the caller re-homes or drops it. */
 function detach(w: Work, id: string): SubTaskProgress | undefined {
-  const parentPath = pathTo(w.tasks, id).slice(0, -1);
+  const parent = get(w.tasks, id)?.parent;
+  const parentMeta = parent === undefined ? undefined : get(w.tasks, parent);
   let found: SubTaskProgress | undefined;
   const drop = (list: SubTaskProgress[]): SubTaskProgress[] => {
-    found ??= list.find((n) => n.taskId === id);
+    found = list.find((n) => n.taskId === id);
     return list.filter((n) => n.taskId !== id);
   };
-  w.snap.subtasks =
-    parentPath.length === 0
-      ? drop(w.snap.subtasks)
-      : mapAt(w.snap.subtasks, parentPath, (p) => ({ ...p, subtasks: drop(p.subtasks) }));
+  if (parent === undefined || parentMeta === undefined) w.snap.subtasks = drop(w.snap.subtasks);
+  else edit(w, parent, parentMeta, (p) => ({ ...p, subtasks: drop(p.subtasks) }));
   return found;
+}
+
+/** Replaces the card `id` with `fn(card)` and moves its share of the totals along. */
+function edit(w: Work, id: string, meta: TaskBookkeeping, fn: (n: SubTaskProgress) => SubTaskProgress): void {
+  const before = get(w.tasks, id)?.weight ?? 1;
+  w.snap.subtasks = mapAt(w.snap.subtasks, pathTo(w.tasks, id), (old) => {
+    const node = fn(old);
+    account(w.totals, old, before, -1);
+    account(w.totals, node, meta.weight, 1);
+    return node;
+  });
 }
 
 /** Ids from the top level down to `id`, following attached parents (acyclic by construction). */
@@ -297,52 +316,51 @@ function mapAt(
   return nodes.with(i, rest.length === 0 ? fn(node) : { ...node, subtasks: mapAt(node.subtasks, rest, fn) });
 }
 
-/** Recomputes everything derived from the tree and the event times. */
-function finish(w: Work, internals: ProgressInternals): TaskProgress {
-  type Current = { at: ProgressStamp; node: SubTaskProgress };
-  const acc: { weights: number; weighted: number; leaves: number; done: number; current?: Current } = {
-    weights: 0,
-    weighted: 0,
-    leaves: 0,
-    done: 0,
-  };
+function emptyTotals(): ProgressTotals {
   const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
-  const visit = (n: SubTaskProgress): void => {
-    counts[n.status] += 1;
-    const meta = get(internals.tasks, n.taskId);
-    const at = meta?.activityAt;
-    if (n.status === 'running' && at !== undefined && (!acc.current || cmp(at, acc.current.at) > 0)) {
-      acc.current = { at, node: n };
-    }
-    if (n.subtasks.length > 0) {
-      n.subtasks.forEach(visit);
-      return;
-    }
-    // Failed, cancelled and timed-out leaves will not move again, so they count as done.
-    const done = isTerminal(n.status);
-    const weight = meta?.weight ?? 1;
-    acc.leaves += 1;
-    acc.done += done ? 1 : 0;
-    acc.weights += weight;
-    acc.weighted += weight * (done ? 100 : n.progress);
-  };
-  w.snap.subtasks.forEach(visit);
-  const overall = acc.weights === 0 ? 0 : acc.weighted / acc.weights;
+  return { counts, leaves: 0, leavesDone: 0, weights: 0, weighted: 0, running: [] };
+}
+
+/** Adds (`sign` 1) or removes (-1) one card's share; `t` must be this reduction's own copy. */
+function account(t: ProgressTotals, n: SubTaskProgress, weight: number, sign: 1 | -1): void {
+  t.counts[n.status] += sign;
+  if (n.status === 'running') {
+    t.running = sign > 0 ? [...t.running, n.taskId] : t.running.filter((id) => id !== n.taskId);
+  }
+  if (n.subtasks.length > 0) return;
+  // Failed, cancelled and timed-out leaves will not move again, so they count as done.
+  const done = isTerminal(n.status);
+  t.leaves += sign;
+  t.leavesDone += done ? sign : 0;
+  t.weights += sign * weight;
+  t.weighted += sign * weight * (done ? 100 : n.progress);
+}
+
+/** Derives the run-level fields from the totals and the event times. */
+function finish(w: Work, internals: ProgressInternals): TaskProgress {
+  const t = internals.totals;
+  const allDone = internals.finished !== undefined || (t.leaves > 0 && t.leavesDone === t.leaves);
+  // Sums are kept incrementally, so clamp away float dust.
+  const overall = t.leaves === 0 ? 0 : Math.min(100, Math.max(0, t.weighted / t.weights));
   const end = internals.finished?.ts ?? internals.lastTs ?? 0;
   const elapsedTime = Math.max(0, end - (internals.firstTs ?? end));
   const { toolCalls, tokensUsed } = w.snap.executionDetails;
   const details: TaskProgress['executionDetails'] = { elapsedTime, toolCalls, tokensUsed };
-  const node = acc.current?.node;
+  let current: { at: ProgressStamp; id: string } | undefined;
+  for (const id of t.running) {
+    const at = get(internals.tasks, id)?.activityAt;
+    if (at !== undefined && (current === undefined || cmp(at, current.at) > 0)) current = { at, id };
+  }
+  const node = current && findNode(w.snap.subtasks, pathTo(internals.tasks, current.id));
   if (node?.agent !== undefined) details.currentAgent = node.agent;
   if (node !== undefined) details.currentStep = node.step ?? node.name;
-  if (internals.finished !== undefined || (acc.leaves > 0 && acc.done === acc.leaves)) {
-    details.estimatedRemaining = 0;
-  } else if (acc.done > 0 && overall > 0) {
+  if (allDone) details.estimatedRemaining = 0;
+  else if (t.leavesDone > 0 && overall > 0) {
     details.estimatedRemaining = Math.round((elapsedTime * (100 - overall)) / overall);
   }
   const snap: TaskProgress = {
     ...w.snap,
-    status: internals.finished?.status ?? deriveStatus(counts, internals.runStarted === true),
+    status: internals.finished?.status ?? deriveStatus(t.counts, internals.runStarted === true),
     overallProgress: Math.round(overall * 10) / 10,
     executionDetails: details,
   };
@@ -391,12 +409,14 @@ function withInternals(snap: TaskProgress, internals: ProgressInternals): TaskPr
 function internalsOf(state: TaskProgress): ProgressInternals {
   if (state._internal !== undefined) return state._internal;
   let tasks = emptyMap<TaskBookkeeping>();
+  const totals = emptyTotals();
   const walk = (nodes: SubTaskProgress[], parent?: string): void => {
     for (const n of nodes) {
       tasks = put(tasks, n.taskId, parent === undefined ? { weight: 1 } : { parent, weight: 1 });
+      account(totals, n, 1, 1);
       walk(n.subtasks, n.taskId);
     }
   };
   walk(state.subtasks);
-  return { tasks, seen: emptyMap(), waiting: {} };
+  return { tasks, seen: emptyMap(), waiting: {}, totals };
 }

@@ -123,8 +123,22 @@ export interface ProgressInternals {
   seen: TaskIdMap<SeenWindow>;
   /** Parent id → ids of children that arrived before it (kept at the top level meanwhile). */
   waiting: Record<string, string[]>;
+  totals: ProgressTotals;
   firstTs?: number;
   lastTs?: number;
   runStarted?: boolean;
   finished?: { status: TaskStatus; ts: number };
+}
+
+/** Aggregates over the task tree, updated per changed card so no event walks the whole tree. */
+export interface ProgressTotals {
+  /** Number of tasks in each status. */
+  counts: Record<TaskStatus, number>;
+  /** Over leaf tasks: how many, how many finished, sum of weights, sum of weight × done-ness. */
+  leaves: number;
+  leavesDone: number;
+  weights: number;
+  weighted: number;
+  /** Ids of the running tasks: the candidates for the current agent and step. */
+  running: string[];
 }

@@ -10,6 +10,11 @@ import { HandlerCtx } from './HandlerCtx.js';
 /** Where an instance is in its life. */
 export type InstanceStatus = 'activating' | 'active' | 'restarting' | 'failed' | 'stopped';
 
+// Shared empty arrays: most of 100k instances never queue, crash or get waited on.
+const NO_DELIVERIES: Delivery[] = Object.freeze([]) as unknown as Delivery[];
+const NO_TIMES: readonly number[] = Object.freeze([]);
+const NO_WAITERS: Array<() => void> = Object.freeze([]) as unknown as Array<() => void>;
+
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
@@ -26,15 +31,15 @@ export class Instance implements ReplySink {
   lastActive = Date.now();
   readonly #host: AgentHost;
   #actor: AnyActor | undefined;
-  #queue: Delivery[] = [];
+  #queue: Delivery[] = NO_DELIVERIES;
   #head = 0;
   #running: Delivery | undefined;
   /** Inside the synchronous part of a run; completion then leaves the next message to the pump loop. */
   #inRun = false;
   #awaitingMachine = false;
-  #restarts: number[] = [];
+  #restarts: readonly number[] = NO_TIMES;
   #restartTimer: ReturnType<typeof setTimeout> | undefined;
-  #idleWaiters: Array<() => void> = [];
+  #idleWaiters: Array<() => void> = NO_WAITERS;
   #failure: Error | undefined;
   /** Handler agents' state; mirrored into the actor's context. */
   #state: unknown;
@@ -97,6 +102,7 @@ export class Instance implements ReplySink {
       this.#host.settle(delivery, this, this.#failedError(), true);
       return;
     }
+    if (this.#queue === NO_DELIVERIES) this.#queue = [];
     this.#queue.push(delivery);
     if (this.#running === undefined && this.status === 'active' && !this.#inRun) this.#pump();
   }
@@ -104,6 +110,7 @@ export class Instance implements ReplySink {
   /** Resolves once no message is queued or running. */
   whenIdle(): Promise<void> {
     if (this.load === 0 || this.status === 'failed' || this.status === 'stopped') return Promise.resolve();
+    if (this.#idleWaiters === NO_WAITERS) this.#idleWaiters = [];
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
@@ -126,7 +133,7 @@ export class Instance implements ReplySink {
   /** Takes the queued messages out (for re-routing after the instance finished). */
   drainQueue(): Delivery[] {
     const rest = this.#queue.slice(this.#head);
-    this.#queue = [];
+    this.#queue = NO_DELIVERIES;
     this.#head = 0;
     return rest;
   }
@@ -164,7 +171,14 @@ export class Instance implements ReplySink {
   }
 
   #dequeue(): Delivery | undefined {
-    if (this.#head >= this.#queue.length) return undefined;
+    if (this.#head >= this.#queue.length) {
+      if (this.#head > 0) {
+        // Drained: drop the array so an idle instance holds no mailbox.
+        this.#queue = NO_DELIVERIES;
+        this.#head = 0;
+      }
+      return undefined;
+    }
     const d = this.#queue[this.#head];
     this.#queue[this.#head++] = undefined as unknown as Delivery;
     if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
@@ -264,8 +278,7 @@ export class Instance implements ReplySink {
     if (this.status === 'stopped') return;
     const policy = this.#host.supervision;
     const now = Date.now();
-    this.#restarts = this.#restarts.filter((t) => now - t < policy.windowMs);
-    this.#restarts.push(now);
+    this.#restarts = [...this.#restarts.filter((t) => now - t < policy.windowMs), now];
     this.#host.onCrash(this, error, this.#restarts.length);
     if (this.#restarts.length > policy.maxRestarts) {
       this.status = 'failed';
@@ -293,7 +306,7 @@ export class Instance implements ReplySink {
   #notifyIdle(): void {
     if (this.#idleWaiters.length === 0 || this.load > 0) return;
     const waiters = this.#idleWaiters;
-    this.#idleWaiters = [];
+    this.#idleWaiters = NO_WAITERS;
     for (const w of waiters) w();
   }
 }
