@@ -41,6 +41,50 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** Deterministic pseudo-random numbers, so a failing shuffle can be replayed from its seed. */
+function prng(seed: number): () => number {
+  let x = seed;
+  return () => {
+    x = (Math.imul(x, 1103515245) + 12345) & 0x7fffffff;
+    return x / 0x7fffffff;
+  };
+}
+
+/** A random tree of 25 tasks, each started, progressing and maybe retried and finished, in order. */
+function randomRun(rnd: () => number): { events: ProgressEvent[]; weights: Map<string, number> } {
+  const e = recorder();
+  const events: ProgressEvent[] = [];
+  const weights = new Map<string, number>();
+  const ids = Array.from({ length: 25 }, (_, i) => `t${i}`);
+  let ts = 1000;
+  ids.forEach((id, i) => {
+    const parentId = i > 0 && rnd() < 0.7 ? ids[Math.floor(rnd() * i)] : undefined;
+    weights.set(id, 1 + Math.floor(rnd() * 3));
+    events.push(e('task.created', id, ts++, { weight: weights.get(id), ...(parentId && { parentId }) }));
+  });
+  const error = { code: 'E', name: 'Error', message: 'x' };
+  for (const id of ids) {
+    events.push(e('task.started', id, ts++, { agent: `agent-${id}` }));
+    events.push(e('task.progress', id, ts++, { percent: Math.floor(rnd() * 100) }));
+    if (rnd() < 0.3) {
+      events.push(e('task.retrying', id, ts++, { attempt: 2, delayMs: 1 }));
+      events.push(e('task.started', id, ts++));
+    }
+    const end = rnd();
+    if (end < 0.4) events.push(e('task.completed', id, ts++));
+    else if (end < 0.5) events.push(e('task.failed', id, ts++, { error }));
+    else if (end < 0.6) events.push(e('task.cancelled', id, ts++));
+    else events.push(e('task.progress', id, ts++, { percent: Math.floor(rnd() * 100) }));
+    events.push(e('task.tokens', id, ts++, { input: 3, output: 2 }));
+  }
+  return { events, weights };
+}
+
+const sortTree = (nodes: SubTaskProgress[]): SubTaskProgress[] =>
+  nodes
+    .map((n) => ({ ...n, subtasks: sortTree(n.subtasks) }))
+    .sort((a, b) => a.taskId.localeCompare(b.taskId));
+
 /** A run with two branches; A has two children. All events arrive in order. */
 function normalRun(): ProgressEvent[] {
   const e = recorder();
@@ -206,6 +250,39 @@ describe('reduceProgress', () => {
     const replayed = reduceAll(logs, once);
     expect(replayed).toBe(once);
     expect(once.logs).toHaveLength(600);
+  });
+
+  it('should reach the same snapshot from any delivery order with duplicates', () => {
+    for (let seed = 1; seed <= 25; seed++) {
+      const rnd = prng(seed);
+      const { events, weights } = randomRun(rnd);
+      const shuffled = [...events, ...events.filter(() => rnd() < 0.2)];
+      for (let i = shuffled.length - 1; i > 0; i--) {
+        const j = Math.floor(rnd() * (i + 1));
+        [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+      }
+      const ordered = reduceAll(events);
+      const mixed = reduceAll(shuffled);
+      expect(sortTree(mixed.subtasks), `seed ${seed}`).toEqual(sortTree(ordered.subtasks));
+      expect(mixed.status, `seed ${seed}`).toBe(ordered.status);
+      expect(mixed.executionDetails.tokensUsed.total).toBe(125);
+      // The incrementally kept overall % must match a walk over the final tree.
+      let sum = 0;
+      let weight = 0;
+      const walk = (nodes: SubTaskProgress[]): void => {
+        for (const n of nodes) {
+          if (n.subtasks.length > 0) walk(n.subtasks);
+          else {
+            const done = ['completed', 'failed', 'timed_out', 'cancelled'].includes(n.status);
+            sum += weights.get(n.taskId)! * (done ? 100 : n.progress);
+            weight += weights.get(n.taskId)!;
+          }
+        }
+      };
+      walk(ordered.subtasks);
+      expect(ordered.overallProgress, `seed ${seed}`).toBe(Math.round((sum / weight) * 10) / 10);
+      expect(mixed.overallProgress, `seed ${seed}`).toBe(ordered.overallProgress);
+    }
   });
 
   it('should count attempts across retries, also out of order', () => {

@@ -138,9 +138,12 @@ function applyTask(w: Work, ev: TaskEvent, stamp: ProgressStamp): void {
     }
     if (ev.kind === 'task.started' || ev.kind === 'task.progress')
       meta.activityAt = later(stamp, meta.activityAt);
-    if (ev.kind === 'task.progress' && atLeast(stamp, meta.progressAt) && node.status !== 'completed') {
-      if (ev.percent !== undefined) node.progress = ev.percent;
-      if (ev.step !== undefined) node.step = ev.step;
+    // The newest report wins; a retry reports 0 because the next attempt starts over.
+    const isReport = ev.kind === 'task.progress' || ev.kind === 'task.retrying';
+    if (isReport && atLeast(stamp, meta.progressAt) && node.status !== 'completed') {
+      if (ev.kind === 'task.retrying') node.progress = 0;
+      else if (ev.percent !== undefined) node.progress = ev.percent;
+      if (ev.kind === 'task.progress' && ev.step !== undefined) node.step = ev.step;
       meta.progressAt = stamp;
     }
     if (ev.kind === 'task.retrying') {
@@ -155,10 +158,6 @@ function applyTask(w: Work, ev: TaskEvent, stamp: ProgressStamp): void {
     if (isTerminal(status)) node.finishedAt = ev.ts;
     if (status === 'completed') node.progress = 100;
     if (ev.kind === 'task.failed') node.error = { code: ev.error.code, message: ev.error.message };
-    if (status === 'retrying' && atLeast(stamp, meta.progressAt)) {
-      node.progress = 0; // the next attempt starts over
-      meta.progressAt = stamp;
-    }
     return node;
   });
   w.tasks = put(w.tasks, id, meta);
@@ -277,7 +276,7 @@ function detach(w: Work, id: string): SubTaskProgress | undefined {
 
 /** Replaces the card `id` with `fn(card)` and moves its share of the totals along. */
 function edit(w: Work, id: string, meta: TaskBookkeeping, fn: (n: SubTaskProgress) => SubTaskProgress): void {
-  const before = get(w.tasks, id)?.weight ?? 1;
+  const before = meta.weight; // read before `fn`, which may change the weight
   w.snap.subtasks = mapAt(w.snap.subtasks, pathTo(w.tasks, id), (old) => {
     const node = fn(old);
     account(w.totals, old, before, -1);

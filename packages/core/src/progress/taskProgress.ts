@@ -78,7 +78,8 @@ export interface TaskProgress {
    * Bookkeeping of `reduceProgress` (dedup window, weights, ordering stamps, early children).
    * Defined as a NON-enumerable property so it stays out of `JSON.stringify` (dashboard and
    * WebSocket payloads), spreads and equality checks; a snapshot without it (hand-built or
-   * parsed from JSON) still reduces, with weights reset to 1 and an empty dedup window.
+   * parsed from JSON) still reduces, but starts over with weights 1, no ordering stamps or times
+   * and an empty dedup window.
    */
   _internal?: ProgressInternals;
 }
