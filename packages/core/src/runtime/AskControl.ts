@@ -21,7 +21,7 @@ export class AskControl implements DeliveryOptions, RequestOptions {
   reason: unknown;
   #controller: AbortController | undefined;
   #listener: Listener | undefined;
-  #listeners: Listener[] | undefined;
+  #listeners: Set<Listener> | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #unlinks: Array<() => void> | undefined;
 
@@ -40,29 +40,34 @@ export class AskControl implements DeliveryOptions, RequestOptions {
     this.#timer = setTimeout(fireTimeout, ms, this, reason);
   }
 
-  /** Aborts when `parent` aborts, without creating signals on either side. */
+  /** Aborts when `parent` aborts, without creating signals on either side; released on dispose. */
   follow(parent: AskControl): void {
-    parent.onAbort((reason) => this.abort(reason));
+    this.#addUnlink(parent.onAbort((reason) => this.abort(reason)));
   }
 
   /** Aborts when `signal` aborts (the reason becomes a `CancelledError` unless it is a Troupe error). */
   link(signal: AbortSignal): void {
-    const off = onAbort(signal, () => this.abort(asCancellation(signal.reason)));
-    this.#unlinks ??= [];
-    this.#unlinks.push(off);
+    this.#addUnlink(onAbort(signal, () => this.abort(asCancellation(signal.reason))));
   }
 
-  /** Calls `listener` on abort (at once if already aborted). */
-  onAbort(listener: Listener): void {
+  /** Calls `listener` on abort (at once if already aborted); returns the unsubscribe. */
+  onAbort(listener: Listener): () => void {
     if (this.aborted) {
       listener(this.reason);
-      return;
+      return noop;
     }
-    if (!this.#listener) this.#listener = listener;
-    else {
-      this.#listeners ??= [];
-      this.#listeners.push(listener);
+    if (!this.#listener) {
+      this.#listener = listener;
+      return () => {
+        if (this.#listener === listener) this.#listener = undefined;
+      };
     }
+    this.#listeners ??= new Set();
+    const listeners = this.#listeners;
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+    };
   }
 
   abort(reason: unknown): void {
@@ -73,6 +78,11 @@ export class AskControl implements DeliveryOptions, RequestOptions {
     this.#listener?.(reason);
     if (this.#listeners) for (const l of this.#listeners) l(reason);
     this.dispose();
+  }
+
+  #addUnlink(off: () => void): void {
+    this.#unlinks ??= [];
+    this.#unlinks.push(off);
   }
 
   /** Releases the timer and links (after the ask settled). */
@@ -87,6 +97,8 @@ export class AskControl implements DeliveryOptions, RequestOptions {
     }
   }
 }
+
+function noop(): void {}
 
 function fireTimeout(control: AskControl, reason: (control: AskControl) => unknown): void {
   control.abort(reason(control));

@@ -91,11 +91,13 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
         issues: [{ path: 'type', message: 'already registered' }],
       });
     }
-    this.#hosts.set(def.type, new AgentHost(this, def, options));
+    const host = new AgentHost(this, def, options);
+    this.#hosts.set(def.type, host);
     try {
       await this.transport.serve(def.type);
     } catch (err) {
       this.#hosts.delete(def.type);
+      await host.close(new ClosedError(`could not serve '${def.type}'`));
       throw err;
     }
   }
