@@ -64,6 +64,8 @@ export type { RegisterOptions } from './runtime/AgentHost.js';
 export type { CloseOptions, RuntimeOptions } from './runtime/Runtime.js';
 export { createRuntime, Runtime } from './runtime/Runtime.js';
 export { onAbort } from './runtime/signals.js';
+export type { FileStoreOptions } from './store/FileStore.js';
+export { FileStore } from './store/FileStore.js';
 export { MemoryStore } from './store/MemoryStore.js';
 export type { Store } from './store/Store.js';
 export type { InProcessTransportOptions } from './transport/InProcessTransport.js';
