@@ -127,6 +127,11 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
     this.#publish({ ...event, ts: event.ts ?? Date.now(), seq: ++this.#seq } as ProgressEvent);
   }
 
+  /** Whether anyone receives progress events (a `progress$` subscriber or a publishing transport); emit nothing otherwise. */
+  get wantsProgress(): boolean {
+    return this.#wantsProgress();
+  }
+
   /** Counts of what this runtime holds now. */
   stats(): { types: number; instances: number; busy: number } {
     let instances = 0;

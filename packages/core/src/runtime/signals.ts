@@ -1,5 +1,3 @@
-import { setMaxListeners } from 'node:events';
-
 /**
  * One listener per signal, fanned out to any number of subscribers: linking
  * 10,000 asks to one shared signal adds a single listener to it (no
@@ -32,13 +30,6 @@ export function onAbort(signal: AbortSignal, callback: () => void): () => void {
   return () => {
     subscribers.delete(callback);
   };
-}
-
-/** An AbortController whose signal tolerates many direct listeners (user code may add its own). */
-export function newController(): AbortController {
-  const controller = new AbortController();
-  setMaxListeners(0, controller.signal);
-  return controller;
 }
 
 function noop(): void {}

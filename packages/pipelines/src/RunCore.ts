@@ -1,0 +1,298 @@
+import {
+  CancelledError,
+  newId,
+  onAbort,
+  type ProgressEvent,
+  type ProgressInput,
+  type Runtime,
+  TimeoutError,
+  toError,
+} from '@troupe/core';
+import { Observable, ReplaySubject, Subject } from 'rxjs';
+import { Gate } from './Gate.js';
+import { statusOfError, terminalEvent } from './progress.js';
+import type { RunHandle, RunStatus } from './RunHandle.js';
+import type { StepCtx } from './StepCtx.js';
+import { asCancellation, noop } from './signals.js';
+
+/** What a run needs from a runtime: somewhere to emit progress (and, for TaskGroup agents, refs). */
+export type RuntimeLike = Pick<Runtime, 'emit' | 'progress$' | 'ref'> & { readonly wantsProgress?: boolean };
+
+/** Options shared by everything that starts a run. */
+export interface RunCoreOptions {
+  /** Also emit this run's progress on the runtime (`runtime.progress$`, NATS); its agents' events join `progress$`. */
+  runtime?: RuntimeLike | undefined;
+  /** Aborting cancels the run. */
+  signal?: AbortSignal | undefined;
+  /** The run id (default: a new id). */
+  runId?: string | undefined;
+  /** Name of the run, shown in progress. */
+  name?: string | undefined;
+  /** Ms the whole run may take; then it ends `timed_out`. */
+  timeout?: number | undefined;
+  /** Progress events kept for late subscribers of `progress$` (default 0: subscribe before it starts). */
+  replay?: number | undefined;
+}
+
+/** What the steps of a run share: ids, signal, pause gate, progress. */
+export interface RunScope {
+  readonly runId: string;
+  readonly runtime: RuntimeLike | undefined;
+  readonly gate: Gate;
+  readonly signal: AbortSignal;
+  readonly on: boolean;
+  readonly parentOfTop: string;
+  created(ctx: StepCtx, queued: boolean): void;
+  track(ctx: StepCtx): void;
+  untrack(ctx: StepCtx): void;
+  emitFor(ctx: StepCtx, input: ProgressInput): void;
+}
+
+/** One run: its scope, its result, and control over it. */
+export class RunCore<O = unknown> implements RunHandle<O>, RunScope {
+  readonly name: string;
+  readonly runtime: RuntimeLike | undefined;
+  readonly gate = new Gate();
+  readonly signal: AbortSignal;
+  readonly result: Promise<O>;
+  status: RunStatus = 'pending';
+  readonly #controller = new AbortController();
+  readonly #replay: number;
+  #rootId: string | undefined;
+  #runId: string | undefined;
+  #subject: Subject<ProgressEvent> | undefined;
+  #progress$: Observable<ProgressEvent> | undefined;
+  #seq = 0;
+  #forwarding = false;
+  #open: Set<StepCtx> | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #unlink: () => void = noop;
+  #started = false;
+  #begun = false;
+  #reject: (err: Error) => void = noop;
+
+  readonly #body: () => Promise<O>;
+  #resolve: (value: O) => void = noop;
+
+  /** Starts `body` on the next microtask, unless `autoStart` is false (then on {@link start}). */
+  constructor(options: RunCoreOptions & { autoStart?: boolean }, body: () => Promise<O>) {
+    this.#body = body;
+    this.#runId = options.runId;
+    this.name = options.name ?? 'run';
+    this.runtime = options.runtime;
+    this.signal = this.#controller.signal;
+    this.#replay = options.replay ?? 0;
+    if (this.#replay > 0) this.#subject = new ReplaySubject(this.#replay);
+    const user = options.signal;
+    if (user) this.#unlink = onAbort(user, () => this.abort(asCancellation(user.reason)));
+    const timeout = options.timeout;
+    if (timeout !== undefined) {
+      this.#timer = setTimeout(
+        () =>
+          this.abort(
+            new TimeoutError(`run '${this.name}' timed out after ${timeout} ms`, { data: { timeout } }),
+          ),
+        timeout,
+      );
+    }
+    this.result = new Promise<O>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    this.result.catch(noop);
+    if (options.autoStart !== false) this.start();
+  }
+
+  /** Starts the body on the next microtask (once). */
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    queueMicrotask(() => {
+      if (this.#done()) return;
+      this.#begun = true;
+      if (this.status === 'pending') this.status = 'running';
+      if (this.on)
+        this.#publish({
+          kind: 'run.started',
+          runId: this.runId,
+          taskId: this.rootId,
+          name: this.name,
+          ts: Date.now(),
+          seq: 0,
+        });
+      let work: Promise<O>;
+      try {
+        work = this.#body();
+      } catch (err) {
+        work = Promise.reject(err);
+      }
+      work.then(
+        (value) => {
+          if (this.#finish('completed')) this.#resolve(value);
+        },
+        (err: unknown) => {
+          const error = toError(err);
+          if (this.#finish(statusOfError(error))) this.#reject(error);
+        },
+      );
+    });
+  }
+
+  /** Whether anyone can see progress (skip building events otherwise). */
+  get on(): boolean {
+    return this.runtime?.wantsProgress === true || this.#replay > 0 || this.#subject?.observed === true;
+  }
+
+  /** The run id (made on first use: a run nobody watches or names never needs one). */
+  get runId(): string {
+    this.#runId ??= newId();
+    return this.#runId;
+  }
+
+  /** The run's own task id (of `run.started`), parent of the top step. */
+  get rootId(): string {
+    this.#rootId ??= newId();
+    return this.#rootId;
+  }
+
+  get parentOfTop(): string {
+    return this.rootId;
+  }
+
+  get progress$(): Observable<ProgressEvent> {
+    this.#progress$ ??= this.#makeProgress$();
+    return this.#progress$;
+  }
+
+  pause(): void {
+    if (this.#done() || !this.gate.close()) return;
+    this.status = 'paused';
+    for (const ctx of this.#open ?? []) this.emitFor(ctx, { kind: 'task.paused' });
+  }
+
+  resume(): void {
+    if (!this.gate.open()) return;
+    if (!this.#done()) this.status = this.#begun ? 'running' : 'pending';
+    for (const ctx of this.#open ?? []) this.emitFor(ctx, { kind: 'task.resumed' });
+  }
+
+  cancel(reason = 'cancelled'): void {
+    this.abort(new CancelledError(reason));
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (!this.#done()) this.cancel('disposed');
+    await this.result.then(noop, noop);
+  }
+
+  /** Announces a task (pending, or queued when it only waits for a slot). */
+  created(ctx: StepCtx, queued: boolean): void {
+    if (!this.on) return;
+    this.track(ctx);
+    this.emitFor(ctx, { kind: 'task.created', name: ctx.name });
+    if (queued) this.emitFor(ctx, { kind: 'task.queued' });
+  }
+
+  /** Remembers an open task (for pause/resume/cancel events). */
+  track(ctx: StepCtx): void {
+    this.#open ??= new Set();
+    this.#open.add(ctx);
+  }
+
+  untrack(ctx: StepCtx): void {
+    this.#open?.delete(ctx);
+  }
+
+  /** Emits a progress event for `ctx`'s task, filling run, task, parent, agent and time. */
+  emitFor(ctx: StepCtx, input: ProgressInput): void {
+    if (!this.on) return;
+    const event = {
+      ...input,
+      runId: this.runId,
+      taskId: input.taskId ?? ctx.taskId,
+      ts: Date.now(),
+      seq: 0,
+    } as ProgressEvent;
+    if (event.parentId === undefined) {
+      const parent = input.taskId !== undefined && input.taskId !== ctx.taskId ? ctx.taskId : ctx.parentId;
+      if (parent !== undefined) event.parentId = parent;
+    }
+    if (event.agent === undefined && ctx.agent !== undefined) event.agent = ctx.agent;
+    this.#publish(event);
+  }
+
+  #publish(event: ProgressEvent): void {
+    event.seq = ++this.#seq;
+    this.#subject?.next(event);
+    const runtime = this.runtime;
+    if (!runtime) return;
+    this.#forwarding = true;
+    try {
+      runtime.emit(event);
+    } finally {
+      this.#forwarding = false;
+    }
+  }
+
+  #makeProgress$(): Observable<ProgressEvent> {
+    this.#subject ??= new Subject();
+    const own = this.#subject.asObservable();
+    const runtime = this.runtime;
+    if (!runtime) return own;
+    // The runtime's own events for this run (agents' started/completed, handlers' emits) join in;
+    // ours come back through it synchronously while forwarding, and are skipped.
+    return new Observable<ProgressEvent>((subscriber) => {
+      const sub = own.subscribe(subscriber);
+      sub.add(
+        runtime.progress$.subscribe((e) => {
+          if (!this.#forwarding && e.runId === this.runId && !this.#done()) subscriber.next(e);
+        }),
+      );
+      return sub;
+    });
+  }
+
+  #done(): boolean {
+    return (
+      this.status === 'completed' ||
+      this.status === 'failed' ||
+      this.status === 'timed_out' ||
+      this.status === 'cancelled'
+    );
+  }
+
+  /** Ends the run with `reason` (a `CancelledError` or `TimeoutError`), aborting every step's signal. */
+  abort(reason: Error): void {
+    if (this.#done()) return;
+    this.#controller.abort(reason);
+    if (this.#finish(statusOfError(reason))) this.#reject(reason);
+  }
+
+  /** Ends the run once: closes open tasks and the stream. Returns false if it had ended. */
+  #finish(status: RunStatus): boolean {
+    if (this.#done()) return false;
+    this.status = status;
+    clearTimeout(this.#timer);
+    this.#unlink();
+    this.gate.open();
+    if (this.on) {
+      const reason = this.signal.aborted ? toError(this.signal.reason) : undefined;
+      for (const ctx of this.#open ?? []) if (reason) this.emitFor(ctx, terminalEvent(reason));
+      this.#open = undefined;
+      this.#publish({
+        kind: 'run.finished',
+        runId: this.runId,
+        taskId: this.rootId,
+        status: runEnd(status),
+        ts: Date.now(),
+        seq: 0,
+      });
+    }
+    this.#subject?.complete();
+    return true;
+  }
+}
+
+function runEnd(status: RunStatus): 'completed' | 'failed' | 'timed_out' | 'cancelled' {
+  return status === 'pending' || status === 'running' || status === 'paused' ? 'failed' : status;
+}

@@ -1,0 +1,186 @@
+import { CancelledError, onAbort, toError } from '@troupe/core';
+import { StepError } from './errors.js';
+import { exec } from './exec.js';
+import { buildGraph } from './graph.js';
+import type { ParallelInput } from './parallel.js';
+import { statusOfError, terminalEvent } from './progress.js';
+import type { StepCtx } from './StepCtx.js';
+import { allowManyListeners, asCancellation, linkedController, WIDE } from './signals.js';
+import { type AnyStep, isStep, makeStep, type OutputOf, type Step, toStep } from './step.js';
+
+/** A node of a {@link dag}: its step and the nodes it waits for. */
+export interface DagNode<S extends AnyStep = AnyStep> {
+  /** Receives the dag's input (no deps) or `{ [dep]: output }` of its dependencies. */
+  step: S;
+  /** Names of the nodes whose outputs this one needs. */
+  deps?: readonly string[];
+}
+
+/** Nodes of a dag by name: a step (no dependencies) or a {@link DagNode}. */
+export type DagNodes = Record<string, AnyStep | DagNode>;
+
+/** What a dag does when a node fails. */
+export type DagFailure = 'fail-fast' | 'skip-dependents';
+
+/** Options of {@link dag}. */
+export interface DagOptions {
+  /** Name shown in progress (default `dag`). */
+  name?: string;
+  /** Nodes running at once (default: all that are ready). */
+  maxConcurrency?: number;
+  /** `fail-fast` (default): the first failure cancels the rest and rejects; `skip-dependents`: its descendants are skipped, the rest finish. */
+  onFailure?: DagFailure;
+}
+
+type StepOfNode<N> = N extends { step: infer S } ? S : N;
+type RootInputs<N> = {
+  [K in keyof N]: N[K] extends { deps: readonly [string, ...string[]] } ? never : StepOfNode<N[K]>;
+};
+/** The input of a dag: what its root nodes accept. */
+export type DagInput<N extends DagNodes> = ParallelInput<Extract<RootInputs<N>[keyof N], AnyStep>[]>;
+/** The outputs of a dag, by node. */
+export type DagOutputs<N extends DagNodes> = { -readonly [K in keyof N]: OutputOf<StepOfNode<N[K]>> };
+/** How one node of a `skip-dependents` dag ended. */
+export type DagOutcome<T> =
+  | { status: 'completed'; value: T }
+  | { status: 'failed' | 'cancelled' | 'timed_out'; error: Error }
+  | { status: 'skipped'; reason: string };
+/** Every node's outcome, by node. */
+export type DagSettled<N extends DagNodes> = {
+  -readonly [K in keyof N]: DagOutcome<OutputOf<StepOfNode<N[K]>>>;
+};
+
+/**
+ * Runs a dependency graph: each node starts as soon as its own dependencies
+ * finished (no rounds), with their outputs as its input. A missing dependency
+ * (`ValidationError`) or a cycle (`CycleError`) throws here, before anything runs.
+ * @example
+ * const report = dag({
+ *   web: searchWeb,
+ *   papers: searchPapers,
+ *   merge: { deps: ['web', 'papers'], step: ({ web, papers }: { web: string[]; papers: string[] }) => [...web, ...papers] },
+ * }, { maxConcurrency: 4 });
+ */
+export function dag<const N extends DagNodes>(
+  nodes: N,
+  options: DagOptions & { onFailure: 'skip-dependents' },
+): Step<DagInput<N>, DagSettled<N>>;
+export function dag<const N extends DagNodes>(
+  nodes: N,
+  options?: DagOptions & { onFailure?: 'fail-fast' },
+): Step<DagInput<N>, DagOutputs<N>>;
+export function dag(nodes: DagNodes, options: DagOptions = {}): Step<unknown, Record<string, unknown>> {
+  const specs = Object.entries(nodes).map(([name, node]) => {
+    const spec: DagNode =
+      typeof node === 'function' || isStep(node) ? { step: node as AnyStep } : (node as DagNode);
+    return { name, step: toStep(spec.step) as Step<unknown, unknown>, deps: spec.deps ?? [] };
+  });
+  const graph = buildGraph('dag', new Map(specs.map((s) => [s.name, s.deps])));
+  const limit = options.maxConcurrency ?? Number.POSITIVE_INFINITY;
+  if (!(limit >= 1)) throw new RangeError(`dag: maxConcurrency must be >= 1, got ${limit}`);
+  const skip = options.onFailure === 'skip-dependents';
+  const steps = specs.map((s) => s.step);
+  return makeStep(options.name ?? 'dag', (input: unknown, ctx: StepCtx) => {
+    const n = steps.length;
+    const core = ctx.core;
+    const [controller, unlink] = linkedController(ctx.signal);
+    if (n > WIDE) allowManyListeners(controller.signal);
+    const kids = steps.map((s) => ctx.child(s as Step<never, unknown>, controller.signal));
+    if (core.on) for (const kid of kids) core.created(kid, false);
+    const waiting = graph.deps.map((d) => new Set(d).size);
+    const values: unknown[] = new Array(n);
+    const outcome: Array<DagOutcome<unknown> | undefined> = new Array(n);
+    const ready: number[] = [];
+    let head = 0;
+    let running = 0;
+    let finished = 0;
+    return new Promise<Record<string, unknown>>((resolve, reject) => {
+      let ended = false;
+      const offAbort = onAbort(controller.signal, () => end(asCancellation(controller.signal.reason)));
+      function end(error: Error | undefined): void {
+        if (ended) return;
+        ended = true;
+        offAbort();
+        unlink();
+        if (error) {
+          const why =
+            error instanceof StepError ? new CancelledError(`not started: ${error.message}`) : error;
+          for (let i = 0; i < n; i++) if (outcome[i] === undefined && !isRunning(i)) close(i, why);
+          controller.abort(new CancelledError(`dag ended: ${error.message}`, { cause: error }));
+          reject(error);
+          return;
+        }
+        const out: Record<string, unknown> = {};
+        graph.names.forEach((name, i) => {
+          out[name] = skip ? outcome[i] : values[i];
+        });
+        resolve(out);
+      }
+      const started = new Uint8Array(n);
+      const isRunning = (i: number) => started[i] === 1 && outcome[i] === undefined;
+      function close(i: number, why: Error): void {
+        core.untrack(kids[i] as StepCtx);
+        core.emitFor(kids[i] as StepCtx, terminalEvent(why));
+      }
+      function enqueue(i: number): void {
+        ready.push(i);
+        core.emitFor(kids[i] as StepCtx, { kind: 'task.queued' });
+      }
+      function settle(i: number, result: DagOutcome<unknown>): void {
+        outcome[i] = result;
+        finished += 1;
+      }
+      function skipDescendants(from: number, reason: string): void {
+        const stack = [...(graph.dependents[from] ?? [])];
+        while (stack.length > 0) {
+          const j = stack.pop() as number;
+          if (outcome[j] !== undefined) continue;
+          settle(j, { status: 'skipped', reason });
+          close(j, new CancelledError(`skipped: ${reason}`));
+          stack.push(...(graph.dependents[j] ?? []));
+        }
+      }
+      function onDone(i: number, value: unknown, error: Error | undefined): void {
+        running -= 1;
+        if (ended) return;
+        if (error === undefined) {
+          values[i] = value;
+          settle(i, { status: 'completed', value });
+          for (const j of graph.dependents[i] ?? [])
+            if (--(waiting[j] as number) === 0 && outcome[j] === undefined) enqueue(j);
+        } else if (controller.signal.aborted || !skip) {
+          const why = controller.signal.aborted ? asCancellation(controller.signal.reason) : undefined;
+          end(why ?? new StepError('dag', { step: graph.names[i] as string, index: i, cause: error }));
+          return;
+        } else {
+          const status = statusOfError(error);
+          settle(i, { status, error });
+          skipDescendants(i, `dependency '${graph.names[i]}' ${status}`);
+        }
+        if (finished === n) end(undefined);
+        else pump();
+      }
+      function inputOf(i: number): unknown {
+        const deps = graph.deps[i] ?? [];
+        if (deps.length === 0) return input;
+        const inputs: Record<string, unknown> = {};
+        for (const d of deps) inputs[graph.names[d] as string] = values[d];
+        return inputs;
+      }
+      function pump(): void {
+        while (running < limit && head < ready.length && !ended) {
+          const i = ready[head++] as number;
+          running += 1;
+          started[i] = 1;
+          exec(steps[i] as Step<unknown, unknown>, inputOf(i), kids[i] as StepCtx).then(
+            (value) => onDone(i, value, undefined),
+            (err: unknown) => onDone(i, undefined, toError(err)),
+          );
+        }
+      }
+      for (let i = 0; i < n; i++) if (waiting[i] === 0) enqueue(i);
+      if (n === 0) end(undefined);
+      else pump();
+    });
+  });
+}

@@ -1,0 +1,159 @@
+import { CancelledError, onAbort, TimeoutError, toError } from '@troupe/core';
+import { StepError } from './errors.js';
+import { exec } from './exec.js';
+import { terminalEvent } from './progress.js';
+import type { StepCtx } from './StepCtx.js';
+import { allowManyListeners, asCancellation, linkedController, noop, WIDE } from './signals.js';
+import { type AnyStep, type InputOf, makeStep, type OutputOf, type Step, toStep } from './step.js';
+
+/** Options of {@link parallel}. */
+export interface ParallelOptions {
+  /** Name shown in progress (default `parallel`). */
+  name?: string;
+  /** Steps running at once (default: all). */
+  maxConcurrency?: number;
+  /** errgroup: the first failure aborts every sibling's signal and rejects with a `StepError` naming the step. */
+  failFast?: boolean;
+  /** Ms for the whole fan-out; unfinished steps end with `TimeoutError`. */
+  timeout?: number;
+  /** Aborting cancels the fan-out (besides the run's own signal). */
+  signal?: AbortSignal;
+}
+
+/** The outcome of one step when outcomes are collected (like `Promise.allSettled`, with typed errors). */
+export type Settled<T> = { status: 'fulfilled'; value: T } | { status: 'rejected'; reason: Error };
+
+type UnionToIntersection<U> = (U extends unknown ? (k: U) => void : never) extends (k: infer X) => void
+  ? X
+  : never;
+/** The input a fan-out needs: what every one of its steps accepts. */
+export type ParallelInput<S extends readonly AnyStep[]> = UnionToIntersection<InputOf<S[number]>>;
+/** The outputs of a failFast fan-out, in step order. */
+export type ParallelOutputs<S extends readonly AnyStep[]> = { -readonly [K in keyof S]: OutputOf<S[K]> };
+/** The settled outcomes of a fan-out, in step order. */
+export type ParallelSettled<S extends readonly AnyStep[]> = {
+  -readonly [K in keyof S]: Settled<OutputOf<S[K]>>;
+};
+
+/**
+ * Runs steps on the same input at once (up to `maxConcurrency`). With
+ * `failFast` it resolves to the outputs in order and the first failure
+ * cancels the rest; without, it resolves to every outcome as {@link Settled}.
+ * @example
+ * const [a, b] = await run(parallel([searchWeb, searchPapers], { failFast: true, timeout: 30_000 }), query).result;
+ */
+export function parallel<const S extends readonly AnyStep[]>(
+  steps: S,
+  options: ParallelOptions & { failFast: true },
+): Step<ParallelInput<S>, ParallelOutputs<S>>;
+export function parallel<const S extends readonly AnyStep[]>(
+  steps: S,
+  options?: ParallelOptions & { failFast?: false },
+): Step<ParallelInput<S>, ParallelSettled<S>>;
+export function parallel(steps: readonly AnyStep[], options: ParallelOptions = {}): Step<unknown, unknown[]> {
+  const compiled = steps.map((s) => toStep(s) as Step<unknown, unknown>);
+  const limit = options.maxConcurrency ?? Number.POSITIVE_INFINITY;
+  if (!(limit >= 1)) throw new RangeError(`parallel: maxConcurrency must be >= 1, got ${limit}`);
+  const name = options.name ?? 'parallel';
+  return makeStep(name, (input: unknown, ctx: StepCtx) => fanOut(compiled, input, ctx, options, limit));
+}
+
+function fanOut(
+  steps: Step<unknown, unknown>[],
+  input: unknown,
+  ctx: StepCtx,
+  options: ParallelOptions,
+  limit: number,
+): Promise<unknown[]> {
+  const n = steps.length;
+  const failFast = options.failFast === true;
+  const core = ctx.core;
+  // An own signal only when something can abort this fan-out alone; otherwise children share the parent's.
+  const own = failFast || options.timeout !== undefined || options.signal !== undefined;
+  const [controller, unlink] = own ? linkedController(ctx.signal) : [undefined, noop];
+  const signal = controller?.signal ?? ctx.signal;
+  if (n > WIDE) allowManyListeners(signal);
+  const kids: StepCtx[] = new Array(n);
+  for (let i = 0; i < n; i++) kids[i] = ctx.child(steps[i] as Step<never, unknown>, signal);
+  if (core.on) for (const kid of kids) core.created(kid, true);
+  const out: unknown[] = new Array(n);
+  return new Promise<unknown[]>((resolve, reject) => {
+    let next = 0;
+    let running = 0;
+    let settled = 0;
+    let ended = false;
+    const cleanups: Array<() => void> = [unlink];
+    const end = (error: Error | undefined) => {
+      if (ended) return;
+      ended = true;
+      for (const c of cleanups) c();
+      if (core.on && next < n) {
+        const why =
+          error instanceof TimeoutError || error instanceof CancelledError
+            ? error
+            : new CancelledError(`not started: ${error?.message ?? 'ended'}`);
+        for (let i = next; i < n; i++) {
+          core.untrack(kids[i] as StepCtx);
+          core.emitFor(kids[i] as StepCtx, terminalEvent(why));
+        }
+      }
+      if (error) reject(error);
+      else resolve(out);
+    };
+    if (controller) {
+      cleanups.push(onAbort(signal, () => onOwnAbort(toError(signal.reason))));
+      const user = options.signal;
+      if (user) cleanups.push(onAbort(user, () => controller.abort(asCancellation(user.reason))));
+      const timeout = options.timeout;
+      if (timeout !== undefined) {
+        const timer = setTimeout(
+          () =>
+            controller.abort(
+              new TimeoutError(`parallel '${ctx.name}' timed out after ${timeout} ms`, { data: { timeout } }),
+            ),
+          timeout,
+        );
+        cleanups.push(() => clearTimeout(timer));
+      }
+    }
+    function onOwnAbort(reason: Error): void {
+      // Collecting outcomes, a timeout is each unfinished step's outcome; anything else ends the fan-out.
+      if (failFast || !(reason instanceof TimeoutError) || ctx.signal.aborted) {
+        end(reason);
+        return;
+      }
+      for (let i = 0; i < n; i++) if (out[i] === undefined) out[i] = { status: 'rejected', reason };
+      end(undefined);
+    }
+    const onDone = (i: number, value: unknown, error: Error | undefined) => {
+      running -= 1;
+      settled += 1;
+      if (ended) return;
+      if (error === undefined) out[i] = failFast ? value : { status: 'fulfilled', value };
+      else if (failFast) {
+        const failure = new StepError('parallel', {
+          step: (steps[i] as Step<unknown, unknown>).name,
+          index: i,
+          cause: error,
+        });
+        end(failure);
+        controller?.abort(new CancelledError(`sibling ${failure.message}`, { cause: failure }));
+        return;
+      } else out[i] = { status: 'rejected', reason: error };
+      if (settled === n) return signal.aborted ? end(asCancellation(signal.reason)) : end(undefined);
+      pump();
+    };
+    const launch = (i: number) => {
+      running += 1;
+      exec(steps[i] as Step<unknown, unknown>, input, kids[i] as StepCtx).then(
+        (value) => onDone(i, value, undefined),
+        (err: unknown) => onDone(i, undefined, toError(err)),
+      );
+    };
+    function pump(): void {
+      while (running < limit && next < n && !ended) launch(next++);
+    }
+    if (n === 0) end(undefined);
+    else pump();
+  });
+}

@@ -1,0 +1,71 @@
+import { type AskOptions, ValidationError } from '@troupe/core';
+import { TaskAssign, type TaskAssignment } from './messages.js';
+import type { RuntimeLike } from './RunCore.js';
+import type { BackoffOptions } from './retry.js';
+import { makeStep, type Step, type StepPolicy, toStep } from './step.js';
+import type { TaskSpec } from './taskTypes.js';
+
+/** Defaults a group gives its tasks. */
+export interface TaskDefaults {
+  runtime: RuntimeLike | undefined;
+  group: string;
+  agent: string | undefined;
+  model: string | undefined;
+  taskTimeout: number | undefined;
+  retries: number | undefined;
+  backoff: BackoffOptions | undefined;
+}
+
+/** Compiles a task to a step taking its {@link TaskAssignment}. */
+export function taskStep(
+  label: string,
+  spec: TaskSpec,
+  defaults: TaskDefaults,
+): { step: Step<TaskAssignment, unknown>; assignment: TaskAssignment; agent: string | undefined } {
+  const assignment: TaskAssignment = { label, group: defaults.group };
+  const model = spec.model ?? defaults.model;
+  if (model !== undefined) assignment.model = model;
+  if (spec.prompt !== undefined) assignment.prompt = spec.prompt;
+  if (spec.input !== undefined) assignment.input = spec.input;
+  const retries = spec.retries ?? defaults.retries ?? 0;
+  const timeout = spec.timeout ?? defaults.taskTimeout;
+  const backoff = spec.backoff ?? defaults.backoff;
+  const policy: StepPolicy = { retries };
+  if (backoff !== undefined) policy.backoff = backoff;
+  if (spec.step !== undefined) {
+    if (timeout !== undefined) policy.timeout = timeout;
+    const inner = toStep(spec.step);
+    return {
+      step: makeStep(label, inner.run, { agent: inner.agent, policy }),
+      assignment,
+      agent: inner.agent,
+    };
+  }
+  const type = spec.agent ?? defaults.agent;
+  if (type === undefined) {
+    throw new ValidationError(
+      `task '${label}': no agent; pass { agent } or { step }, or give the group an agent`,
+      {
+        issues: [{ path: 'agent', message: 'required' }],
+      },
+    );
+  }
+  const runtime = defaults.runtime;
+  if (runtime === undefined) {
+    throw new ValidationError(`task '${label}': agent '${type}' needs the group's runtime option`, {
+      issues: [{ path: 'runtime', message: 'required for agent tasks' }],
+    });
+  }
+  const ref = runtime.ref(spec.key === undefined ? { type } : { type, key: spec.key });
+  const agent = spec.key === undefined ? type : `${type}/${spec.key}`;
+  const step = makeStep<TaskAssignment, unknown>(
+    label,
+    (payload, ctx) => {
+      const ask: AskOptions = { signal: ctx.signal, runId: ctx.runId, parentId: ctx.taskId };
+      if (timeout !== undefined) ask.timeout = timeout;
+      return ref.ask(TaskAssign.create(payload), ask);
+    },
+    { agent, policy },
+  );
+  return { step, assignment, agent };
+}

@@ -1,0 +1,25 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it, vi } from 'vitest';
+import { main } from '../../packages/pipelines/examples/quickstart.js';
+
+const root = new URL('../../packages/pipelines/', import.meta.url);
+
+describe('@troupe/pipelines README', () => {
+  it('should start with the quickstart example, verbatim', () => {
+    const readme = readFileSync(new URL('README.md', root), 'utf8');
+    const example = readFileSync(new URL('examples/quickstart.ts', root), 'utf8');
+    const firstBlock = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(firstBlock).toBe(example);
+  });
+
+  it('should run the quickstart example', async () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      const out = await main();
+      expect(out).toEqual({ progress: '3/3', shouted: ['NOTES ON ACTORS', 'actors on notes'] });
+      expect(log.mock.calls.map((c) => String(c[0])).join('\n')).toContain('TaskGroup docs: 3/3 done');
+    } finally {
+      log.mockRestore();
+    }
+  });
+});
