@@ -37,13 +37,13 @@ export class Delivery {
   /** Whether the sender gave up (read without creating a signal). */
   get aborted(): boolean {
     const o = this.#options;
-    return o instanceof AskControl ? o.aborted : o.signal.aborted;
+    return typeof o.aborted === 'boolean' ? o.aborted : o.signal.aborted;
   }
 
   /** Why the sender gave up. */
   get abortReason(): unknown {
     const o = this.#options;
-    return o instanceof AskControl ? o.reason : o.signal.reason;
+    return typeof o.aborted === 'boolean' ? o.reason : o.signal.reason;
   }
 
   /** The in-process ask behind this delivery, when there is one. */

@@ -41,6 +41,7 @@ export class Instance implements ReplySink {
   #restartTimer: ReturnType<typeof setTimeout> | undefined;
   #idleWaiters: Array<() => void> = NO_WAITERS;
   #failure: Error | undefined;
+  #label: string | undefined;
   /** Handler agents' state; mirrored into the actor's context. */
   #state: unknown;
 
@@ -48,6 +49,12 @@ export class Instance implements ReplySink {
     this.#host = host;
     this.key = key;
     this.address = { type: host.def.type, key };
+  }
+
+  /** `type/key`, as progress events name the agent. */
+  get label(): string {
+    this.#label ??= `${this.address.type}/${this.key}`;
+    return this.#label;
   }
 
   /** Messages queued or running. */

@@ -235,14 +235,16 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
       event.parentId = d.taskId;
     else if (event.parentId === undefined && d.envelope.parentId !== undefined)
       event.parentId = d.envelope.parentId;
-    if (event.agent === undefined && instance) event.agent = `${instance.address.type}/${instance.key}`;
+    if (event.agent === undefined && instance) event.agent = instance.label;
     this.#publish(event);
   }
 
   /** @internal */
   reportStarted(d: Delivery, instance: Instance): void {
     if (!this.#wantsProgress()) return;
-    this.emitFor(d, instance, { kind: 'task.started', name: d.envelope.type });
+    const event = this.#taskEvent('task.started', d, instance);
+    event.name = d.envelope.type;
+    this.#publish(event as ProgressEvent);
   }
 
   /** @internal */
@@ -253,15 +255,40 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
       });
     }
     if (!this.#wantsProgress()) return;
+    let event: Record<string, unknown>;
     if (!error) {
-      this.emitFor(d, instance, { kind: 'task.completed', result: safeResult(value) });
+      event = this.#taskEvent('task.completed', d, instance);
+      const result = safeResult(value);
+      if (result !== undefined) event.result = result;
     } else if (error instanceof TimeoutError) {
-      this.emitFor(d, instance, { kind: 'task.timed_out' });
+      event = this.#taskEvent('task.timed_out', d, instance);
     } else if (error instanceof CancelledError) {
-      this.emitFor(d, instance, { kind: 'task.cancelled', reason: error.message });
+      event = this.#taskEvent('task.cancelled', d, instance);
+      event.reason = error.message;
     } else {
-      this.emitFor(d, instance, { kind: 'task.failed', error: errorToWire(error) });
+      event = this.#taskEvent('task.failed', d, instance);
+      event.error = errorToWire(error);
     }
+    this.#publish(event as ProgressEvent);
+  }
+
+  /** The runtime's own events around a delivery, built field by field (this runs twice per ask). */
+  #taskEvent(
+    kind: ProgressEvent['kind'],
+    d: Delivery,
+    instance: Instance | undefined,
+  ): Record<string, unknown> {
+    const env = d.envelope;
+    const event: Record<string, unknown> = {
+      kind,
+      runId: env.runId ?? env.id,
+      taskId: env.taskId ?? env.id,
+      ts: Date.now(),
+      seq: ++this.#seq,
+    };
+    if (env.parentId !== undefined) event.parentId = env.parentId;
+    if (instance) event.agent = instance.label;
+    return event;
   }
 
   #envelope(

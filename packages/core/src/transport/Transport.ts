@@ -7,6 +7,10 @@ export interface DeliveryOptions {
   readonly signal: AbortSignal;
   /** Whether the sender waits for a reply (`ask`) or not (`tell`). */
   readonly expectsReply: boolean;
+  /** Whether the sender gave up; when present, read instead of `signal` so no signal is created. */
+  readonly aborted?: boolean;
+  /** Why the sender gave up (with `aborted`). */
+  readonly reason?: unknown;
 }
 
 /** The side of a runtime a transport talks to: local delivery of incoming messages. */
@@ -29,6 +33,12 @@ export interface RequestOptions {
   readonly signal: AbortSignal;
   /** Milliseconds the sender will wait; transports may use it for their own timers. */
   readonly timeout: number;
+  /** Whether the asker gave up; when present, read instead of `signal` so no signal is created. */
+  readonly aborted?: boolean;
+  /** Why the asker gave up (with `aborted`). */
+  readonly reason?: unknown;
+  /** Subscribes to the abort without creating a signal; returns the unsubscribe. */
+  onAbort?(listener: (reason: unknown) => void): () => void;
 }
 
 /**

@@ -1,0 +1,74 @@
+/**
+ * bench:nats — `node --import tsx bench/nats.bench.ts`. Starts its own nats-server and prints
+ * one table: Troupe asks over NATS against raw nats.js request/reply, durable dispatch against
+ * raw JetStream publish + pull/ack of the same bytes, and durable dispatch to 1 vs 2 worker
+ * processes. Sizes: BENCH_ASKS (sequential asks, default 5 000), BENCH_WINDOW_ASKS (default
+ * 30 000), BENCH_TASKS (durable tasks per case, default 5 000).
+ */
+import { startNatsServer } from '@troupe/testing';
+import { measureAsks } from './nats/askBench.js';
+import { measureDurable, measureRawJetStream } from './nats/durableBench.js';
+import { measureWorkers } from './nats/workerScaling.js';
+import { printTable, type Row, rate } from './table.js';
+
+const ASKS = Number(process.env.BENCH_ASKS ?? 5_000);
+const WINDOW_ASKS = Number(process.env.BENCH_WINDOW_ASKS ?? 30_000);
+const TASKS = Number(process.env.BENCH_TASKS ?? 5_000);
+const WIDTH = 256;
+const CONCURRENCY = 256;
+
+const ratio = (ours: number, floor: number, goal: number, why = ''): Pick<Row, 'ratio' | 'note'> => ({
+  ratio: `${(ours / floor).toFixed(2)}×`,
+  note: `goal ≥ ${goal}×${ours / floor >= goal ? '' : ' (missed)'}${why}`,
+});
+
+const started = performance.now();
+await using server = await startNatsServer();
+const url = server.url;
+
+const asks = await measureAsks({ url, sequential: ASKS, window: WINDOW_ASKS, width: WIDTH });
+const durable = await measureDurable({ url, count: TASKS, concurrency: CONCURRENCY });
+const raw = await measureRawJetStream({ url, count: TASKS, batch: CONCURRENCY });
+const one = await measureWorkers({ url, workers: 1, count: TASKS, concurrency: CONCURRENCY });
+const two = await measureWorkers({ url, workers: 2, count: TASKS, concurrency: CONCURRENCY });
+
+const rows: Row[] = [
+  {
+    name: 'ask over NATS, sequential',
+    value: rate(asks.troupeSequential),
+    floor: `${rate(asks.rawSequential)} nats.js request`,
+    ...ratio(asks.troupeSequential, asks.rawSequential, 0.85),
+  },
+  {
+    name: `ask over NATS, ${WIDTH} in flight`,
+    value: rate(asks.troupeWindow),
+    floor: `${rate(asks.rawWindow)} nats.js request`,
+    ...ratio(asks.troupeWindow, asks.rawWindow, 0.85),
+  },
+  {
+    name: 'durable dispatch → result, 1 worker',
+    value: rate(durable),
+    floor: `${rate(raw)} JetStream pub + pull/ack`,
+    ...ratio(durable, raw, 0.7, '; 2 JetStream writes + result watch per task vs 1 write'),
+  },
+  {
+    name: 'durable, 1 worker process',
+    value: rate(one),
+    floor: '',
+    ratio: '',
+    note: 'CPU-light tasks',
+  },
+  {
+    name: 'durable, 2 worker processes',
+    value: rate(two),
+    floor: `${rate(one)} 1 process`,
+    ratio: `${(two / one).toFixed(2)}×`,
+    note: 'same host: 2 cores shared with nats-server',
+  },
+];
+printTable(
+  `bench:nats — Node ${process.version}, nats-server on loopback; ${ASKS.toLocaleString('en-US')} sequential / ` +
+    `${WINDOW_ASKS.toLocaleString('en-US')} windowed asks (best of 3), ${TASKS.toLocaleString('en-US')} durable tasks ` +
+    `per case; took ${((performance.now() - started) / 1000).toFixed(0)} s`,
+  rows,
+);

@@ -1,0 +1,75 @@
+import { createRuntime, defineAgent, defineMessage, on } from '@troupe/core';
+import { connectNats } from '@troupe/nats';
+import { connect, type NatsConnection } from 'nats';
+import { z } from 'zod';
+import { best, opsPerSec } from '../table.js';
+import { inFlight } from './lanes.js';
+
+const Ping = defineMessage('bench.ping', z.object({ n: z.number() }));
+const Echo = defineAgent({ type: 'bench.echo', handles: { [Ping.type]: on(Ping, ({ n }) => n) } });
+
+/** Asks per second: Troupe over NATS and raw nats.js request/reply, sequential and with a window. */
+export interface AskRates {
+  troupeSequential: number;
+  rawSequential: number;
+  troupeWindow: number;
+  rawWindow: number;
+}
+
+/** Measures asks between two connections of this process (server side and client side). */
+export async function measureAsks(options: {
+  url: string;
+  sequential: number;
+  window: number;
+  width: number;
+}): Promise<AskRates> {
+  const { url, sequential, window, width } = options;
+  // Troupe: the agent's runtime and the asking runtime each have their own connection, as across machines.
+  const serving = createRuntime({ transport: await connectNats({ servers: url }), namespace: 'bench' });
+  const asking = createRuntime({ transport: await connectNats({ servers: url }), namespace: 'bench' });
+  const serverNc = await connect({ servers: url, noAsyncTraces: true });
+  const clientNc = await connect({ servers: url, noAsyncTraces: true });
+  try {
+    await serving.register(Echo);
+    const ref = asking.ref(Echo);
+    const ask = (i: number) => ref.ask(Ping.create({ n: i }));
+    const request = await rawEcho(serverNc, clientNc);
+    await inFlight(2_000, width, ask);
+    await inFlight(2_000, width, request);
+    const seqOf = (one: (i: number) => Promise<unknown>) =>
+      best(3, () =>
+        opsPerSec(sequential, async () => {
+          for (let i = 0; i < sequential; i++) await one(i);
+        }),
+      );
+    const windowOf = (one: (i: number) => Promise<unknown>) =>
+      best(3, () => opsPerSec(window, () => inFlight(window, width, one)));
+    return {
+      troupeSequential: await seqOf(ask),
+      rawSequential: await seqOf(request),
+      troupeWindow: await windowOf(ask),
+      rawWindow: await windowOf(request),
+    };
+  } finally {
+    await asking.close();
+    await serving.close();
+    await serverNc.close();
+    await clientNc.close();
+  }
+}
+
+/** The floor: a raw responder echoing a JSON body, and a requester that parses the reply. */
+async function rawEcho(
+  server: NatsConnection,
+  client: NatsConnection,
+): Promise<(i: number) => Promise<unknown>> {
+  server.subscribe('bench.raw.echo', { callback: (_err, msg) => msg.respond(msg.data) });
+  await server.flush();
+  const encoder = new TextEncoder();
+  return async (i) => {
+    const reply = await client.request('bench.raw.echo', encoder.encode(JSON.stringify({ n: i })), {
+      timeout: 5_000,
+    });
+    return reply.json<{ n: number }>().n;
+  };
+}

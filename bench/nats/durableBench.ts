@@ -1,0 +1,110 @@
+import { createRuntime } from '@troupe/core';
+import { createDispatcher, type Dispatcher, startDurableWorker } from '@troupe/nats';
+import { AckPolicy, connect, nanos, RetentionPolicy } from 'nats';
+import { Job, JobAgent, jobPayload } from './benchJob.js';
+import { inFlight, seconds } from './lanes.js';
+
+const DISPATCH_WINDOW = 512;
+
+/** Dispatches `count` jobs of one run and waits until every result of that run is recorded. */
+export async function dispatchAndCollect(
+  dispatcher: Dispatcher,
+  count: number,
+  runId: string,
+): Promise<void> {
+  const controller = new AbortController();
+  const collected = (async () => {
+    let seen = 0;
+    for await (const _ of dispatcher.watchResults({ runId, signal: controller.signal })) {
+      if (++seen === count) controller.abort();
+    }
+  })();
+  await inFlight(count, DISPATCH_WINDOW, (i) =>
+    dispatcher.dispatch({ to: { type: JobAgent.type }, message: Job.create(jobPayload(i)), runId }),
+  );
+  await collected;
+}
+
+/** Tasks per second through durable dispatch, with one worker in this process. */
+export async function measureDurable(options: {
+  url: string;
+  count: number;
+  concurrency: number;
+}): Promise<number> {
+  const nc = await connect({ servers: options.url, noAsyncTraces: true });
+  const workerNc = await connect({ servers: options.url, noAsyncTraces: true });
+  const namespace = `durable${Date.now()}`;
+  const runtime = createRuntime({ namespace });
+  try {
+    await runtime.register(JobAgent, { instances: options.concurrency });
+    await using _worker = await startDurableWorker({
+      nc: workerNc,
+      runtime,
+      concurrency: options.concurrency,
+    });
+    await using dispatcher = await createDispatcher({ nc, namespace });
+    await dispatchAndCollect(dispatcher, 500, 'warmup');
+    const s = await seconds(() => dispatchAndCollect(dispatcher, options.count, 'measured'));
+    return options.count / s;
+  } finally {
+    await runtime.close();
+    await workerNc.close();
+    await nc.close();
+  }
+}
+
+/** The floor: raw JetStream publish of the same bytes into a work queue, pulled and acked by a consumer. */
+export async function measureRawJetStream(options: {
+  url: string;
+  count: number;
+  batch: number;
+}): Promise<number> {
+  const nc = await connect({ servers: options.url, noAsyncTraces: true });
+  const consumerNc = await connect({ servers: options.url, noAsyncTraces: true });
+  try {
+    const jsm = await nc.jetstreamManager();
+    const stream = `RAW${Date.now()}`;
+    await jsm.streams.add({
+      name: stream,
+      subjects: [`raw.${stream}.>`],
+      retention: RetentionPolicy.Workqueue,
+    });
+    await jsm.consumers.add(stream, {
+      durable_name: 'raw',
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: nanos(30_000),
+    });
+    const js = nc.jetstream();
+    const consumer = await consumerNc.jetstream().consumers.get(stream, 'raw');
+    const encoder = new TextEncoder();
+    const run = async (count: number, offset: number) => {
+      let acked = 0;
+      const messages = await consumer.consume({ max_messages: options.batch });
+      const consuming = (async () => {
+        for await (const msg of messages) {
+          msg.json<{ message: { payload: { n: number } } }>();
+          msg.ack();
+          if (++acked === count) messages.stop();
+        }
+      })();
+      await inFlight(count, DISPATCH_WINDOW, (i) => {
+        const body = {
+          v: 1,
+          taskId: `t${offset + i}`,
+          to: { type: JobAgent.type },
+          message: Job.create(jobPayload(i)),
+        };
+        return js.publish(`raw.${stream}.job`, encoder.encode(JSON.stringify(body)), {
+          msgID: `t${offset + i}`,
+        });
+      });
+      await consuming;
+    };
+    await run(500, 0);
+    const s = await seconds(() => run(options.count, 500));
+    return options.count / s;
+  } finally {
+    await consumerNc.close();
+    await nc.close();
+  }
+}

@@ -1,0 +1,147 @@
+import { TimeoutError, TransportError, type TroupeError } from '@troupe/core';
+import { ErrorCode, type Msg, type NatsConnection } from 'nats';
+import { Header, withHeader } from './headers.js';
+import type { Inbound } from './inbound.js';
+import { natsCode, requestError } from './natsErrors.js';
+import type { Ownership } from './Ownership.js';
+import type { NatsTransportStats } from './stats.js';
+import { ownerSubject } from './subjects.js';
+
+/** Options of {@link KeyedRouter}. */
+export interface KeyedRouterOptions {
+  connection: NatsConnection;
+  namespace: string;
+  workerId: string;
+  ownership: Ownership;
+  stats: NatsTransportStats;
+  /** Hands a message to the local runtime (this worker owns its key). */
+  deliver(msg: Msg, inbound: Inbound, owner: string): void;
+  /** Answers a message with an error. */
+  refuse(msg: Msg, error: TroupeError): void;
+}
+
+/** How often a message may be passed on between workers before it is refused. */
+const MAX_HOPS = 2;
+/** How long a forwarded message without a deadline may take, ms. */
+const FORWARD_TIMEOUT = 30_000;
+
+/**
+ * Routes keyed messages (`{ type, key }`) to the one worker that owns the key:
+ * delivers here when this worker owns it, otherwise forwards to the owner's
+ * private subject and relays its answer; when the owner has no responders
+ * (it is gone), takes the key over. Messages for one key wait for the
+ * previous one's routing, so they reach the owner in arrival order.
+ */
+export class KeyedRouter {
+  readonly #o: KeyedRouterOptions;
+  readonly #chains = new Map<string, Promise<void>>();
+
+  constructor(options: KeyedRouterOptions) {
+    this.#o = options;
+  }
+
+  /** Routes one validated keyed message. */
+  route(msg: Msg, inbound: Inbound, type: string, key: string): void {
+    const slot = `${type}.${key}`;
+    const pending = this.#chains.get(slot);
+    if (!pending && this.#o.ownership.isMine(type, key)) {
+      this.#o.deliver(msg, inbound, this.#o.workerId);
+      return;
+    }
+    const step = () => this.#dispatch(msg, inbound, type, key, 0);
+    const next = (pending ?? Promise.resolve()).then(step);
+    this.#chains.set(slot, next);
+    void next.then(() => {
+      if (this.#chains.get(slot) === next) this.#chains.delete(slot);
+    });
+  }
+
+  /** Delivers or forwards; never rejects (failures are answered). */
+  async #dispatch(msg: Msg, inbound: Inbound, type: string, key: string, attempt: number): Promise<void> {
+    const { ownership, workerId } = this.#o;
+    try {
+      if (ownership.isMine(type, key)) {
+        this.#o.deliver(msg, inbound, workerId);
+        return;
+      }
+      // A message already passed on once is routed on fresh information, not on the cache that sent it here.
+      const cached = inbound.hops === 0 ? ownership.cachedOther(type, key) : undefined;
+      const found = cached ? { mine: false as const, ...cached } : await ownership.lookup(type, key);
+      if (found.mine) {
+        this.#o.deliver(msg, inbound, workerId);
+        return;
+      }
+      if (inbound.hops >= MAX_HOPS || attempt > 2) {
+        this.#o.refuse(msg, new TransportError(`ownership of ${type}/${key} is moving; try again`));
+        return;
+      }
+      this.#forward(msg, inbound, type, key, found.owner, found.revision, attempt);
+    } catch (err) {
+      this.#o.refuse(
+        msg,
+        err instanceof TransportError
+          ? err
+          : new TransportError(`could not route to ${type}/${key}`, { cause: err }),
+      );
+    }
+  }
+
+  #forward(
+    msg: Msg,
+    inbound: Inbound,
+    type: string,
+    key: string,
+    owner: string,
+    revision: number,
+    attempt: number,
+  ): void {
+    const { connection, namespace, stats } = this.#o;
+    const deadline = inbound.envelope.deadline;
+    const timeout = deadline === undefined ? FORWARD_TIMEOUT : deadline - Date.now();
+    if (timeout <= 0) {
+      this.#o.refuse(msg, new TimeoutError(`'${inbound.envelope.type}' passed its deadline`));
+      return;
+    }
+    let headers = withHeader(msg.headers, Header.hops, String(inbound.hops + 1));
+    // A plain publish is forwarded as a tell, so the owner acknowledges and we learn that it is alive.
+    if (!msg.reply) headers = withHeader(headers, Header.tell, '1');
+    stats.forwarded++;
+    connection
+      .request(ownerSubject(namespace, owner, type, key), msg.data, { timeout, headers })
+      .then(
+        (reply) => {
+          if (msg.reply) msg.respond(reply.data, reply.headers ? { headers: reply.headers } : {});
+        },
+        (err: unknown) => {
+          if (natsCode(err) === ErrorCode.NoResponders) {
+            void this.#takeOver(msg, inbound, type, key, revision, attempt);
+            return;
+          }
+          this.#o.refuse(msg, requestError(err, { target: `${type}/${key}`, namespace, timeout }));
+        },
+      )
+      .catch(() => {
+        // respond() throws only when the connection closed; the asker's own timeout covers it.
+      });
+  }
+
+  async #takeOver(
+    msg: Msg,
+    inbound: Inbound,
+    type: string,
+    key: string,
+    revision: number,
+    attempt: number,
+  ): Promise<void> {
+    try {
+      if (await this.#o.ownership.takeOver(type, key, revision)) {
+        this.#o.stats.takeovers++;
+        this.#o.deliver(msg, inbound, this.#o.workerId);
+        return;
+      }
+    } catch {
+      // fall through: someone else changed the owner; route again on fresh information
+    }
+    await this.#dispatch(msg, { ...inbound, hops: Math.max(inbound.hops, 1) }, type, key, attempt + 1);
+  }
+}

@@ -1,0 +1,261 @@
+import {
+  ClosedError,
+  createLogger,
+  type Envelope,
+  type Logger,
+  type ProgressEvent,
+  type RequestOptions,
+  type Transport,
+  type TransportHost,
+} from '@troupe/core';
+import { Events, type NatsConnection, nuid } from 'nats';
+import { AgentEndpoint } from './AgentEndpoint.js';
+import { type NatsConnectOptions, openConnection } from './connection.js';
+import { ProgressPublisher } from './ProgressPublisher.js';
+import type { ProgressStreamOptions } from './progressStream.js';
+import { Requester } from './Requester.js';
+import { emptyStats, type NatsTransportStats } from './stats.js';
+
+/** Options of {@link NatsTransport}: a connection to use, or how to open one, plus Troupe's own settings. */
+export interface NatsTransportOptions extends NatsConnectOptions {
+  /** An open connection to use; the transport leaves it open on close. */
+  connection?: NatsConnection;
+  /** Refuse messages larger than this, bytes (never more than the server's `max_payload`). */
+  maxPayload?: number;
+  /** This process's worker id in subjects and the owners bucket (default: a fresh NUID). */
+  workerId?: string;
+  /**
+   * Progress publishing: limits of the namespace's JetStream stream (default: events kept 24 h),
+   * or `false` to publish none (the runtime then builds no events unless `progress$` is observed).
+   */
+  progress?: ProgressStreamOptions | false;
+  /** How long `close()` waits for messages being handled before aborting them, ms (default 10 000). */
+  closeTimeout?: number;
+  /** How long a tell waits for the receiver to accept it, ms (default 5 000). */
+  tellTimeout?: number;
+  /** Where the transport logs (default: stderr at `TROUPE_LOG` or `warn`). */
+  logger?: Logger;
+}
+
+/** What {@link NatsTransport.stats} returns: counters plus what is in flight now. */
+export interface NatsTransportSnapshot extends NatsTransportStats {
+  /** Messages this process is handling for remote askers. */
+  inFlight: number;
+  /** Requests this process is waiting on. */
+  pending: number;
+}
+
+/**
+ * A {@link Transport} over NATS: asks are request/reply on
+ * `troupe.<ns>.agent.<type>[.<key>]`, cancellation travels on
+ * `troupe.<ns>.control.<runId>`, progress goes to a JetStream stream.
+ * @example
+ * const transport = await connectNats({ servers: 'nats://127.0.0.1:4222' });
+ * await using runtime = createRuntime({ transport, namespace: 'demo' });
+ */
+export class NatsTransport implements Transport, AsyncDisposable {
+  readonly kind = 'nats';
+  readonly publishesProgress: boolean;
+  /** This process's id among workers (subjects, owners bucket). */
+  readonly workerId: string;
+  readonly #options: NatsTransportOptions;
+  readonly #logger: Logger;
+  readonly #stats = emptyStats();
+  readonly #ownsConnection: boolean;
+  readonly #connecting: Promise<NatsConnection>;
+  #nc: NatsConnection | undefined;
+  #host: TransportHost | undefined;
+  #progress: ProgressPublisher | undefined;
+  #endpoint: AgentEndpoint | undefined;
+  #requester: Requester | undefined;
+  #setup: Promise<void> | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: NatsTransportOptions = {}) {
+    this.#options = options;
+    this.workerId = options.workerId ?? nuid.next();
+    this.publishesProgress = options.progress !== false;
+    this.#logger = options.logger ?? createLogger({ name: 'troupe:nats' });
+    const {
+      connection,
+      maxPayload: _maxPayload,
+      workerId: _workerId,
+      progress: _progress,
+      closeTimeout: _closeTimeout,
+      tellTimeout: _tellTimeout,
+      logger: _logger,
+      ...connect
+    } = options;
+    this.#ownsConnection = connection === undefined;
+    this.#connecting = connection ? Promise.resolve(connection) : openConnection(connect);
+    this.#connecting.then(
+      (nc) => this.#connected(nc),
+      () => {}, // reported by ready(), serve() and request()
+    );
+  }
+
+  /** The connection, once open. */
+  get connection(): NatsConnection | undefined {
+    return this.#nc;
+  }
+
+  /** Resolves once connected; rejects with `UnauthorizedError` or `TransportError` when that failed. */
+  async ready(): Promise<void> {
+    await this.#connecting;
+  }
+
+  attach(host: TransportHost): void {
+    if (this.#host && this.#host !== host) throw new Error('NatsTransport is already attached to a runtime');
+    this.#host = host;
+    if (this.publishesProgress) {
+      this.#progress = new ProgressPublisher({
+        namespace: host.namespace,
+        logger: this.#logger,
+        stats: this.#stats,
+      });
+    }
+    // Sets up the progress stream as soon as connected, so the first events are kept for late subscribers.
+    this.#ready().catch(() => {});
+  }
+
+  async serve(type: string): Promise<void> {
+    if (this.#closing) throw new ClosedError('transport is closed');
+    await this.#ready();
+    await (this.#endpoint as AgentEndpoint).serve(type);
+  }
+
+  async unserve(type: string): Promise<void> {
+    this.#endpoint?.unserve(type);
+  }
+
+  request(envelope: Envelope, options: RequestOptions): Promise<unknown> {
+    if (this.#closing) return Promise.reject(new ClosedError('transport is closed'));
+    const requester = this.#requester;
+    if (requester) return requester.request(envelope, options, false);
+    return this.#ready().then(() => (this.#requester as Requester).request(envelope, options, false));
+  }
+
+  async post(envelope: Envelope): Promise<void> {
+    if (this.#closing) throw new ClosedError('transport is closed');
+    if (!this.#requester) await this.#ready();
+    const timeout = this.#options.tellTimeout ?? 5_000;
+    await (this.#requester as Requester).request(envelope, { signal: NEVER, timeout }, true);
+  }
+
+  publishProgress(event: ProgressEvent): void {
+    this.#progress?.publish(event);
+  }
+
+  /** Counters since creation, and what is in flight now. */
+  stats(): NatsTransportSnapshot {
+    return {
+      ...this.#stats,
+      inFlight: this.#endpoint?.inFlight ?? 0,
+      pending: this.#requester?.pending ?? 0,
+    };
+  }
+
+  /**
+   * Stops serving, waits for messages being handled (up to `closeTimeout`),
+   * aborts the rest, fails pending requests with `ClosedError`, and closes the
+   * connection if the transport opened it. Idempotent.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /** Connected and attached, with the progress stream in place. */
+  #ready(): Promise<void> {
+    if (!this.#host) return Promise.reject(new Error('NatsTransport is not attached to a runtime'));
+    this.#setup ??= this.#connecting.then(async (nc) => {
+      this.#bind(nc, this.#host as TransportHost);
+      const { progress } = this.#options;
+      if (progress !== false) await this.#progress?.start(nc, progress ?? {});
+    });
+    return this.#setup;
+  }
+
+  #connected(nc: NatsConnection): void {
+    this.#nc = nc;
+    void this.#watch(nc);
+  }
+
+  #bind(nc: NatsConnection, host: TransportHost): void {
+    if (this.#requester) return;
+    const maxPayload = () =>
+      Math.min(this.#options.maxPayload ?? Number.POSITIVE_INFINITY, nc.info?.max_payload ?? 1024 * 1024);
+    this.#requester = new Requester({
+      connection: nc,
+      namespace: host.namespace,
+      maxPayload,
+      stats: this.#stats,
+      isClosing: () => this.#closing !== undefined,
+      ...(this.#options.inboxPrefix === undefined ? {} : { inboxPrefix: this.#options.inboxPrefix }),
+    });
+    this.#endpoint = new AgentEndpoint({
+      connection: nc,
+      host,
+      workerId: this.workerId,
+      maxPayload,
+      logger: this.#logger,
+      stats: this.#stats,
+      afterReply: () => this.#progress?.flush(),
+    });
+  }
+
+  async #watch(nc: NatsConnection): Promise<void> {
+    try {
+      for await (const status of nc.status()) {
+        if (status.type === Events.Disconnect) this.#logger.info('NATS disconnected; reconnecting');
+        if (status.type === Events.Reconnect) {
+          this.#logger.info('NATS reconnected');
+          // Another worker may have taken over our keys while we were unreachable.
+          this.#endpoint?.ownership.forget();
+          this.#requester?.forgetOwners();
+        }
+      }
+    } catch (err) {
+      this.#logger.debug('status watch ended', { error: (err as Error).message });
+    }
+  }
+
+  async #close(): Promise<void> {
+    const nc = await this.#connecting.catch(() => undefined);
+    if (!nc) return;
+    await this.#endpoint?.close(this.#options.closeTimeout ?? 10_000);
+    this.#progress?.stop();
+    this.#requester?.failPending(new ClosedError('transport closed'));
+    this.#requester?.close();
+    if (nc.isClosed()) return;
+    await withTimeout(nc.flush(), 2_000).catch(() => {});
+    if (this.#ownsConnection) await nc.close().catch(() => {});
+  }
+}
+
+/**
+ * Connects to NATS and returns a ready {@link NatsTransport}. Fails fast:
+ * `UnauthorizedError` when the server refuses the credentials, `TransportError`
+ * when it cannot be reached; once connected, it reconnects forever.
+ * @example
+ * const transport = await connectNats({ servers: 'nats://127.0.0.1:4222', token: 's3cret' });
+ */
+export async function connectNats(options: NatsTransportOptions = {}): Promise<NatsTransport> {
+  const transport = new NatsTransport(options);
+  await transport.ready();
+  return transport;
+}
+
+const NEVER = new AbortController().signal;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<undefined>((resolve) => {
+    timer = setTimeout(resolve, ms, undefined);
+  });
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+}

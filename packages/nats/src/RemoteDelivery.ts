@@ -1,0 +1,44 @@
+import type { DeliveryOptions } from '@troupe/core';
+import type { Msg } from 'nats';
+
+/**
+ * One message being handled here for a remote asker, and the delivery
+ * options the runtime gets for it. The AbortSignal is made only when
+ * something reads it: `aborted` and `reason` answer without one, and most
+ * messages finish without anyone looking at their signal.
+ */
+export class RemoteDelivery implements DeliveryOptions {
+  readonly msg: Msg;
+  readonly expectsReply: boolean;
+  /** The worker to name as owner in the reply (keyed messages). */
+  readonly owner: string | undefined;
+  aborted = false;
+  reason: unknown;
+  /** Whether the asker has been answered (a result, or the abort reason). */
+  answered = false;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  #controller: AbortController | undefined;
+
+  constructor(msg: Msg, expectsReply: boolean, owner: string | undefined) {
+    this.msg = msg;
+    this.expectsReply = expectsReply;
+    this.owner = owner;
+  }
+
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.aborted) this.#controller.abort(this.reason);
+    }
+    return this.#controller.signal;
+  }
+
+  /** Aborts once; returns false when it was already aborted. */
+  abort(reason: unknown): boolean {
+    if (this.aborted) return false;
+    this.aborted = true;
+    this.reason = reason;
+    this.#controller?.abort(reason);
+    return true;
+  }
+}

@@ -1,0 +1,165 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type AgentAddress,
+  ClosedError,
+  errorFromWire,
+  formatAddress,
+  newId,
+  TransportError,
+  ValidationError,
+} from '@troupe/core';
+import type { JetStreamClient, NatsConnection } from 'nats';
+import { NatsKvStore } from '../store/NatsKvStore.js';
+import { ensureTaskStream, type TaskStreamOptions } from './ensureStream.js';
+import { checkNamespace, resultsBucketName, taskSubject } from './names.js';
+import { ResultWaiters, type ResultWaitOptions } from './ResultWaiters.js';
+import { resultsIterator } from './resultsIterator.js';
+import { type DurableTask, isValidTaskId, type TaskResult } from './taskRecord.js';
+
+/** Options of {@link createDispatcher}. */
+export interface DispatcherOptions {
+  /** An open connection; the dispatcher uses it and leaves it open. */
+  nc: NatsConnection;
+  /** Isolates tenants and test runs (default `default`). */
+  namespace?: string;
+  /** Settings of the work-queue stream, used when it is created. */
+  stream?: TaskStreamOptions;
+  /** How often pending `result()` waits re-read the bucket in case the watch lags, ms (default 5 000). */
+  pollMs?: number;
+}
+
+/** What to dispatch: a message for an agent. */
+export interface DispatchInput {
+  /** The task id (default: a new UUIDv7). Re-dispatching an id within the stream's duplicate window is a no-op. */
+  taskId?: string;
+  /** The agent: `{ type }` for any instance, `{ type, key }` for one. */
+  to: AgentAddress;
+  /** The message the agent receives. */
+  message: { type: string; payload: unknown };
+  /** The run the task belongs to (recorded with its result). */
+  runId?: string;
+  /** How long one execution may take, ms (default: the worker's `taskTimeout`). */
+  timeout?: number;
+}
+
+/** Options of {@link Dispatcher.dispatch}. */
+export interface DispatchOptions {
+  /** Keep retrying an unreachable server this long, ms (default 30 000). */
+  timeout?: number;
+  /** Aborting stops retrying. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Queues tasks on the namespace's JetStream work queue and reads their results back.
+ * Make one with {@link createDispatcher}.
+ */
+export class Dispatcher implements AsyncDisposable {
+  readonly namespace: string;
+  /** The results bucket (task id → {@link TaskResult}). */
+  readonly results: NatsKvStore;
+  readonly #js: JetStreamClient;
+  readonly #waiters: ResultWaiters;
+  #closed = false;
+
+  /** @internal use {@link createDispatcher}. */
+  constructor(nc: NatsConnection, namespace: string, results: NatsKvStore, pollMs?: number) {
+    this.namespace = namespace;
+    this.results = results;
+    this.#js = nc.jetstream();
+    this.#waiters = new ResultWaiters({ store: results, nc, ...(pollMs === undefined ? {} : { pollMs }) });
+  }
+
+  /**
+   * Queues a task and resolves to its id once JetStream has stored it. The id is also the
+   * `Nats-Msg-Id`, so retrying after an unclear failure never queues it twice.
+   */
+  async dispatch(input: DispatchInput, options: DispatchOptions = {}): Promise<string> {
+    if (this.#closed) throw new ClosedError('dispatcher is closed');
+    const taskId = input.taskId ?? newId();
+    if (!isValidTaskId(taskId)) {
+      throw new ValidationError(`invalid task id '${taskId}': use 1-128 of [A-Za-z0-9_:=@+.-]`, {
+        issues: [{ path: 'taskId', message: 'invalid task id' }],
+      });
+    }
+    const task: DurableTask = {
+      v: 1,
+      taskId,
+      to: input.to,
+      message: input.message,
+      dispatchedAt: Date.now(),
+    };
+    if (input.runId !== undefined) task.runId = input.runId;
+    if (input.timeout !== undefined) task.timeout = input.timeout;
+    const data = new TextEncoder().encode(JSON.stringify(task));
+    const subject = taskSubject(this.namespace, input.to.type);
+    const deadline = Date.now() + (options.timeout ?? 30_000);
+    for (let attempt = 0; ; attempt++) {
+      options.signal?.throwIfAborted();
+      try {
+        await this.#js.publish(subject, data, { msgID: taskId, timeout: 5_000 });
+        return taskId;
+      } catch (err) {
+        if (Date.now() >= deadline || this.#closed) {
+          throw new TransportError(`dispatch of '${taskId}' to ${formatAddress(input.to)} failed`, {
+            cause: err,
+            data: { taskId },
+          });
+        }
+        await sleep(
+          Math.min(100 * 2 ** attempt, 2_000),
+          undefined,
+          options.signal ? { signal: options.signal } : {},
+        );
+      }
+    }
+  }
+
+  /** The task's value once it is recorded; rejects with its recorded error, typed (`errorFromWire`). */
+  async result<T = unknown>(taskId: string, options: ResultWaitOptions = {}): Promise<T> {
+    const outcome = await this.outcome<T>(taskId, options);
+    if (outcome.ok) return outcome.value;
+    throw errorFromWire(outcome.error);
+  }
+
+  /** The task's recorded {@link TaskResult} once there is one (errors are data here, not thrown). */
+  outcome<T = unknown>(taskId: string, options: ResultWaitOptions = {}): Promise<TaskResult<T>> {
+    return this.#waiters.wait(taskId, options) as Promise<TaskResult<T>>;
+  }
+
+  /** The result recorded so far for a task, or `undefined` (does not wait). */
+  peek<T = unknown>(taskId: string): Promise<TaskResult<T> | undefined> {
+    return this.results.get<TaskResult<T>>(taskId);
+  }
+
+  /** Every recorded result (existing ones first, then new ones), optionally of one run, until `signal` aborts. */
+  watchResults(options: { runId?: string; signal?: AbortSignal } = {}): AsyncIterable<TaskResult> {
+    return resultsIterator(this.results, options);
+  }
+
+  /** Rejects pending waits with `ClosedError` and stops watching; the connection stays open. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#waiters.close();
+    await this.results.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+/**
+ * Connects to (creating if needed) the namespace's work-queue stream and results bucket.
+ * @example
+ * await using dispatcher = await createDispatcher({ nc, namespace: 'prod' });
+ * const taskId = await dispatcher.dispatch({ to: { type: 'writer' }, message: Draft.create({ topic }) });
+ * const draft = await dispatcher.result(taskId, { timeout: 60_000 });
+ */
+export async function createDispatcher(options: DispatcherOptions): Promise<Dispatcher> {
+  const namespace = checkNamespace(options.namespace ?? 'default');
+  await ensureTaskStream(await options.nc.jetstreamManager(), namespace, options.stream ?? {});
+  const results = await NatsKvStore.open({ nc: options.nc, bucket: resultsBucketName(namespace) });
+  return new Dispatcher(options.nc, namespace, results, options.pollMs);
+}

@@ -1,0 +1,185 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CancelledError, ClosedError, onAbort, TimeoutError, TroupeError } from '@troupe/core';
+import { Events, type NatsConnection, type Status } from 'nats';
+import type { NatsKvStore } from '../store/NatsKvStore.js';
+import type { StoreWatch } from '../store/watch.js';
+import type { TaskResult } from './taskRecord.js';
+
+/** Options of one wait. */
+export interface ResultWaitOptions {
+  /** Give up after this long, ms (default: wait until the signal aborts). */
+  timeout?: number;
+  /** Aborting rejects the wait with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+interface Waiter {
+  resolve: (result: TaskResult) => void;
+  reject: (error: unknown) => void;
+  since: number;
+}
+
+/**
+ * Everyone waiting for task results, served by ONE watch on the results bucket (a watch per
+ * waiter would be a server-side consumer each). Results that already exist are read once when
+ * the wait starts, after the watch is in place, so none can slip between the two. Because a watch
+ * can lag while the server restarts, pending waits are also re-read on reconnect and every
+ * `pollMs`.
+ */
+export class ResultWaiters {
+  readonly #store: NatsKvStore;
+  readonly #nc: NatsConnection;
+  readonly #pollMs: number;
+  readonly #waiters = new Map<string, Set<Waiter>>();
+  #watch: Promise<StoreWatch> | undefined;
+  #poller: ReturnType<typeof setInterval> | undefined;
+  #status: (AsyncIterable<Status> & { stop?: () => void }) | undefined;
+  #closed = false;
+
+  constructor(options: { store: NatsKvStore; nc: NatsConnection; pollMs?: number }) {
+    this.#store = options.store;
+    this.#nc = options.nc;
+    this.#pollMs = options.pollMs ?? 5_000;
+  }
+
+  /** Resolves with the task's recorded result once there is one. */
+  async wait(taskId: string, options: ResultWaitOptions = {}): Promise<TaskResult> {
+    if (this.#closed) throw new ClosedError('dispatcher is closed');
+    if (options.signal?.aborted) throw asError(options.signal.reason);
+    // Without a watch (server unreachable right now) the wait still works: polling covers it.
+    await this.#ensureWatch().catch(() => {});
+    return await new Promise<TaskResult>((resolve, reject) => {
+      const set = this.#waiters.get(taskId) ?? new Set<Waiter>();
+      this.#waiters.set(taskId, set);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let off: (() => void) | undefined;
+      const finish = (): void => {
+        clearTimeout(timer);
+        off?.();
+        set.delete(waiter);
+        if (set.size === 0 && this.#waiters.get(taskId) === set) this.#waiters.delete(taskId);
+      };
+      const waiter: Waiter = {
+        resolve: (result) => {
+          finish();
+          resolve(result);
+        },
+        reject: (error) => {
+          finish();
+          reject(error);
+        },
+        since: Date.now(),
+      };
+      set.add(waiter);
+      if (options.timeout !== undefined) {
+        const ms = options.timeout;
+        timer = setTimeout(
+          () => waiter.reject(new TimeoutError(`no result for task '${taskId}' within ${ms} ms`)),
+          ms,
+        );
+      }
+      const signal = options.signal;
+      if (signal) off = onAbort(signal, () => waiter.reject(asError(signal.reason)));
+      this.#check(taskId);
+    });
+  }
+
+  /** Rejects every pending wait and stops the watch. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#poller);
+    // nats.js status iterators are queued iterators that can be stopped; the type does not say so.
+    this.#status?.stop?.();
+    const error = new ClosedError('dispatcher closed');
+    for (const set of [...this.#waiters.values()]) for (const w of [...set]) w.reject(error);
+    const watch = await this.#watch?.catch(() => undefined);
+    watch?.stop();
+  }
+
+  #ensureWatch(): Promise<StoreWatch> {
+    this.#watch ??= this.#openWatch();
+    this.#poller ??= setInterval(() => this.#sweep(false), this.#pollMs);
+    this.#poller.unref();
+    if (!this.#status) {
+      this.#status = this.#nc.status();
+      void this.#onReconnect(this.#status);
+    }
+    return this.#watch;
+  }
+
+  #openWatch(): Promise<StoreWatch> {
+    const opening = this.#store.watch();
+    opening.then(
+      (watch) => void this.#follow(watch),
+      () => {
+        if (this.#watch === opening) this.#watch = undefined;
+      },
+    );
+    return opening;
+  }
+
+  async #follow(watch: StoreWatch): Promise<void> {
+    try {
+      for await (const change of watch) {
+        if (change.operation !== 'put' || !this.#waiters.has(change.key)) continue;
+        this.#deliver(change.key, await change.value<TaskResult>());
+      }
+    } catch {
+      // A broken watch is replaced below, like a stopped one.
+    }
+    if (this.#closed) return;
+    this.#watch = undefined;
+    if (this.#waiters.size === 0) return;
+    // Changes made while no watch ran were not seen: watch again (JetStream may still be coming back), then re-read.
+    for (let attempt = 0; !this.#closed; attempt++) {
+      try {
+        await this.#ensureWatch();
+        break;
+      } catch {
+        await sleep(Math.min(100 * 2 ** attempt, 2_000));
+      }
+    }
+    this.#sweep(true);
+  }
+
+  async #onReconnect(statuses: AsyncIterable<Status>): Promise<void> {
+    for await (const status of statuses) {
+      if (this.#closed) return;
+      if (status.type !== Events.Reconnect) continue;
+      // A watch only notices a restarted server after missing heartbeats (~10 s): replace it now.
+      const watch = await this.#watch?.catch(() => undefined);
+      if (watch) watch.stop();
+      else this.#sweep(true);
+    }
+  }
+
+  /** Re-reads pending tasks (all of them, or those waiting longer than `pollMs`). */
+  #sweep(all: boolean): void {
+    const cutoff = Date.now() - this.#pollMs;
+    for (const [taskId, set] of this.#waiters) {
+      if (all || [...set].some((w) => w.since <= cutoff)) this.#check(taskId);
+    }
+  }
+
+  #check(taskId: string): void {
+    this.#store.get<TaskResult>(taskId).then(
+      (result) => this.#deliver(taskId, result),
+      () => {
+        // Unreachable right now; the watch, a reconnect or the next poll will tell.
+      },
+    );
+  }
+
+  #deliver(taskId: string, result: TaskResult | undefined): void {
+    if (result === undefined) return;
+    const set = this.#waiters.get(taskId);
+    if (!set) return;
+    for (const waiter of [...set]) waiter.resolve(result);
+  }
+}
+
+function asError(reason: unknown): Error {
+  if (reason instanceof TroupeError) return reason;
+  return new CancelledError(reason instanceof Error ? reason.message : 'aborted', { cause: reason });
+}

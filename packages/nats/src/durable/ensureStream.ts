@@ -1,0 +1,102 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  type JetStreamManager,
+  nanos,
+  RetentionPolicy,
+  StorageType,
+  type StreamInfo,
+} from 'nats';
+import { taskFilter, tasksStreamName, tasksStreamSubjects, workersConsumerName } from './names.js';
+
+/** Settings of the work-queue stream, applied when it is created. */
+export interface TaskStreamOptions {
+  /** File (default) or memory storage. */
+  storage?: StorageType;
+  /** Replicas in a cluster (default 1). */
+  replicas?: number;
+  /** Drop queued tasks older than this, ms (default: never). */
+  maxAgeMs?: number;
+  /** How long a task id de-duplicates re-dispatches, ms (default 2 min, the server's default). */
+  duplicateWindowMs?: number;
+}
+
+/** Settings of the workers' shared consumer. */
+export interface WorkersConsumerOptions {
+  /** How long a delivery may go without an ack or `working()` before it is redelivered, ms. */
+  ackWaitMs: number;
+  /** The server's delivery limit (the worker allows one more than its own `maxDeliver`; see DURABLE.md). */
+  maxDeliver: number;
+}
+
+const NOT_FOUND = /not found/i;
+
+/** Creates the namespace's work-queue stream unless it exists; concurrent callers are fine. */
+export async function ensureTaskStream(
+  jsm: JetStreamManager,
+  ns: string,
+  options: TaskStreamOptions = {},
+): Promise<StreamInfo> {
+  const name = tasksStreamName(ns);
+  try {
+    return await jsm.streams.info(name);
+  } catch (err) {
+    if (!NOT_FOUND.test(messageOf(err))) throw err;
+  }
+  try {
+    return await jsm.streams.add({
+      name,
+      subjects: [tasksStreamSubjects(ns)],
+      retention: RetentionPolicy.Workqueue,
+      storage: options.storage ?? StorageType.File,
+      num_replicas: options.replicas ?? 1,
+      ...(options.maxAgeMs === undefined ? {} : { max_age: nanos(options.maxAgeMs) }),
+      ...(options.duplicateWindowMs === undefined
+        ? {}
+        : { duplicate_window: nanos(options.duplicateWindowMs) }),
+    });
+  } catch (err) {
+    // Another process created it between our info and add.
+    return await jsm.streams.info(name).catch(() => Promise.reject(err));
+  }
+}
+
+/** Creates the workers' durable pull consumer, or updates its ack wait and delivery limit. */
+export async function ensureWorkersConsumer(
+  jsm: JetStreamManager,
+  ns: string,
+  options: WorkersConsumerOptions,
+): Promise<string> {
+  const stream = tasksStreamName(ns);
+  const durable = workersConsumerName(ns);
+  const wanted = { ack_wait: nanos(options.ackWaitMs), max_deliver: options.maxDeliver };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const info = await jsm.consumers.info(stream, durable);
+      const { ack_wait, max_deliver } = info.config;
+      if (ack_wait !== wanted.ack_wait || max_deliver !== wanted.max_deliver) {
+        await jsm.consumers.update(stream, durable, wanted);
+      }
+      return durable;
+    } catch (err) {
+      if (!NOT_FOUND.test(messageOf(err)) || attempt > 0) throw err;
+    }
+    try {
+      await jsm.consumers.add(stream, {
+        durable_name: durable,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        filter_subject: taskFilter(ns),
+        max_ack_pending: -1,
+        ...wanted,
+      });
+      return durable;
+    } catch {
+      // Lost a creation race (or the config differs): look again and update.
+    }
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,189 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  errorToWire,
+  type Logger,
+  type Runtime,
+  TroupeError,
+  ValidationError,
+  validationErrorFromZod,
+} from '@troupe/core';
+import type { JetStreamClient, JsMsg, NatsConnection } from 'nats';
+import type { NatsKvStore } from '../store/NatsKvStore.js';
+import { TASK_ID_HEADER } from './names.js';
+import { type DeadLetter, type DurableTask, DurableTaskSchema, type TaskResult } from './taskRecord.js';
+import type { WorkerCounters } from './workerStats.js';
+
+/** Everything {@link processTask} needs from its worker. */
+export interface ProcessContext {
+  runtime: Runtime;
+  results: NatsKvStore;
+  nc: NatsConnection;
+  js: JetStreamClient;
+  workerId: string;
+  maxDeliver: number;
+  ackWaitMs: number;
+  taskTimeout: number;
+  deadLetterSubject: string;
+  /** Messages being worked on, kept alive with `working()` by the worker. */
+  running: Set<JsMsg>;
+  /** Aborted when the worker abandons in-flight work (it is then left for redelivery). */
+  abandon: AbortSignal;
+  counters: WorkerCounters;
+  logger: Logger;
+}
+
+type Verdict = { kind: 'done'; result: TaskResult } | { kind: 'retry'; error: unknown } | { kind: 'abandon' };
+
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+/**
+ * Runs one delivery of a task: skip it when a result exists, else ask the agent locally, record
+ * the outcome with `setIfAbsent` and only then ack. Retryable failures are nak'ed with backoff
+ * until the last allowed delivery, which dead-letters them; invalid tasks dead-letter at once.
+ */
+export async function processTask(msg: JsMsg, ctx: ProcessContext): Promise<void> {
+  const deliveries = msg.info.redeliveryCount;
+  const headerId = msg.headers?.get(TASK_ID_HEADER) || `seq-${msg.seq}`;
+  const parsed = parseTask(msg.data);
+  if (!parsed.ok) {
+    await deadLetter(msg, ctx, { taskId: headerId, reason: errorToWire(parsed.error), deliveries });
+    return;
+  }
+  const task = parsed.task;
+  // Only a redelivery can find its result already stored (a first delivery of a re-dispatched id
+  // still records once, through setIfAbsent); skipping the lookup saves a round trip per task.
+  if (deliveries > 1 && (await ctx.results.has(task.taskId))) {
+    ctx.counters.duplicates++;
+    settle(() => msg.ack());
+    return;
+  }
+  if (deliveries > ctx.maxDeliver) {
+    // The server allows one delivery more than we do: this one means the last attempt was lost with its worker.
+    const reason = errorToWire(
+      new TroupeError('MAX_DELIVERIES', `task was delivered ${deliveries - 1} times without a result`),
+    );
+    await deadLetter(msg, ctx, { taskId: task.taskId, reason, deliveries: deliveries - 1, task });
+    return;
+  }
+  // The worker sends `working()` for every message in here, so long tasks are not redelivered.
+  ctx.running.add(msg);
+  try {
+    const verdict = await execute(task, deliveries, ctx);
+    if (verdict.kind === 'abandon') {
+      ctx.counters.abandoned++;
+      settle(() => msg.nak());
+    } else if (verdict.kind === 'retry') {
+      if (deliveries >= ctx.maxDeliver) {
+        await deadLetter(msg, ctx, {
+          taskId: task.taskId,
+          reason: errorToWire(verdict.error),
+          deliveries,
+          task,
+        });
+      } else {
+        ctx.counters.retried++;
+        settle(() => msg.nak(Math.min(250 * 2 ** (deliveries - 1), 5_000)));
+      }
+    } else if (!verdict.result.ok && verdict.result.error.code === 'VALIDATION') {
+      await deadLetter(msg, ctx, { taskId: task.taskId, reason: verdict.result.error, deliveries, task });
+    } else if (await record(ctx, verdict.result)) {
+      settle(() => msg.ack());
+    }
+  } finally {
+    ctx.running.delete(msg);
+  }
+}
+
+async function execute(task: DurableTask, deliveries: number, ctx: ProcessContext): Promise<Verdict> {
+  const common = { taskId: task.taskId, deliveries, worker: ctx.workerId };
+  const withRun = task.runId === undefined ? common : { ...common, runId: task.runId };
+  try {
+    const value = await ctx.runtime.ref(task.to).ask(task.message, {
+      timeout: task.timeout ?? ctx.taskTimeout,
+      signal: ctx.abandon,
+      taskId: task.taskId,
+      ...(task.runId === undefined ? {} : { runId: task.runId }),
+    });
+    ctx.counters.executed++;
+    return { kind: 'done', result: { ...withRun, ok: true, value, finishedAt: Date.now() } };
+  } catch (err) {
+    ctx.counters.executed++;
+    if (ctx.abandon.aborted) return { kind: 'abandon' };
+    // Unknown errors come from the plumbing, not the agent: worth another delivery.
+    if (!(err instanceof TroupeError) || err.retryable) return { kind: 'retry', error: err };
+    const error = errorToWire(err);
+    return {
+      kind: 'done',
+      result: { ...withRun, ok: false, error, deadLettered: false, finishedAt: Date.now() },
+    };
+  }
+}
+
+/**
+ * Stores a result once (a racing duplicate loses `setIfAbsent` and is fine). Retries while the
+ * server is unreachable rather than re-running the task; false when abandoned first.
+ */
+async function record(ctx: ProcessContext, result: TaskResult): Promise<boolean> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      if (await ctx.results.setIfAbsent(result.taskId, result)) ctx.counters.recorded++;
+      else ctx.counters.duplicates++;
+      return true;
+    } catch (err) {
+      // Abandoned, or our connection is gone for good: leave the task to be redelivered elsewhere.
+      if (ctx.abandon.aborted || ctx.nc.isClosed()) return false;
+      if (attempt === 0) ctx.logger.warn('recording a task result failed; retrying', { error: String(err) });
+      await sleep(Math.min(100 * 2 ** attempt, 2_000));
+    }
+  }
+}
+
+/** Publishes the dead letter (de-duplicated per task), records the error as the result, then terminates. */
+async function deadLetter(msg: JsMsg, ctx: ProcessContext, letter: Omit<DeadLetter, 'worker' | 'at'>) {
+  const full: DeadLetter = { ...letter, worker: ctx.workerId, at: Date.now() };
+  const data = encoder.encode(JSON.stringify(full));
+  try {
+    await ctx.js.publish(ctx.deadLetterSubject, data, { msgID: `${letter.taskId}.dead` });
+  } catch (err) {
+    // No stream keeps this subject: a plain publish still reaches subscribers.
+    if ((err as { code?: unknown }).code !== '503') throw err;
+    ctx.nc.publish(ctx.deadLetterSubject, data);
+  }
+  ctx.counters.deadLettered++;
+  const result: TaskResult = {
+    taskId: letter.taskId,
+    ok: false,
+    error: letter.reason,
+    deadLettered: true,
+    deliveries: letter.deliveries,
+    worker: ctx.workerId,
+    finishedAt: full.at,
+    ...(letter.task?.runId === undefined ? {} : { runId: letter.task.runId }),
+  };
+  if (await record(ctx, result)) settle(() => msg.term());
+}
+
+function parseTask(data: Uint8Array): { ok: true; task: DurableTask } | { ok: false; error: Error } {
+  let json: unknown;
+  try {
+    json = JSON.parse(decoder.decode(data));
+  } catch {
+    return {
+      ok: false,
+      error: new ValidationError('task is not JSON', { issues: [{ path: '', message: 'not JSON' }] }),
+    };
+  }
+  const result = DurableTaskSchema.safeParse(json);
+  if (!result.success) return { ok: false, error: validationErrorFromZod(result.error, '', 'durable task') };
+  return { ok: true, task: result.data as DurableTask };
+}
+
+/** Acks and friends throw once the connection is closed; the server then redelivers, which is safe. */
+export function settle(ack: () => void): void {
+  try {
+    ack();
+  } catch {
+    // Nothing to do: an unacknowledged delivery comes back after ack wait.
+  }
+}

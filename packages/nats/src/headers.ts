@@ -1,0 +1,56 @@
+import type { Envelope } from '@troupe/core';
+import { headers, type MsgHdrs } from 'nats';
+
+/**
+ * NATS header names. Routing fields travel as headers so a receiver can
+ * route, refuse or cancel without parsing a body.
+ */
+export const Header = {
+  /** Message type (`envelope.type`). */
+  type: 'type',
+  /** Envelope id. */
+  id: 'id',
+  /** Run id (absent when the envelope has none). */
+  runId: 'runId',
+  /** W3C trace context. */
+  traceparent: 'traceparent',
+  /** Absolute deadline, ms since the epoch. */
+  deadline: 'deadline',
+  /** Instance key (absent for "any instance"). */
+  key: 'key',
+  /** `1` on a tell: the receiver acknowledges acceptance at once instead of replying with a result. */
+  tell: 'tell',
+  /** How many times a worker forwarded this message to the owner of its key. */
+  hops: 'hops',
+  /** On replies: `ok` or `error` (marks a Troupe reply, as opposed to a server status). */
+  reply: 'troupe-reply',
+  /** On replies to keyed messages: the worker that owns the instance, so askers can go there directly. */
+  owner: 'owner',
+} as const;
+
+/** The headers that travel with an envelope. */
+export function envelopeHeaders(envelope: Envelope, tell: boolean): MsgHdrs {
+  const h = headers();
+  h.set(Header.type, envelope.type);
+  h.set(Header.id, envelope.id);
+  if (envelope.runId !== undefined) h.set(Header.runId, envelope.runId);
+  if (envelope.traceparent !== undefined) h.set(Header.traceparent, envelope.traceparent);
+  if (envelope.deadline !== undefined) h.set(Header.deadline, String(envelope.deadline));
+  if (envelope.to.key !== undefined) h.set(Header.key, envelope.to.key);
+  if (tell) h.set(Header.tell, '1');
+  return h;
+}
+
+/** A header's value, or `undefined` when it is absent. */
+export function headerOf(h: MsgHdrs | undefined, name: string): string | undefined {
+  if (!h?.has(name)) return undefined;
+  return h.get(name);
+}
+
+/** A copy of `h` with `name` set (headers of a received message are not ours to change). */
+export function withHeader(h: MsgHdrs | undefined, name: string, value: string): MsgHdrs {
+  const out = headers();
+  if (h) for (const [k, values] of h) for (const v of values) out.append(k, v);
+  out.set(name, value);
+  return out;
+}

@@ -1,0 +1,99 @@
+import {
+  type Envelope,
+  EnvelopeSchema,
+  PayloadTooLargeError,
+  type TroupeError,
+  ValidationError,
+  validationErrorFromZod,
+} from '@troupe/core';
+import type { Msg, MsgHdrs } from 'nats';
+import { Header, headerOf } from './headers.js';
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** What the subscription a message came in on says about it. */
+export interface Expectation {
+  /** The agent type the subscription serves. */
+  type: string;
+  /** The instance key named by the subject (keyed subscriptions), or undefined ("any instance"). */
+  key: string | undefined;
+  /** Messages larger than this are refused. */
+  maxPayload: number;
+}
+
+/** An incoming message, validated: the envelope and how to treat it. */
+export interface Inbound {
+  envelope: Envelope;
+  /** A tell: acknowledge acceptance, do not send a result. */
+  tell: boolean;
+  hops: number;
+}
+
+/**
+ * Reads and validates a message addressed to an agent. Returns the typed
+ * error to answer with when it is not a well-formed envelope for this
+ * subscription, or `null` when it is meant for another subscriber (a type
+ * whose name collides with `<type>.<key>` of ours) and should be ignored.
+ */
+export function readInbound(msg: Msg, expect: Expectation): Inbound | TroupeError | null {
+  if (msg.data.length > expect.maxPayload) {
+    return new PayloadTooLargeError(
+      `message of ${msg.data.length} bytes exceeds the maximum of ${expect.maxPayload}`,
+      { data: { size: msg.data.length, max: expect.maxPayload } },
+    );
+  }
+  let h: MsgHdrs | undefined;
+  try {
+    h = msg.headers;
+  } catch {
+    return invalid('headers', 'unreadable headers');
+  }
+  const type = headerOf(h, Header.type);
+  if (!type) return invalid(`headers.${Header.type}`, 'missing header');
+  const id = headerOf(h, Header.id);
+  if (!id) return invalid(`headers.${Header.id}`, 'missing header');
+  let body: unknown;
+  try {
+    body = JSON.parse(decoder.decode(msg.data));
+  } catch {
+    return invalid('', 'body is not valid UTF-8 JSON');
+  }
+  const parsed = EnvelopeSchema.safeParse(body);
+  if (!parsed.success) return validationErrorFromZod(parsed.error, '', 'envelope');
+  const envelope = parsed.data as Envelope;
+  if (envelope.to.type !== expect.type) {
+    if (expect.key !== undefined && envelope.to.type === `${expect.type}.${expect.key}`) return null;
+    return invalid('to.type', `message for '${envelope.to.type}' arrived on a subject of '${expect.type}'`);
+  }
+  if (envelope.to.key !== expect.key) {
+    return invalid('to.key', `envelope key (${envelope.to.key ?? 'none'}) does not match the subject`);
+  }
+  const mismatch =
+    differs(type, envelope.type, Header.type) ??
+    differs(id, envelope.id, Header.id) ??
+    differs(headerOf(h, Header.runId), envelope.runId, Header.runId) ??
+    differs(headerOf(h, Header.key), envelope.to.key, Header.key) ??
+    differs(headerOf(h, Header.traceparent), envelope.traceparent, Header.traceparent) ??
+    differs(
+      headerOf(h, Header.deadline),
+      envelope.deadline === undefined ? undefined : String(envelope.deadline),
+      Header.deadline,
+    );
+  if (mismatch) return mismatch;
+  const hops = Number(headerOf(h, Header.hops) ?? 0);
+  return { envelope, tell: headerOf(h, Header.tell) === '1', hops: Number.isFinite(hops) ? hops : 0 };
+}
+
+function invalid(path: string, message: string): ValidationError {
+  return new ValidationError(`invalid message: ${path || 'body'}: ${message}`, {
+    issues: [{ path, message }],
+  });
+}
+
+function differs(header: string | undefined, body: string | undefined, name: string): ValidationError | null {
+  if (header === body) return null;
+  return invalid(
+    `headers.${name}`,
+    `header '${name}' (${header ?? 'absent'}) does not match the envelope (${body ?? 'absent'})`,
+  );
+}

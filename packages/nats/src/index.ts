@@ -1,0 +1,30 @@
+export type { NatsConnectOptions } from './connection.js';
+export type { DispatcherOptions, DispatchInput, DispatchOptions } from './durable/Dispatcher.js';
+export { createDispatcher, Dispatcher } from './durable/Dispatcher.js';
+export type { DurableWorkerCloseOptions, DurableWorkerOptions } from './durable/DurableWorker.js';
+export { DurableWorker, startDurableWorker } from './durable/DurableWorker.js';
+export type { DeadLetter, DurableTask, TaskResult } from './durable/taskRecord.js';
+export type { DurableWorkerStats } from './durable/workerStats.js';
+export { isAgentDef, loadAgents } from './loadAgents.js';
+export type { NatsTransportOptions, NatsTransportSnapshot } from './NatsTransport.js';
+export { connectNats, NatsTransport } from './NatsTransport.js';
+export type { ProgressStreamOptions } from './progressStream.js';
+export { ensureProgressStream } from './progressStream.js';
+export type { RemoteProgressOptions } from './remoteProgress.js';
+export { remoteProgress$ } from './remoteProgress.js';
+export type { Worker, WorkerOptions } from './startWorker.js';
+export { startWorker } from './startWorker.js';
+export type { NatsTransportStats } from './stats.js';
+export type { NatsKvStoreOptions } from './store/NatsKvStore.js';
+export { NatsKvStore } from './store/NatsKvStore.js';
+export {
+  controlSubject,
+  instanceSubject,
+  ownerKey,
+  ownerSubject,
+  ownersBucketName,
+  progressStreamName,
+  progressSubject,
+  subjectToken,
+  typeSubject,
+} from './subjects.js';

@@ -1,0 +1,338 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  createRuntime,
+  defineAgent,
+  defineMessage,
+  HandlerError,
+  on,
+  type Runtime,
+  TimeoutError,
+  TransportError,
+  ValidationError,
+} from '@troupe/core';
+import { type NatsServer, natsSuite, startNatsServer } from '@troupe/testing';
+import { connect, type NatsConnection } from 'nats';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createDispatcher } from '../src/durable/Dispatcher.js';
+import { type DurableWorkerOptions, startDurableWorker } from '../src/durable/DurableWorker.js';
+import { deadLetterSubjectFor, taskSubject } from '../src/durable/names.js';
+import type { DeadLetter, TaskResult } from '../src/durable/taskRecord.js';
+
+const Work = defineMessage('job.work', z.object({ n: z.number(), mode: z.string().default('ok') }));
+const decoder = new TextDecoder();
+
+/** An agent whose behaviour each task picks: succeed, fail for good, fail retryably, or sleep. */
+function jobAgent(calls: Map<number, number>) {
+  return defineAgent({
+    type: 'job',
+    handles: {
+      [Work.type]: on(Work, async ({ n, mode }, ctx) => {
+        const call = (calls.get(n) ?? 0) + 1;
+        calls.set(n, call);
+        if (mode === 'fatal') throw new Error(`fatal ${n}`);
+        if (mode === 'flaky' && call < 2) throw new TransportError('flaky');
+        if (mode === 'poison') throw new TransportError(`poison ${n}`);
+        if (mode === 'slow') await sleep(60_000, undefined, { signal: ctx.signal });
+        return n * 2;
+      }),
+    },
+  });
+}
+
+natsSuite('durable dispatch', () => {
+  let server: NatsServer;
+  let nc: NatsConnection;
+  let seq = 0;
+
+  beforeAll(async () => {
+    server = await startNatsServer();
+    nc = await connect({ servers: server.url });
+  });
+
+  afterAll(async () => {
+    await nc?.close();
+    await server?.close();
+  });
+
+  /** A namespace of its own, a runtime hosting the job agent, a worker and a dispatcher. */
+  async function setup(workerOptions: Partial<DurableWorkerOptions> = {}) {
+    const namespace = `d${++seq}`;
+    const calls = new Map<number, number>();
+    const runtime: Runtime = createRuntime({ namespace });
+    await runtime.register(jobAgent(calls), { instances: 4 });
+    const worker = await startDurableWorker({
+      nc,
+      runtime,
+      ackWaitMs: 2_000,
+      maxDeliver: 3,
+      ...workerOptions,
+    });
+    const dispatcher = await createDispatcher({ nc, namespace });
+    return {
+      namespace,
+      calls,
+      runtime,
+      worker,
+      dispatcher,
+      async [Symbol.asyncDispose]() {
+        await dispatcher.close();
+        await worker.close({ timeout: 1_000 });
+        await runtime.close();
+      },
+    };
+  }
+
+  const job = (n: number, mode = 'ok') => ({ to: { type: 'job' }, message: Work.create({ n, mode }) });
+
+  it('should run a dispatched task and return its value', async () => {
+    await using t = await setup();
+    const taskId = await t.dispatcher.dispatch({ ...job(21), runId: 'run-1' });
+    expect(await t.dispatcher.result(taskId, { timeout: 10_000 })).toBe(42);
+    const outcome = await t.dispatcher.peek(taskId);
+    expect(outcome).toMatchObject({ ok: true, value: 42, taskId, runId: 'run-1', deliveries: 1 });
+    expect(outcome?.worker).toBe(t.worker.id);
+  });
+
+  it('should run many tasks and record each once', async () => {
+    await using t = await setup();
+    const ids = await Promise.all(Array.from({ length: 200 }, (_, i) => t.dispatcher.dispatch(job(i))));
+    const values = await Promise.all(ids.map((id) => t.dispatcher.result(id, { timeout: 20_000 })));
+    expect(values).toEqual(Array.from({ length: 200 }, (_, i) => i * 2));
+    expect(await t.dispatcher.results.keys()).toHaveLength(200);
+    expect(t.worker.stats()).toMatchObject({ recorded: 200, inFlight: 0 });
+  });
+
+  it('should queue a re-dispatched task id once', async () => {
+    await using t = await setup();
+    const first = await t.dispatcher.dispatch({ taskId: 'same-task', ...job(5) });
+    const second = await t.dispatcher.dispatch({ taskId: 'same-task', ...job(5) });
+    expect(second).toBe(first);
+    expect(await t.dispatcher.result('same-task', { timeout: 10_000 })).toBe(10);
+    await sleep(300);
+    expect(t.calls.get(5)).toBe(1);
+  });
+
+  it('should ack and skip a redelivered task whose result is already recorded', async () => {
+    await using t = await setup();
+    // A worker on its own connection takes the task, then vanishes without acking it...
+    const lostNc = await connect({ servers: server.url });
+    const lostRuntime = createRuntime({ namespace: t.namespace });
+    await lostRuntime.register(jobAgent(new Map()));
+    await t.worker.close();
+    const lost = await startDurableWorker({
+      nc: lostNc,
+      runtime: lostRuntime,
+      ackWaitMs: 2_000,
+      maxDeliver: 3,
+    });
+    const taskId = await t.dispatcher.dispatch(job(7, 'slow'));
+    await expect.poll(() => lost.stats().inFlight, { timeout: 10_000 }).toBe(1);
+    // ...after its result was stored (it died between storing and acking).
+    const stored: TaskResult = {
+      taskId,
+      ok: true,
+      value: 'stored',
+      deliveries: 1,
+      worker: 'lost',
+      finishedAt: 1,
+    };
+    await t.dispatcher.results.setIfAbsent(taskId, stored);
+    await lostNc.close();
+    await lost.close({ timeout: 10 });
+    await lostRuntime.close();
+
+    const calls = new Map<number, number>();
+    const runtime = createRuntime({ namespace: t.namespace });
+    await runtime.register(jobAgent(calls));
+    await using next = await startDurableWorker({ nc, runtime, ackWaitMs: 2_000, maxDeliver: 3 });
+    try {
+      await expect.poll(() => next.stats().duplicates, { timeout: 10_000 }).toBe(1);
+      expect(calls.has(7)).toBe(false);
+      expect(await t.dispatcher.result(taskId)).toBe('stored');
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  it('should record once when a task id is dispatched again after its result exists', async () => {
+    await using t = await setup();
+    const recorded: TaskResult = {
+      taskId: 'done-before',
+      ok: true,
+      value: 'old',
+      deliveries: 1,
+      worker: 'x',
+      finishedAt: 1,
+    };
+    await t.dispatcher.results.setIfAbsent('done-before', recorded);
+    await t.dispatcher.dispatch({ taskId: 'done-before', ...job(7) });
+    await expect.poll(() => t.worker.stats().duplicates, { timeout: 10_000 }).toBe(1);
+    expect(await t.dispatcher.result('done-before')).toBe('old');
+    expect(t.worker.stats().recorded).toBe(0);
+  });
+
+  it('should record a non-retryable failure at once, as a typed error', async () => {
+    await using t = await setup();
+    const taskId = await t.dispatcher.dispatch(job(1, 'fatal'));
+    const error = await t.dispatcher.result(taskId, { timeout: 10_000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HandlerError);
+    expect((error as HandlerError).message).toBe('fatal 1');
+    expect(t.calls.get(1)).toBe(1);
+    expect(await t.dispatcher.peek(taskId)).toMatchObject({ ok: false, deadLettered: false });
+  });
+
+  it('should retry a retryable failure on the next delivery', async () => {
+    await using t = await setup();
+    const taskId = await t.dispatcher.dispatch(job(3, 'flaky'));
+    expect(await t.dispatcher.result(taskId, { timeout: 10_000 })).toBe(6);
+    expect(await t.dispatcher.peek(taskId)).toMatchObject({ ok: true, deliveries: 2 });
+  });
+
+  it('should dead-letter a task failing on every allowed delivery and reject its waiters typed', async () => {
+    await using t = await setup();
+    const letters: DeadLetter[] = [];
+    const sub = nc.subscribe(deadLetterSubjectFor(t.namespace), {
+      callback: (_err, msg) => letters.push(JSON.parse(decoder.decode(msg.data)) as DeadLetter),
+    });
+    try {
+      const taskId = await t.dispatcher.dispatch(job(9, 'poison'));
+      const error = await t.dispatcher.result(taskId, { timeout: 20_000 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TransportError);
+      expect((error as TransportError).message).toBe('poison 9');
+      expect(t.calls.get(9)).toBe(3);
+      await expect.poll(() => letters.length).toBe(1);
+      expect(letters[0]).toMatchObject({
+        taskId,
+        deliveries: 3,
+        reason: { code: 'TRANSPORT', message: 'poison 9' },
+      });
+      expect(await t.dispatcher.peek(taskId)).toMatchObject({ ok: false, deadLettered: true, deliveries: 3 });
+    } finally {
+      sub.unsubscribe();
+    }
+  });
+
+  it('should dead-letter an invalid payload on its first delivery with a ValidationError', async () => {
+    await using t = await setup();
+    const taskId = await t.dispatcher.dispatch({
+      to: { type: 'job' },
+      message: { type: Work.type, payload: { n: 'x' } },
+    });
+    const error = await t.dispatcher.result(taskId, { timeout: 10_000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).path).toBe('payload.n');
+    expect(await t.dispatcher.peek(taskId)).toMatchObject({ deadLettered: true, deliveries: 1 });
+  });
+
+  it('should dead-letter a task that is not a task at all', async () => {
+    await using t = await setup();
+    await nc
+      .jetstream()
+      .publish(taskSubject(t.namespace, 'job'), new TextEncoder().encode('{nope'), { msgID: 'garbage-1' });
+    const error = await t.dispatcher.result('garbage-1', { timeout: 10_000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+  });
+
+  it('should time out or abort a wait without a result', async () => {
+    await using t = await setup();
+    await expect(t.dispatcher.result('never-dispatched', { timeout: 200 })).rejects.toBeInstanceOf(
+      TimeoutError,
+    );
+    const controller = new AbortController();
+    const waiting = t.dispatcher.result('never-dispatched', { signal: controller.signal });
+    controller.abort(new Error('stop'));
+    await expect(waiting).rejects.toThrow('stop');
+  });
+
+  it('should leave abandoned in-flight tasks for another worker at shutdown', async () => {
+    await using t = await setup({ concurrency: 2 });
+    const taskId = await t.dispatcher.dispatch(job(11, 'slow'));
+    await expect.poll(() => t.worker.stats().inFlight, { timeout: 10_000 }).toBe(1);
+    await t.worker.close({ timeout: 100 });
+    expect(t.worker.stats()).toMatchObject({ abandoned: 1, recorded: 0 });
+    expect(await t.dispatcher.peek(taskId)).toBeUndefined();
+    // A replacement worker whose agent answers at once picks the same task up.
+    const runtime = createRuntime({ namespace: t.namespace });
+    const fast = defineAgent({ type: 'job', handles: { [Work.type]: on(Work, ({ n }) => n * 2) } });
+    await runtime.register(fast);
+    await using replacement = await startDurableWorker({ nc, runtime, ackWaitMs: 2_000, maxDeliver: 3 });
+    try {
+      expect(await t.dispatcher.result(taskId, { timeout: 10_000 })).toBe(22);
+      expect(replacement.stats().recorded).toBe(1);
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  it('should dead-letter a task whose last allowed delivery was lost with its worker', async () => {
+    await using t = await setup({ maxDeliver: 1 });
+    // A second worker on a connection of its own, which then vanishes mid-task without a word.
+    const lostNc = await connect({ servers: server.url });
+    const lostRuntime = createRuntime({ namespace: t.namespace });
+    await lostRuntime.register(jobAgent(new Map()));
+    await t.worker.close();
+    const lost = await startDurableWorker({
+      nc: lostNc,
+      runtime: lostRuntime,
+      ackWaitMs: 2_000,
+      maxDeliver: 1,
+    });
+    const taskId = await t.dispatcher.dispatch(job(12, 'slow'));
+    await expect.poll(() => lost.stats().inFlight, { timeout: 10_000 }).toBe(1);
+    await lostNc.close();
+    await lost.close({ timeout: 10 });
+    await lostRuntime.close();
+
+    const runtime = createRuntime({ namespace: t.namespace });
+    await runtime.register(jobAgent(new Map()));
+    await using next = await startDurableWorker({ nc, runtime, ackWaitMs: 2_000, maxDeliver: 1 });
+    try {
+      const outcome = await t.dispatcher.outcome(taskId, { timeout: 10_000 });
+      expect(outcome).toMatchObject({
+        ok: false,
+        deadLettered: true,
+        deliveries: 1,
+        error: { code: 'MAX_DELIVERIES' },
+      });
+      expect(next.stats()).toMatchObject({ executed: 0, deadLettered: 1 });
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  it('should never run more tasks at once than its concurrency', async () => {
+    await using t = await setup({ concurrency: 3 });
+    let peak = 0;
+    const timer = setInterval(() => {
+      peak = Math.max(peak, t.worker.stats().inFlight);
+    }, 1);
+    try {
+      const ids = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => t.dispatcher.dispatch(job(100 + i))),
+      );
+      await Promise.all(ids.map((id) => t.dispatcher.result(id, { timeout: 10_000 })));
+    } finally {
+      clearInterval(timer);
+    }
+    expect(peak).toBeGreaterThan(0);
+    expect(peak).toBeLessThanOrEqual(3);
+  });
+
+  it('should stream results of one run', async () => {
+    await using t = await setup();
+    const controller = new AbortController();
+    const seen: unknown[] = [];
+    const reading = (async () => {
+      for await (const result of t.dispatcher.watchResults({ runId: 'r2', signal: controller.signal })) {
+        seen.push(result.ok ? result.value : undefined);
+        if (seen.length === 2) controller.abort();
+      }
+    })();
+    await t.dispatcher.dispatch({ ...job(1), runId: 'r1' });
+    await t.dispatcher.dispatch({ ...job(2), runId: 'r2' });
+    await t.dispatcher.dispatch({ ...job(3), runId: 'r2' });
+    await reading;
+    expect(seen.sort()).toEqual([4, 6]);
+  });
+});

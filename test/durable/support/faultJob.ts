@@ -1,0 +1,15 @@
+import { defineAgent, defineMessage, type HandlerContext, on } from '@troupe/core';
+import { z } from 'zod';
+
+/** The fault tests' one message: a number to double, or `poison` to fail retryably every time. */
+export const FaultWork = defineMessage(
+  'fault.work',
+  z.object({ n: z.number().int(), mode: z.enum(['ok', 'poison']).default('ok') }),
+);
+
+/** The agent every fault-test worker hosts, with the behaviour its process gives it. */
+export function faultJob(
+  handle: (payload: { n: number; mode: 'ok' | 'poison' }, ctx: HandlerContext) => Promise<number>,
+) {
+  return defineAgent({ type: 'fault.job', handles: { [FaultWork.type]: on(FaultWork, handle) } });
+}

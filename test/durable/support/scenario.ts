@@ -1,0 +1,60 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Dispatcher } from '@troupe/nats';
+import type { NatsConnection } from 'nats';
+import { FaultWork } from './faultJob.js';
+
+/** Results being awaited: how many arrived so far, and all of them. */
+export interface Collected {
+  done(): number;
+  all: Promise<unknown[]>;
+}
+
+/** Dispatches `count` tasks numbered from `from`, resolving to their ids in order. */
+export function dispatchJobs(dispatcher: Dispatcher, count: number, from = 0): Promise<string[]> {
+  return Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      dispatcher.dispatch(
+        { to: { type: 'fault.job' }, message: FaultWork.create({ n: from + i }) },
+        { timeout: 60_000 },
+      ),
+    ),
+  );
+}
+
+/** Waits for every task's result, counting arrivals as they come. */
+export function collect(dispatcher: Dispatcher, ids: string[], timeout = 90_000): Collected {
+  let done = 0;
+  const all = Promise.all(
+    ids.map(async (id) => {
+      const value = await dispatcher.result(id, { timeout });
+      done++;
+      return value;
+    }),
+  );
+  // Observed by the caller later; without this an early rejection would be reported as unhandled.
+  all.catch(() => {});
+  return { done: () => done, all };
+}
+
+/** Polls `predicate` every 20 ms until it holds (or throws after `timeout`). */
+export async function until(predicate: () => boolean, timeout = 60_000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await sleep(20);
+  }
+}
+
+/** Stream sequence facts about a KV bucket: with history 1, `lastSeq === keys` means no key was written twice. */
+export async function bucketWrites(
+  nc: NatsConnection,
+  bucket: string,
+): Promise<{ messages: number; lastSeq: number }> {
+  const info = await (await nc.jetstreamManager()).streams.info(`KV_${bucket}`);
+  return { messages: info.state.messages, lastSeq: info.state.last_seq };
+}
+
+/** Messages left in a stream. */
+export async function streamMessages(nc: NatsConnection, stream: string): Promise<number> {
+  return (await (await nc.jetstreamManager()).streams.info(stream)).state.messages;
+}

@@ -1,0 +1,109 @@
+/**
+ * A nats-server restart in the middle of a run: asks made during the outage
+ * settle within their timeout (typed error or success), never hang, and the
+ * client and worker carry on once the server is back.
+ */
+import { createRuntime, TroupeError } from '@troupe/core';
+import { connectNats, startWorker } from '@troupe/nats';
+import { natsSuite, startNatsServer } from '@troupe/testing';
+import { expect, it } from 'vitest';
+import { type Answer, Inc, WhoAsk, workerAgents } from './fixtures/agents.js';
+
+const TIMEOUT = 1_000;
+// Generous slack for a loaded machine; the point is "bounded", not "fast".
+const SLACK = 1_500;
+
+natsSuite('NATS reconnect', () => {
+  it('should settle asks during a server restart within their timeout and resume after', {
+    timeout: 60_000,
+  }, async () => {
+    await using server = await startNatsServer();
+    const { Who, Counter } = workerAgents('w');
+    await using worker = await startWorker({
+      servers: server.url,
+      namespace: 'reconnect',
+      agents: [Who, Counter],
+      reconnectTimeWait: 100,
+    });
+    await using client = createRuntime({
+      transport: await connectNats({ servers: server.url, reconnectTimeWait: 100 }),
+      namespace: 'reconnect',
+    });
+    const who = client.ref({ type: 'nats.who' });
+    expect(((await who.ask(WhoAsk.create({}))) as Answer).worker).toBe('w');
+
+    const outcomes: Array<{ ok: boolean; ms: number; error?: unknown }> = [];
+    let running = true;
+    const loop = (async () => {
+      while (running) {
+        const started = Date.now();
+        try {
+          await who.ask(WhoAsk.create({}), { timeout: TIMEOUT });
+          outcomes.push({ ok: true, ms: Date.now() - started });
+        } catch (error) {
+          outcomes.push({ ok: false, ms: Date.now() - started, error });
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      }
+    })();
+
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await server.restart();
+    // The client resumes: asks succeed again once both sides have reconnected.
+    await expect
+      .poll(() => outcomes.slice(-3).every((o) => o.ok) && outcomes.length > 10, {
+        timeout: 30_000,
+        interval: 100,
+      })
+      .toBe(true);
+    running = false;
+    await loop;
+
+    const failures = outcomes.filter((o) => !o.ok);
+    for (const failure of failures) {
+      expect(failure.error).toBeInstanceOf(TroupeError);
+      expect(['TIMEOUT', 'TRANSPORT', 'NO_RESPONDERS']).toContain((failure.error as TroupeError).code);
+    }
+    for (const o of outcomes) expect(o.ms).toBeLessThan(TIMEOUT + SLACK);
+
+    // Keyed routing works again too (the owners bucket lives in JetStream, which came back with the server).
+    const counter = client.ref({ type: 'nats.counter', key: 'after-restart' });
+    await expect
+      .poll(
+        async () =>
+          counter.ask(Inc.create({})).then(
+            () => true,
+            () => false,
+          ),
+        { timeout: 20_000 },
+      )
+      .toBe(true);
+    expect(((await counter.ask(Inc.create({}))) as { count: number }).count).toBeGreaterThan(1);
+    expect(worker.transport.stats().received).toBeGreaterThan(0);
+  });
+
+  it('should fail asks pending when the connection is lost for good with a typed error', async () => {
+    await using server = await startNatsServer();
+    const { Slow } = workerAgents('w');
+    await using worker = await startWorker({
+      servers: server.url,
+      namespace: 'lost',
+      agents: [Slow],
+      closeTimeout: 500,
+    });
+    const transport = await connectNats({ servers: server.url, maxReconnectAttempts: 0 });
+    await using client = createRuntime({ transport, namespace: 'lost' });
+    const ask = client
+      .ref({ type: 'nats.slow' })
+      .ask({ type: 'slow.sleep', payload: { ms: 5_000 } }, { timeout: 20_000 })
+      .catch((e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const started = Date.now();
+    await server.kill();
+    const err = await ask;
+    expect(err).toBeInstanceOf(TroupeError);
+    expect((err as TroupeError).code).toBe('TRANSPORT');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(worker.transport.stats().delivered).toBe(1);
+  });
+});
