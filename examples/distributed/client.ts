@@ -26,4 +26,6 @@ for (let i = 1; i <= 5; i++) {
   tallies.add(reply.pid);
   total = reply.total;
 }
-console.log(`greeter answered from ${greeters.size} worker(s); tallier 'ledger' total ${total} on ${tallies.size} worker`);
+console.log(
+  `greeter answered from ${greeters.size} worker(s); tallier 'ledger' total ${total} on ${tallies.size} worker`,
+);
