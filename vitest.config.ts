@@ -8,5 +8,6 @@ export default defineConfig({
     pool: 'forks',
     // Two cores: NATS-backed files start servers and child processes of their own.
     maxWorkers: 2,
+    reporters: ['default', './test/support/summaryReporter.ts'],
   },
 });
