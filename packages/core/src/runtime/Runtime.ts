@@ -241,10 +241,10 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
 
   /** @internal */
   reportStarted(d: Delivery, instance: Instance): void {
-    if (!this.#wantsProgress()) return;
+    if (!this.#wantsLifecycle(d)) return;
     const event = this.#taskEvent('task.started', d, instance);
     event.name = d.envelope.type;
-    this.#publish(event as ProgressEvent);
+    this.#publish(event as ProgressEvent, d.envelope.runId !== undefined);
   }
 
   /** @internal */
@@ -254,7 +254,7 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
         error: error.message,
       });
     }
-    if (!this.#wantsProgress()) return;
+    if (!this.#wantsLifecycle(d)) return;
     let event: Record<string, unknown>;
     if (!error) {
       event = this.#taskEvent('task.completed', d, instance);
@@ -269,7 +269,7 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
       event = this.#taskEvent('task.failed', d, instance);
       event.error = errorToWire(error);
     }
-    this.#publish(event as ProgressEvent);
+    this.#publish(event as ProgressEvent, d.envelope.runId !== undefined);
   }
 
   /** The runtime's own events around a delivery, built field by field (this runs twice per ask). */
@@ -326,9 +326,18 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
     return this.#subject.observed || this.transport.publishesProgress;
   }
 
-  #publish(event: ProgressEvent): void {
+  /**
+   * The runtime's own started/finished events go to the transport only for asks
+   * that belong to a run (an explicit `runId`): a plain request/reply ask has no
+   * run anyone could follow, and storing two events per RPC halved NATS throughput.
+   */
+  #wantsLifecycle(d: Delivery): boolean {
+    return this.#subject.observed || (this.transport.publishesProgress && d.envelope.runId !== undefined);
+  }
+
+  #publish(event: ProgressEvent, remote = true): void {
     if (this.#subject.observed) this.#subject.next(event);
-    if (this.transport.publishesProgress) this.transport.publishProgress(event);
+    if (remote && this.transport.publishesProgress) this.transport.publishProgress(event);
   }
 
   async #close(timeout: number): Promise<void> {
