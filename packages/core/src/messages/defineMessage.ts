@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { ValidationError } from '../errors/errors.js';
 import { validationErrorFromZod } from '../errors/zodIssues.js';
 import { isValidName } from './address.js';
-import { type Envelope, EnvelopeSchema, type Message } from './envelope.js';
+import { type Envelope, EnvelopeSchema, type Message, VALIDATED_BY } from './envelope.js';
 
 /** A message type made by {@link defineMessage}. */
 export interface MessageDef<Type extends string = string, S extends z.ZodType = z.ZodType> {
@@ -46,7 +46,7 @@ export function defineMessage<const Type extends string, S extends z.ZodType>(
   return {
     type,
     schema,
-    create: (payload) => ({ type, payload: parsePayload(payload) }),
+    create: (payload) => ({ type, payload: parsePayload(payload), [VALIDATED_BY]: schema }),
     parsePayload,
     parse(value) {
       const env = EnvelopeSchema.safeParse(value);

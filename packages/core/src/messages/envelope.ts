@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { type AgentAddress, AgentAddressSchema } from './address.js';
 
+/**
+ * @internal Marks a message (and, in-process, its envelope) whose payload a
+ * message definition already validated, so the receiving host need not parse
+ * it again. Symbol-keyed: it never travels over the wire.
+ */
+export const VALIDATED_BY: unique symbol = Symbol('troupe.validatedBy');
+
 /** Zod schema of the message envelope; every process boundary validates with it. */
 export const EnvelopeSchema = z.object({
   v: z.literal(1),
@@ -52,10 +59,14 @@ export interface Envelope<T = unknown, Type extends string = string> {
   traceparent?: string;
   /** The typed body. */
   payload: T;
+  /** @internal the schema that already validated `payload` (in-process only). */
+  [VALIDATED_BY]?: unknown;
 }
 
 /** A message to send: its type and payload (the runtime fills the envelope). */
 export interface Message<Type extends string = string, T = unknown> {
   type: Type;
   payload: T;
+  /** @internal the schema that already validated `payload`. */
+  readonly [VALIDATED_BY]?: unknown;
 }

@@ -4,7 +4,7 @@ import type { AgentDef, SupervisionOptions } from '../agent/defineAgent.js';
 import { ClosedError, TroupeError, ValidationError } from '../errors/errors.js';
 import { toHandlerError } from '../errors/wire.js';
 import { validationErrorFromZod } from '../errors/zodIssues.js';
-import type { Envelope } from '../messages/envelope.js';
+import { type Envelope, VALIDATED_BY } from '../messages/envelope.js';
 import type { DeliveryOptions } from '../transport/Transport.js';
 import { Delivery } from './Delivery.js';
 import { Instance } from './Instance.js';
@@ -66,7 +66,11 @@ export class AgentHost {
     if (this.#closed) return Promise.reject(new ClosedError(`agent type '${this.def.type}' is closing`));
     const d = new Delivery(envelope, options);
     // An in-process asker that gives up gets its answer now, even while the handler still runs.
-    d.control?.onAbort((reason) => this.settle(d, d.instance, reason, true));
+    const control = d.control;
+    if (control) {
+      control.disposedOnSettle = true;
+      control.onAbort((reason) => this.settle(d, d.instance, reason, true));
+    }
     const handlers = this.def.handlers;
     if (handlers) {
       const spec = handlers.get(envelope.type);
@@ -83,7 +87,8 @@ export class AgentHost {
         );
         return d.promise;
       }
-      if (spec.message) {
+      // A payload made by this very schema's `create`, in this process, is not parsed twice.
+      if (spec.message && envelope[VALIDATED_BY] !== spec.message.schema) {
         const parsed = spec.message.schema.safeParse(envelope.payload);
         if (!parsed.success) {
           const err = validationErrorFromZod(parsed.error, 'payload', `'${envelope.type}' payload`);

@@ -15,6 +15,8 @@ export class AskControl implements DeliveryOptions, RequestOptions {
   readonly expectsReply = true;
   /** Milliseconds the asker waits. */
   timeout = 0;
+  /** Set by an in-process host that will dispose this control when its delivery settles. */
+  disposedOnSettle = false;
   /** The envelope being asked, for error messages. */
   envelope: Envelope | undefined;
   aborted = false;

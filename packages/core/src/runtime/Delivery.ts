@@ -64,6 +64,7 @@ export class Delivery {
   resolve(value: unknown): boolean {
     if (this.settled) return false;
     this.settled = true;
+    this.control?.dispose();
     this.#resolve(value);
     return true;
   }
@@ -71,6 +72,7 @@ export class Delivery {
   reject(error: unknown): boolean {
     if (this.settled) return false;
     this.settled = true;
+    this.control?.dispose();
     this.#reject(error);
     return true;
   }

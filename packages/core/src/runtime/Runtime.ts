@@ -11,7 +11,7 @@ import {
 import { errorToWire } from '../errors/wire.js';
 import { createLogger, type Logger } from '../logger.js';
 import { type AgentAddress, formatAddress, isValidKey } from '../messages/address.js';
-import type { Envelope, Message } from '../messages/envelope.js';
+import { type Envelope, type Message, VALIDATED_BY } from '../messages/envelope.js';
 import { newId } from '../messages/id.js';
 import type { ProgressEvent, ProgressInput } from '../progress/events.js';
 import type { Store } from '../store/Store.js';
@@ -198,7 +198,10 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
       else control.link(parent.signal);
     }
     if (control.aborted) return Promise.reject(control.reason);
-    return this.transport.request(envelope, control).then(
+    const reply = this.transport.request(envelope, control);
+    // In-process, the delivery releases the control when it settles: no wrapper promise needed.
+    if (control.disposedOnSettle) return reply;
+    return reply.then(
       (value) => {
         control.dispose();
         return value;
@@ -307,6 +310,8 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
       ts: now,
       payload: message.payload,
     };
+    const validatedBy = message[VALIDATED_BY];
+    if (validatedBy !== undefined) envelope[VALIDATED_BY] = validatedBy;
     const runId = options?.runId ?? parent?.runId;
     if (runId !== undefined) envelope.runId = runId;
     if (options?.taskId !== undefined) envelope.taskId = options.taskId;
