@@ -1,3 +1,4 @@
+import { cmp, emptyMap, get, isSeen, put, remember } from './bookkeeping.js';
 import type { ProgressEvent, ProgressKind } from './events.js';
 import type {
   ArtifactRecord,
@@ -17,10 +18,6 @@ import type {
 export const MAX_LOGS = 1000;
 /** Tool calls kept in a snapshot (the newest); a later update for a dropped call is appended anew. */
 export const MAX_TOOL_CALLS = 1000;
-// Per task, the newest 256 event keys by stamp plus the highest evicted stamp (a "floor"): exact
-// dedup for anything recent, and a full replay of an old stream is still recognised via the floor.
-// The price: a genuinely new event older than 256 newer events of its own task is dropped.
-const SEEN_WINDOW = 256;
 
 const TERMINAL: ReadonlySet<TaskStatus> = new Set(['completed', 'failed', 'timed_out', 'cancelled']);
 const STATUSES: TaskStatus[] = ['pending', 'queued', 'running', 'paused', 'retrying', ...TERMINAL];
@@ -37,29 +34,10 @@ const STATUS_OF: Partial<Record<ProgressKind, TaskStatus>> = {
   'task.cancelled': 'cancelled',
 };
 const isTerminal = (s: TaskStatus): boolean => TERMINAL.has(s);
-const cmp = (a: Stamped, b: Stamped): number => a[0] - b[0] || a[1] - b[1];
 const atLeast = (a: ProgressStamp, b: ProgressStamp | undefined): boolean =>
   b === undefined || cmp(a, b) >= 0;
 const later = (a: ProgressStamp, b: ProgressStamp | undefined): ProgressStamp =>
   b !== undefined && cmp(b, a) > 0 ? b : a;
-
-// Copying an object keyed by every task on each event made big runs slow, so per-task state lives
-// in hash buckets (see TaskIdMap): an update copies 256 slots and one small bucket.
-const BUCKETS = 256;
-function bucketOf(id: string): number {
-  let h = 0;
-  for (let i = 0; i < id.length; i++) h = (Math.imul(h, 31) + id.charCodeAt(i)) | 0;
-  return h & (BUCKETS - 1);
-}
-const emptyMap = <T>(): TaskIdMap<T> => Array.from({ length: BUCKETS }, () => ({}));
-const get = <T>(m: TaskIdMap<T>, id: string): T | undefined => m[bucketOf(id)]?.[id];
-/** A copy of `m` with `id` set to `value`, or removed when `value` is undefined. */
-function put<T>(m: TaskIdMap<T>, id: string, value: T | undefined): TaskIdMap<T> {
-  const b = bucketOf(id);
-  const bucket = { ...m[b], [id]: value };
-  if (value === undefined) delete bucket[id];
-  return m.with(b, bucket as Record<string, T>);
-}
 
 /** The snapshot before any event: no tasks, status pending. */
 export function initialProgress(options: { taskId?: string; name?: string } = {}): TaskProgress {
@@ -378,22 +356,6 @@ function deriveStatus(c: Record<TaskStatus, number>, runStarted: boolean): TaskS
   if (open > 0 && c.paused === open) return 'paused';
   if (runStarted || open < total) return 'running';
   return c.queued > 0 ? 'queued' : 'pending';
-}
-
-function isSeen(win: SeenWindow | undefined, stamp: ProgressStamp, key: string): boolean {
-  if (win === undefined) return false;
-  if (win.floor !== undefined && cmp(stamp, win.floor) <= 0) return true;
-  return win.recent.some(([ts, seq, k]) => ts === stamp[0] && seq === stamp[1] && k === key);
-}
-
-function remember(win: SeenWindow | undefined, stamp: ProgressStamp, key: string): SeenWindow {
-  const recent = win?.recent.slice() ?? [];
-  let i = recent.length;
-  while (i > 0 && cmp(recent[i - 1]!, stamp) > 0) i -= 1;
-  recent.splice(i, 0, [stamp[0], stamp[1], key]);
-  const evicted = recent.length > SEEN_WINDOW ? recent.shift() : undefined;
-  if (evicted !== undefined) return { recent, floor: [evicted[0], evicted[1]] };
-  return win?.floor === undefined ? { recent } : { recent, floor: win.floor };
 }
 
 function capAppend<T>(list: T[], item: T, max: number): T[] {
