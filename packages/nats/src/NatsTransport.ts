@@ -7,6 +7,7 @@ import {
   type RequestOptions,
   type Transport,
   type TransportHost,
+  ValidationError,
 } from '@troupe/core';
 import { Events, type NatsConnection, nuid } from 'nats';
 import { AgentEndpoint } from './AgentEndpoint.js';
@@ -105,7 +106,10 @@ export class NatsTransport implements Transport, AsyncDisposable {
   }
 
   attach(host: TransportHost): void {
-    if (this.#host && this.#host !== host) throw new Error('NatsTransport is already attached to a runtime');
+    if (this.#host && this.#host !== host)
+      throw new ValidationError('NatsTransport is already attached to a runtime: give each runtime its own', {
+        issues: [{ path: 'transport', message: 'already attached' }],
+      });
     this.#host = host;
     if (this.publishesProgress) {
       this.#progress = new ProgressPublisher({

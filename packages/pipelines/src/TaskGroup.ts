@@ -74,7 +74,10 @@ export class TaskGroup implements RunHandle<TaskGroupResults>, AsyncIterable<Tas
 
   constructor(name: string, options: TaskGroupOptions = {}) {
     const max = options.maxConcurrent ?? Number.POSITIVE_INFINITY;
-    if (!(max >= 1)) throw new RangeError(`TaskGroup '${name}': maxConcurrent must be >= 1, got ${max}`);
+    if (!(max >= 1))
+      throw new ValidationError(`TaskGroup '${name}': maxConcurrent must be >= 1, got ${max}`, {
+        issues: [{ path: 'maxConcurrent', message: 'must be >= 1' }],
+      });
     this.name = name;
     this.#max = max;
     this.#timeout = options.timeout;

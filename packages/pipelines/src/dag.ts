@@ -1,4 +1,4 @@
-import { CancelledError, onAbort, toError } from '@troupe/core';
+import { CancelledError, onAbort, toError, ValidationError } from '@troupe/core';
 import { StepError } from './errors.js';
 import { exec } from './exec.js';
 import { buildGraph } from './graph.js';
@@ -77,7 +77,10 @@ export function dag(nodes: DagNodes, options: DagOptions = {}): Step<unknown, Re
   });
   const graph = buildGraph('dag', new Map(specs.map((s) => [s.name, s.deps])));
   const limit = options.maxConcurrency ?? Number.POSITIVE_INFINITY;
-  if (!(limit >= 1)) throw new RangeError(`dag: maxConcurrency must be >= 1, got ${limit}`);
+  if (!(limit >= 1))
+    throw new ValidationError(`dag: maxConcurrency must be >= 1, got ${limit}`, {
+      issues: [{ path: 'maxConcurrency', message: 'must be >= 1' }],
+    });
   const skip = options.onFailure === 'skip-dependents';
   const steps = specs.map((s) => s.step);
   return makeStep(options.name ?? 'dag', (input: unknown, ctx: StepCtx) => {

@@ -1,3 +1,4 @@
+import { ValidationError } from '@troupe/core';
 import { exec } from './exec.js';
 import type { StepCtx } from './StepCtx.js';
 import { makeStep, type Step, type StepContext, type StepLike, toStep } from './step.js';
@@ -34,7 +35,10 @@ export interface LoopOptions<T> {
 export function loop<T>(body: StepLike<T, T>, options: LoopOptions<T>): Step<T, T> {
   const compiled = toStep(body);
   const max = options.maxIterations ?? 100;
-  if (!(max >= 0)) throw new RangeError(`loop: maxIterations must be >= 0, got ${max}`);
+  if (!(max >= 0))
+    throw new ValidationError(`loop: maxIterations must be >= 0, got ${max}`, {
+      issues: [{ path: 'maxIterations', message: 'must be >= 0' }],
+    });
   const { while: whileCond, until } = options;
   return makeStep(options.name ?? 'loop', async (input: T, ctx: StepCtx) => {
     let value = input;

@@ -1,4 +1,4 @@
-import { CancelledError, onAbort, TimeoutError, toError } from '@troupe/core';
+import { CancelledError, onAbort, TimeoutError, toError, ValidationError } from '@troupe/core';
 import { StepError } from './errors.js';
 import { exec } from './exec.js';
 import { terminalEvent } from './progress.js';
@@ -53,7 +53,10 @@ export function parallel<const S extends readonly AnyStep[]>(
 export function parallel(steps: readonly AnyStep[], options: ParallelOptions = {}): Step<unknown, unknown[]> {
   const compiled = steps.map((s) => toStep(s) as Step<unknown, unknown>);
   const limit = options.maxConcurrency ?? Number.POSITIVE_INFINITY;
-  if (!(limit >= 1)) throw new RangeError(`parallel: maxConcurrency must be >= 1, got ${limit}`);
+  if (!(limit >= 1))
+    throw new ValidationError(`parallel: maxConcurrency must be >= 1, got ${limit}`, {
+      issues: [{ path: 'maxConcurrency', message: 'must be >= 1' }],
+    });
   const name = options.name ?? 'parallel';
   return makeStep(name, (input: unknown, ctx: StepCtx) => fanOut(compiled, input, ctx, options, limit));
 }

@@ -1,4 +1,4 @@
-import { ClosedError, NoRespondersError } from '../errors/errors.js';
+import { ClosedError, NoRespondersError, ValidationError } from '../errors/errors.js';
 import type { Envelope } from '../messages/envelope.js';
 import type { DeliveryOptions, RequestOptions, Transport, TransportHost } from './Transport.js';
 
@@ -45,7 +45,10 @@ export class InProcessTransport implements Transport {
 
   attach(host: TransportHost): void {
     if (this.#host && this.#host !== host)
-      throw new Error('InProcessTransport is already attached to a runtime');
+      throw new ValidationError(
+        'InProcessTransport is already attached to a runtime: give each runtime its own (share an InProcessBus instead)',
+        { issues: [{ path: 'transport', message: 'already attached' }] },
+      );
     this.#host = host;
   }
 
@@ -107,7 +110,10 @@ export class InProcessTransport implements Transport {
   }
 
   #requireHost(): TransportHost {
-    if (!this.#host) throw new Error('InProcessTransport is not attached to a runtime');
+    if (!this.#host)
+      throw new ValidationError('InProcessTransport is not attached to a runtime', {
+        issues: [{ path: 'transport', message: 'not attached' }],
+      });
     return this.#host;
   }
 
