@@ -2,7 +2,9 @@
  * pnpm demo — a small research team on the in-process runtime: a coordinator
  * splits a question into sub-questions, three researcher instances work on
  * them concurrently (with a scripted model: deterministic, no key, no
- * server), a writer combines the notes. Progress prints as it happens.
+ * server), a writer combines the notes. Progress prints as it happens. Then
+ * a TaskGroup sends the report to four reviewers, two at a time, with X/Y
+ * progress and a summary table.
  */
 import {
   createRuntime,
@@ -12,6 +14,7 @@ import {
   type ProgressEvent,
   trackProgress,
 } from '@troupe/core';
+import { TaskAssign, TaskGroup } from '@troupe/pipelines';
 import { lastValueFrom } from 'rxjs';
 import { z } from 'zod';
 
@@ -93,6 +96,16 @@ const Coordinator = defineAgent({
   },
 });
 
+const Reviewer = defineAgent({
+  type: 'team.reviewer',
+  handles: {
+    [TaskAssign.type]: on(TaskAssign, async ({ label, prompt, model }, ctx) => {
+      const review = await scriptedModel(`${model} reviews ${prompt} for ${label}`, ctx.signal);
+      return `${label}: ${review.text}`;
+    }),
+  },
+});
+
 function describe(e: ProgressEvent): string {
   switch (e.kind) {
     case 'task.progress':
@@ -116,6 +129,7 @@ await using runtime = createRuntime({ namespace: 'demo' });
 await runtime.register(Coordinator);
 await runtime.register(Researcher, { instances: 3 });
 await runtime.register(Writer);
+await runtime.register(Reviewer, { instances: 2 });
 
 const t0 = Date.now();
 runtime.progress$.subscribe((e) => {
@@ -133,6 +147,21 @@ const report = await runtime
   });
 
 console.log(`\n${report}\n`);
+
+// Batch review: a TaskGroup dispatches four tasks, two at a time, and streams them back as they finish.
+const group = new TaskGroup('review the report', {
+  runtime,
+  agent: 'team.reviewer',
+  model: 'scripted',
+  maxConcurrent: 2,
+});
+for (const aspect of ['accuracy', 'clarity', 'sources', 'structure']) {
+  group.addTask(aspect, { prompt: `the ${aspect} of the report` });
+}
+for await (const task of group.spawnAll())
+  console.log(`review ${group.getProgress()}  ${task.label} ${task.status}`);
+group.printSummary();
+
 await runtime.close();
 const progress = await summary;
 const tasks = progress.subtasks.flatMap(function flat(s): typeof progress.subtasks {

@@ -25,11 +25,13 @@ describe('examples', () => {
     expect(block.replace(/ \/\/ HELLO TROUPE!$/m, '')).toBe(code);
   });
 
-  it('should run the demo: three researchers, a writer and a coordinator, with live progress', async () => {
+  it('should run the demo: a coordinator, three researchers, a writer, then a TaskGroup of reviews, with live progress', async () => {
     const out = await example('demo.ts');
     expect(out).toMatch(/team\.researcher\/_0 +task\.started/);
     expect(out).toMatch(/team\.researcher\/_2 +task\.completed/);
     expect(out).toContain('# actor runtimes for agents');
-    expect(out).toMatch(/progress 100% · 5\/5 tasks completed · 3 tool calls/);
+    expect(out).toMatch(/review 4\/4 {2}\w+ completed/);
+    expect(out).toContain('TaskGroup review the report: 4/4 done — 4 completed, 0 failed');
+    expect(out).toMatch(/progress 100% · 13\/13 tasks completed · 3 tool calls/);
   });
 });
