@@ -13,7 +13,6 @@ export class Delivery {
   /** The instance it was routed to. */
   instance: Instance | undefined;
   settled = false;
-  startedAt = 0;
   readonly #options: DeliveryOptions;
   #resolve!: (value: unknown) => void;
   #reject!: (error: unknown) => void;

@@ -213,7 +213,6 @@ export class Instance implements ReplySink {
   #run(d: Delivery): void {
     const actor = this.#actor as AnyActor;
     this.#running = d;
-    d.startedAt = Date.now();
     this.#host.onStarted(d, this);
     const event: MessageEvent = { type: d.envelope.type, payload: d.payload, envelope: d.envelope };
     const isMachine = this.#host.def.machine !== undefined;
