@@ -4,11 +4,12 @@
  * that owns the key, and a live worker takes the key over when its owner dies.
  */
 import { createRuntime, type Runtime } from '@troupe/core';
-import { connectNats, startWorker, type Worker } from '@troupe/nats';
+import { connectNats, ownerSubject, startWorker, type Worker } from '@troupe/nats';
 import { natsSuite, startNatsServer } from '@troupe/testing';
 import { connect } from 'nats';
 import { expect, it } from 'vitest';
 import { type Answer, Inc, WhoAsk, workerAgents } from './fixtures/agents.js';
+import { untilNoResponders } from './support/untilNoResponders.js';
 
 type Count = Answer & { count: number };
 
@@ -96,6 +97,10 @@ natsSuite('NATS workers', () => {
 
       // Death, not shutdown: the connection drops and the owners bucket still names `first`.
       await first.transport.connection?.close();
+      await untilNoResponders(
+        server.url,
+        ownerSubject('takeover', first.transport.workerId, 'nats.counter', 'k'),
+      );
       const after = (await ref.ask(Inc.create({}), { timeout: 10_000 })) as Count;
       expect(after.worker).toBe('second');
       expect(after.count).toBe(1); // a fresh instance: the dead worker's memory is gone

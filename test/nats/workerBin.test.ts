@@ -5,10 +5,11 @@
  * credentials end the process at once.
  */
 import { createRuntime } from '@troupe/core';
-import { connectNats } from '@troupe/nats';
+import { connectNats, ownerSubject } from '@troupe/nats';
 import { natsSuite, startNatsServer } from '@troupe/testing';
 import { expect, it } from 'vitest';
 import { type Answer, Inc, Sleep, WhoAsk } from './fixtures/agents.js';
+import { untilNoResponders } from './support/untilNoResponders.js';
 import { FIXTURE_AGENTS, runWorkerBin, spawnWorker } from './support/workerProcess.js';
 
 type Count = Answer & { count: number };
@@ -48,6 +49,8 @@ natsSuite('troupe-worker bin', () => {
     const [owner, survivor] = ownerPid === one.pid ? [one, two] : [two, one];
     owner.kill('SIGKILL');
     await owner.exited;
+    const ownerId = /worker=(\S+)/.exec(owner.ready)?.[1] ?? '';
+    await untilNoResponders(server.url, ownerSubject('bin', ownerId, 'nats.counter', 'sticky'));
     const after = (await counter.ask(Inc.create({}), { timeout: 15_000 })) as Count;
     expect(after).toMatchObject({ pid: survivor.pid, count: 1 });
 
