@@ -1,4 +1,5 @@
 import {
+  asCancellation,
   CancelledError,
   newId,
   onAbort,
@@ -13,7 +14,7 @@ import { Gate } from './Gate.js';
 import { statusOfError, terminalEvent } from './progress.js';
 import type { RunHandle, RunStatus } from './RunHandle.js';
 import type { StepCtx } from './StepCtx.js';
-import { asCancellation, noop } from './signals.js';
+import { noop } from './signals.js';
 
 /** What a run needs from a runtime: somewhere to emit progress (and, for TaskGroup agents, refs). */
 export type RuntimeLike = Pick<Runtime, 'emit' | 'progress$' | 'ref'> & { readonly wantsProgress?: boolean };

@@ -1,4 +1,5 @@
 import {
+  asCancellation,
   ClosedError,
   onAbort,
   type ProgressEvent,
@@ -14,7 +15,7 @@ import { statusOfError, terminalEvent } from './progress.js';
 import { RunCore } from './RunCore.js';
 import type { RunHandle, RunStatus } from './RunHandle.js';
 import { StepCtx } from './StepCtx.js';
-import { allowManyListeners, asCancellation, raceAbort, WIDE } from './signals.js';
+import { allowManyListeners, raceAbort, WIDE } from './signals.js';
 import type { Step } from './step.js';
 import { formatSummary } from './summary.js';
 import { type TaskDefaults, taskStep } from './taskStep.js';

@@ -1,11 +1,11 @@
-import { CancelledError, onAbort, toError, ValidationError } from '@troupe/core';
+import { asCancellation, CancelledError, onAbort, toError, ValidationError } from '@troupe/core';
 import { StepError } from './errors.js';
 import { exec } from './exec.js';
 import { buildGraph } from './graph.js';
 import type { ParallelInput } from './parallel.js';
 import { statusOfError, terminalEvent } from './progress.js';
 import type { StepCtx } from './StepCtx.js';
-import { allowManyListeners, asCancellation, linkedController, WIDE } from './signals.js';
+import { allowManyListeners, linkedController, WIDE } from './signals.js';
 import { type AnyStep, isStep, makeStep, type OutputOf, type Step, toStep } from './step.js';
 
 /** A node of a {@link dag}: its step and the nodes it waits for. */

@@ -1,8 +1,8 @@
-import { errorToWire, toError } from '@troupe/core';
+import { asCancellation, errorToWire, toError } from '@troupe/core';
 import { completedEvent, terminalEvent } from './progress.js';
 import { backoffDelay, isRetryable, sleep } from './retry.js';
 import type { StepCtx } from './StepCtx.js';
-import { asCancellation, withTimeout } from './signals.js';
+import { withTimeout } from './signals.js';
 import type { Step } from './step.js';
 
 /**

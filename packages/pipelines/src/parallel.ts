@@ -1,9 +1,16 @@
-import { CancelledError, onAbort, TimeoutError, toError, ValidationError } from '@troupe/core';
+import {
+  asCancellation,
+  CancelledError,
+  onAbort,
+  TimeoutError,
+  toError,
+  ValidationError,
+} from '@troupe/core';
 import { StepError } from './errors.js';
 import { exec } from './exec.js';
 import { terminalEvent } from './progress.js';
 import type { StepCtx } from './StepCtx.js';
-import { allowManyListeners, asCancellation, linkedController, noop, WIDE } from './signals.js';
+import { allowManyListeners, linkedController, noop, WIDE } from './signals.js';
 import { type AnyStep, type InputOf, makeStep, type OutputOf, type Step, toStep } from './step.js';
 
 /** Options of {@link parallel}. */

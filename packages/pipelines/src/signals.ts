@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { CancelledError, onAbort, TimeoutError, TroupeError } from '@troupe/core';
+import { onAbort, TimeoutError } from '@troupe/core';
 
 /**
  * A controller whose signal follows `parent` through one fan-out subscription
@@ -113,14 +113,6 @@ export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<
         reject(err);
       },
     );
-  });
-}
-
-/** An abort reason as an Error: Troupe errors pass through, anything else becomes `CancelledError`. */
-export function asCancellation(reason: unknown): Error {
-  if (reason instanceof TroupeError) return reason;
-  return new CancelledError(reason instanceof Error ? reason.message : String(reason ?? 'aborted'), {
-    cause: reason,
   });
 }
 

@@ -106,8 +106,13 @@ function fireTimeout(control: AskControl, reason: (control: AskControl) => unkno
   control.abort(reason(control));
 }
 
-/** A signal's reason as a Troupe error: Troupe errors pass, anything else becomes `CancelledError`. */
+/**
+ * An abort reason as a Troupe error: Troupe errors pass through, anything else
+ * becomes a `CancelledError` keeping the reason's message (or the reason itself, as text) and the reason as `cause`.
+ */
 export function asCancellation(reason: unknown): Error {
   if (reason instanceof TroupeError) return reason;
-  return new CancelledError(reason instanceof Error ? reason.message : 'aborted', { cause: reason });
+  return new CancelledError(reason instanceof Error ? reason.message : String(reason ?? 'aborted'), {
+    cause: reason,
+  });
 }
