@@ -85,6 +85,30 @@ natsSuite('durable dispatch', () => {
 
   const job = (n: number, mode = 'ok') => ({ to: { type: 'job' }, message: Work.create({ n, mode }) });
 
+  /**
+   * Replaces `t`'s worker with one on a connection of its own that takes the task `n` and then
+   * vanishes mid-task without acking it (after `beforeVanish`, if given). Resolves to the task id.
+   */
+  async function loseTaskWithItsWorker(
+    t: Awaited<ReturnType<typeof setup>>,
+    n: number,
+    maxDeliver: number,
+    beforeVanish?: (taskId: string) => Promise<void>,
+  ): Promise<string> {
+    const lostNc = await connect({ servers: server.url });
+    const lostRuntime = createRuntime({ namespace: t.namespace });
+    await lostRuntime.register(jobAgent(new Map()));
+    await t.worker.close();
+    const lost = await startDurableWorker({ nc: lostNc, runtime: lostRuntime, ackWaitMs: 2_000, maxDeliver });
+    const taskId = await t.dispatcher.dispatch(job(n, 'slow'));
+    await expect.poll(() => lost.stats().inFlight, { timeout: 10_000 }).toBe(1);
+    await beforeVanish?.(taskId);
+    await lostNc.close();
+    await lost.close({ timeout: 10 });
+    await lostRuntime.close();
+    return taskId;
+  }
+
   it('should run a dispatched task and return its value', async () => {
     await using t = await setup();
     const taskId = await t.dispatcher.dispatch({ ...job(21), runId: 'run-1' });
@@ -115,32 +139,19 @@ natsSuite('durable dispatch', () => {
 
   it('should ack and skip a redelivered task whose result is already recorded', async () => {
     await using t = await setup();
-    // A worker on its own connection takes the task, then vanishes without acking it...
-    const lostNc = await connect({ servers: server.url });
-    const lostRuntime = createRuntime({ namespace: t.namespace });
-    await lostRuntime.register(jobAgent(new Map()));
-    await t.worker.close();
-    const lost = await startDurableWorker({
-      nc: lostNc,
-      runtime: lostRuntime,
-      ackWaitMs: 2_000,
-      maxDeliver: 3,
+    // A worker takes the task and vanishes without acking it, after its result was stored
+    // (it died between storing and acking).
+    const taskId = await loseTaskWithItsWorker(t, 7, 3, async (taskId) => {
+      const stored: TaskResult = {
+        taskId,
+        ok: true,
+        value: 'stored',
+        deliveries: 1,
+        worker: 'lost',
+        finishedAt: 1,
+      };
+      await t.dispatcher.results.setIfAbsent(taskId, stored);
     });
-    const taskId = await t.dispatcher.dispatch(job(7, 'slow'));
-    await expect.poll(() => lost.stats().inFlight, { timeout: 10_000 }).toBe(1);
-    // ...after its result was stored (it died between storing and acking).
-    const stored: TaskResult = {
-      taskId,
-      ok: true,
-      value: 'stored',
-      deliveries: 1,
-      worker: 'lost',
-      finishedAt: 1,
-    };
-    await t.dispatcher.results.setIfAbsent(taskId, stored);
-    await lostNc.close();
-    await lost.close({ timeout: 10 });
-    await lostRuntime.close();
 
     const calls = new Map<number, number>();
     const runtime = createRuntime({ namespace: t.namespace });
@@ -268,21 +279,7 @@ natsSuite('durable dispatch', () => {
   it('should dead-letter a task whose last allowed delivery was lost with its worker', async () => {
     await using t = await setup({ maxDeliver: 1 });
     // A second worker on a connection of its own, which then vanishes mid-task without a word.
-    const lostNc = await connect({ servers: server.url });
-    const lostRuntime = createRuntime({ namespace: t.namespace });
-    await lostRuntime.register(jobAgent(new Map()));
-    await t.worker.close();
-    const lost = await startDurableWorker({
-      nc: lostNc,
-      runtime: lostRuntime,
-      ackWaitMs: 2_000,
-      maxDeliver: 1,
-    });
-    const taskId = await t.dispatcher.dispatch(job(12, 'slow'));
-    await expect.poll(() => lost.stats().inFlight, { timeout: 10_000 }).toBe(1);
-    await lostNc.close();
-    await lost.close({ timeout: 10 });
-    await lostRuntime.close();
+    const taskId = await loseTaskWithItsWorker(t, 12, 1);
 
     const runtime = createRuntime({ namespace: t.namespace });
     await runtime.register(jobAgent(new Map()));
