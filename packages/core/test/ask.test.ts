@@ -1,10 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import {
   ClosedError,
   createRuntime,
   defineAgent,
+  defineMessage,
   HandlerError,
   NoRespondersError,
+  on,
   type Runtime,
   ValidationError,
 } from '../src/index.js';
@@ -70,6 +73,27 @@ describe('ask and tell', () => {
     await Promise.all([0, 1, 2].map((i) => rt.ref(Sleeper).ask(Sleep.create({ ms: 30, tag: `t${i}` }))));
     const keys = new Set(journal.filter((l) => l.startsWith('start')).map((l) => l.split(' ')[1]));
     expect(keys).toEqual(new Set(['_0', '_1', '_2']));
+  });
+});
+
+describe('envelope', () => {
+  it('should name the asking instance in `from` for asks made by a handler', async () => {
+    const Who = defineMessage('test.who', z.object({}));
+    const Relay = defineMessage('test.relay', z.object({}));
+    const Callee = defineAgent({
+      type: 'test.callee',
+      handles: { [Who.type]: on(Who, (_p, ctx) => ctx.envelope.from) },
+    });
+    const Caller = defineAgent({
+      type: 'test.caller',
+      handles: { [Relay.type]: on(Relay, (_p, ctx) => ctx.ask(Callee, Who.create({}))) },
+    });
+    rt = createRuntime();
+    await rt.register(Callee);
+    await rt.register(Caller, { instances: 2 });
+    expect(await rt.ref(Callee).ask(Who.create({}))).toBeUndefined();
+    expect(await rt.ref(Caller).ask(Relay.create({}))).toEqual({ type: 'test.caller', key: '_1' });
+    expect(await rt.ref(Caller, 'boss').ask(Relay.create({}))).toEqual({ type: 'test.caller', key: 'boss' });
   });
 });
 

@@ -319,11 +319,8 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
     if (parentId !== undefined) envelope.parentId = parentId;
     const traceparent = options?.traceparent ?? parent?.envelope.traceparent;
     if (traceparent !== undefined) envelope.traceparent = traceparent;
-    if (parent)
-      envelope.from = {
-        type: parent.envelope.to.type,
-        ...(parent.envelope.to.key === undefined ? {} : { key: parent.envelope.to.key }),
-      };
+    // The asking instance itself (pool members included), not the address its own message was sent to.
+    if (parent?.instance) envelope.from = parent.instance.address;
     return envelope;
   }
 
