@@ -113,7 +113,18 @@ describe('progress', () => {
   it('should not build events when nobody listens', async () => {
     rt = createRuntime();
     await rt.register(Student);
-    // No subscriber: the handler's emits are dropped cheaply, and the ask still works.
+    // No subscriber: the runtime skips building events, and handler emits are dropped.
+    expect(rt.wantsProgress).toBe(false);
     expect(await rt.ref(Student).ask(Study.create({ topic: 'q' }))).toBe('q: done');
+    const seen: ProgressEvent[] = [];
+    const sub = rt.progress$.subscribe((e) => seen.push(e));
+    expect(rt.wantsProgress).toBe(true);
+    await rt.ref(Student).ask(Study.create({ topic: 'r' }));
+    sub.unsubscribe();
+    expect(rt.wantsProgress).toBe(false);
+    // Nothing from the first ask was buffered: only the second one's events arrived, numbered from 1.
+    expect(seen.map((e) => e.seq)).toEqual(seen.map((_, i) => i + 1));
+    expect(seen.every((e) => e.kind !== 'task.started' || e.name === 'test.study')).toBe(true);
+    expect(seen).toHaveLength(5);
   });
 });
