@@ -62,6 +62,7 @@ export type {
 export { trackProgress } from './progress/trackProgress.js';
 export type { RegisterOptions } from './runtime/AgentHost.js';
 export { asCancellation } from './runtime/AskControl.js';
+export { LazyAbort } from './runtime/LazyAbort.js';
 export type { CloseOptions, RuntimeOptions } from './runtime/Runtime.js';
 export { createRuntime, Runtime } from './runtime/Runtime.js';
 export { onAbort } from './runtime/signals.js';

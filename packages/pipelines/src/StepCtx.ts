@@ -1,7 +1,6 @@
-import { newId, type ProgressInput } from '@troupe/core';
+import { LazyAbort, newId, type ProgressInput } from '@troupe/core';
 import { exec } from './exec.js';
 import type { RunScope } from './RunCore.js';
-import { LazyAbort } from './signals.js';
 import { type Step, type StepContext, type StepLike, toStep } from './step.js';
 
 /**

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { onAbort, TimeoutError } from '@troupe/core';
+import { LazyAbort, onAbort, TimeoutError } from '@troupe/core';
 
 /**
  * A controller whose signal follows `parent` through one fan-out subscription
@@ -28,32 +28,6 @@ const unbounded = new WeakSet<AbortSignal>();
 
 /** Above this many steps sharing a signal, it is allowed many listeners (Node warns past 10). */
 export const WIDE = 8;
-
-/**
- * An abort signal made only when someone asks for it: creating an
- * AbortSignal costs microseconds and garbage on Node, and many steps never
- * look at theirs.
- */
-export class LazyAbort {
-  #controller: AbortController | undefined;
-  #reason: unknown;
-  #aborted = false;
-
-  get signal(): AbortSignal {
-    if (!this.#controller) {
-      this.#controller = new AbortController();
-      if (this.#aborted) this.#controller.abort(this.#reason);
-    }
-    return this.#controller.signal;
-  }
-
-  abort(reason: unknown): void {
-    if (this.#aborted) return;
-    this.#aborted = true;
-    this.#reason = reason;
-    this.#controller?.abort(reason);
-  }
-}
 
 /**
  * Runs `work` with a (lazy) signal that aborts after `ms` (with `TimeoutError`)

@@ -1,6 +1,7 @@
 import { CancelledError, TroupeError } from '../errors/errors.js';
 import type { Envelope } from '../messages/envelope.js';
 import type { DeliveryOptions, RequestOptions } from '../transport/Transport.js';
+import { LazyAbort } from './LazyAbort.js';
 import { onAbort } from './signals.js';
 
 type Listener = (reason: unknown) => void;
@@ -11,7 +12,7 @@ type Listener = (reason: unknown) => void;
  * when something reads it, since most asks finish without anyone looking.
  * (An AbortController per ask was ~18% of an in-process ask's time.)
  */
-export class AskControl implements DeliveryOptions, RequestOptions {
+export class AskControl extends LazyAbort implements DeliveryOptions, RequestOptions {
   readonly expectsReply = true;
   /** Milliseconds the asker waits. */
   timeout = 0;
@@ -19,22 +20,10 @@ export class AskControl implements DeliveryOptions, RequestOptions {
   disposedOnSettle = false;
   /** The envelope being asked, for error messages. */
   envelope: Envelope | undefined;
-  aborted = false;
-  reason: unknown;
-  #controller: AbortController | undefined;
   #listener: Listener | undefined;
   #listeners: Set<Listener> | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #unlinks: Array<() => void> | undefined;
-
-  /** The signal handlers see; aborted with {@link AskControl.reason}. */
-  get signal(): AbortSignal {
-    if (!this.#controller) {
-      this.#controller = new AbortController();
-      if (this.aborted) this.#controller.abort(this.reason);
-    }
-    return this.#controller.signal;
-  }
 
   /** Aborts with `reason` after `ms`, unless settled first. */
   timeoutAfter(ms: number, reason: (control: AskControl) => unknown): void {
@@ -72,14 +61,12 @@ export class AskControl implements DeliveryOptions, RequestOptions {
     };
   }
 
-  abort(reason: unknown): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.reason = reason;
-    this.#controller?.abort(reason);
+  override abort(reason: unknown): boolean {
+    if (!super.abort(reason)) return false;
     this.#listener?.(reason);
     if (this.#listeners) for (const l of this.#listeners) l(reason);
     this.dispose();
+    return true;
   }
 
   #addUnlink(off: () => void): void {
