@@ -19,11 +19,11 @@ export interface CreateModelOptions extends ModelCommonOptions {
 }
 
 /** The model `createModel()` picks with no spec and no `TROUPE_MODEL`, by which key is set. */
-export const DEFAULT_MODELS = { openai: 'gpt-4.1-mini', anthropic: 'claude-sonnet-4-5' } as const;
+export const DEFAULT_MODELS = { openai: 'gpt-4.1-mini', anthropic: 'claude-sonnet-4-6' } as const;
 
 /**
  * A model from a `provider:model` spec: `openai:gpt-4.1-mini`,
- * `anthropic:claude-sonnet-4-5`, `openai-compatible:<model>` (at
+ * `anthropic:claude-sonnet-4-6`, `openai-compatible:<model>` (at
  * `OPENAI_BASE_URL`), `ollama:<model>`, `vllm:<model>`, `dashscope:<model>`,
  * `openrouter:<model>`, or `scripted`. Keys come from `OPENAI_API_KEY`,
  * `ANTHROPIC_API_KEY`, `DASHSCOPE_API_KEY`, `OPENROUTER_API_KEY`; base URLs

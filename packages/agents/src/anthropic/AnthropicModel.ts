@@ -11,7 +11,7 @@ import { MessagesStreamAccumulator } from './messagesStream.js';
 
 /** Options of {@link AnthropicModel}. */
 export interface AnthropicModelOptions extends ModelCommonOptions {
-  /** Model id, e.g. `claude-sonnet-4-5`. */
+  /** Model id, e.g. `claude-sonnet-4-6`. */
   model: string;
   /** API key (default `ANTHROPIC_API_KEY`). */
   apiKey?: string;
@@ -34,7 +34,7 @@ export interface AnthropicModelOptions extends ModelCommonOptions {
  * tools, structured output (`output_config.format`), streaming, usage with
  * prompt-cache reads and writes (`cache: true` marks cache breakpoints).
  * @example
- * const model = new AnthropicModel({ model: 'claude-sonnet-4-5' }); // reads ANTHROPIC_API_KEY
+ * const model = new AnthropicModel({ model: 'claude-sonnet-4-6' }); // reads ANTHROPIC_API_KEY
  */
 export class AnthropicModel implements ChatModel {
   readonly name: string;
