@@ -13,6 +13,7 @@ import {
   ContentFilterError,
   OpenAIModel,
   RateLimitError,
+  ServerError,
   tool,
 } from '../src/index.js';
 import { collect, SECRET_KEY } from './support/standIns.js';
@@ -152,6 +153,23 @@ describe('OpenAI Chat Completions requests', () => {
     await expect(model.chat({ messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(
       ContentFilterError,
     );
+  });
+
+  it('should turn an error event inside a 200 stream into a typed error', async () => {
+    await using server = await startModelServer();
+    const events = chatCompletionChunks({ text: 'partial answer' }).slice(0, 2);
+    server.reply({
+      sse: [
+        ...events,
+        { data: { error: { message: 'Upstream overloaded', type: 'server_error', code: 502 } } },
+      ],
+    });
+    const model = new OpenAIModel({ model: 'vendor/model', baseURL: `${server.url}/v1` });
+    const err = await collect(model.stream({ messages: [{ role: 'user', content: 'x' }] })).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ServerError);
+    expect((err as Error).message).toContain('Upstream overloaded');
   });
 
   it('should not retry an exhausted quota', async () => {
