@@ -26,9 +26,15 @@ async function exercise(mcp: McpConnection): Promise<void> {
     ok: false,
     content: expect.stringMatching(/not valid JSON/),
   });
+  expect(await add.call('[2, 40]', ctx())).toMatchObject({
+    ok: false,
+    content: 'Error: arguments for add must be a JSON object',
+  });
   const invalid = await add.call('{"a":"two","b":1}', ctx());
   expect(invalid.ok).toBe(false);
-  expect(invalid.content).toMatch(/a/);
+  expect(invalid.content).toMatch(
+    /^Error: .*Invalid arguments for tool add: .*expected number, received string at a/,
+  );
 
   // A model-driven round: the scripted model asks for two MCP tools at once.
   const model = new ScriptedModel({

@@ -1,4 +1,4 @@
-import { MemoryStore } from '@troupe/core';
+import { MemoryStore, TimeoutError } from '@troupe/core';
 import { describe, expect, it } from 'vitest';
 import {
   type ChatMessage,
@@ -79,6 +79,17 @@ describe('ConversationMemory', () => {
     });
     for (let i = 0; i < 5; i++) await memory.append(msg('user', `message number ${i}`));
     expect(memory.tokens).toBeLessThanOrEqual(30);
+  });
+
+  it('should bound a compaction by its timeout', async () => {
+    const memory = new ConversationMemory({
+      maxTokens: 10,
+      countTokens,
+      compact: () => new Promise(() => {}),
+    });
+    await expect(memory.append(msg('user', 'a long message'), { timeout: 50 })).rejects.toBeInstanceOf(
+      TimeoutError,
+    );
   });
 
   it('should save to and load from a Store', async () => {

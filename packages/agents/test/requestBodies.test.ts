@@ -146,6 +146,15 @@ describe('OpenAI Chat Completions requests', () => {
     expect(done?.type === 'done' && done.result.message.thinking).toEqual([{ text: 'hmm' }]);
   });
 
+  it('should report tool calls as a tool_calls stop even when a server says stop', async () => {
+    await using server = await startModelServer();
+    server.reply({
+      json: chatCompletion({ toolCalls: [{ id: 't', name: 'weather', arguments: '{}' }], stop: 'end' }),
+    });
+    const model = new OpenAIModel({ model: 'llama3.2', baseURL: `${server.url}/v1` });
+    expect((await model.chat({ messages: [{ role: 'user', content: 'x' }] })).stopReason).toBe('tool_calls');
+  });
+
   it('should fail a content_filter finish with ContentFilterError and a refusal too', async () => {
     await using server = await startModelServer();
     server.reply({ json: chatCompletion({ text: '', stop: 'content_filter' }) });

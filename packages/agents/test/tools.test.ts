@@ -1,4 +1,4 @@
-import { CancelledError, ValidationError } from '@troupe/core';
+import { CancelledError, TimeoutError, ValidationError } from '@troupe/core';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { previewValue, redactSensitive, runToolCalls, tool } from '../src/index.js';
@@ -200,6 +200,20 @@ describe('runToolCalls', () => {
     expect(redactSensitive({ nested: [{ apiKey: 'k', ok: 1 }] })).toEqual({
       nested: [{ apiKey: '[redacted]', ok: 1 }],
     });
+  });
+
+  it('should give up at its timeout even when a tool ignores its signal', async () => {
+    const stuck = tool({
+      name: 'stuck',
+      description: '',
+      input: z.object({}),
+      run: () => new Promise(() => {}),
+    });
+    const started = performance.now();
+    await expect(
+      runToolCalls([{ id: 's', name: 'stuck', arguments: '{}' }], [stuck], { timeout: 100 }),
+    ).rejects.toBeInstanceOf(TimeoutError);
+    expect(performance.now() - started).toBeLessThan(5_000);
   });
 
   it('should reject with the abort reason when aborted', async () => {

@@ -1,4 +1,5 @@
 import type { AgentAddress, Store } from '@troupe/core';
+import { CallScope } from '../model/CallScope.js';
 import type { ChatMessage } from '../model/types.js';
 import { type Compactor, dropOldest } from './compaction.js';
 import { estimateTokens, messageTokens, type TokenCounter } from './tokens.js';
@@ -66,25 +67,33 @@ export class ConversationMemory {
     return this.#messages.reduce((n, m) => n + messageTokens(m, this.#count), 0);
   }
 
-  /** Adds messages; compacts past the bound; saves when store-backed. */
+  /**
+   * Adds messages; compacts past the bound; saves when store-backed.
+   * `signal`/`timeout` (ms) bound a compaction (which may call a model): it
+   * rejects with their reason and the messages stay added, uncompacted.
+   */
   async append(
     messages: ChatMessage | readonly ChatMessage[],
-    options: { signal?: AbortSignal } = {},
+    options: { signal?: AbortSignal; timeout?: number } = {},
   ): Promise<void> {
     const added = Array.isArray(messages) ? messages : [messages as ChatMessage];
     this.#messages.push(...structuredClone(added));
-    if (this.tokens > this.maxTokens) {
+    if (this.tokens > this.maxTokens) await this.#compact(options);
+    await this.save();
+  }
+
+  async #compact(options: { signal?: AbortSignal; timeout?: number }): Promise<void> {
+    const scope = new CallScope(options.signal, options.timeout, 'memory compaction');
+    try {
       const count = (m: ChatMessage) => messageTokens(m, this.#count);
-      const ctx = {
-        maxTokens: this.maxTokens,
-        count,
-        signal: options.signal ?? new AbortController().signal,
-      };
-      const compacted = await (this.#options.compact ?? dropOldest)(this.#messages, ctx);
+      const ctx = { maxTokens: this.maxTokens, count, signal: scope.signal };
+      const compactor = this.#options.compact ?? dropOldest;
+      const compacted = await scope.race(Promise.resolve(compactor(this.#messages, ctx)));
       // A compactor that left it too big is backed by the default, so the bound holds.
       this.#messages = this.#options.compact ? await dropOldest(compacted, ctx) : compacted;
+    } finally {
+      scope.dispose();
     }
-    await this.save();
   }
 
   /** Forgets the conversation (and its saved copy). */

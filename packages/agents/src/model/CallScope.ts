@@ -47,6 +47,30 @@ export class CallScope {
     return this.deadline === undefined ? undefined : Math.max(0, this.deadline - Date.now());
   }
 
+  /** Settles with `work`, or rejects with {@link CallScope.reason} as soon as the scope is cancelled (even if `work` ignores the signal). */
+  race<T>(work: Promise<T>): Promise<T> {
+    if (this.cancelled) {
+      work.catch(() => {});
+      return Promise.reject(this.reason());
+    }
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => {
+        if (this.cancelled) reject(this.reason());
+      };
+      this.signal.addEventListener('abort', onAbort, { once: true });
+      work.then(
+        (value) => {
+          this.signal.removeEventListener('abort', onAbort);
+          resolve(value);
+        },
+        (err: unknown) => {
+          this.signal.removeEventListener('abort', onAbort);
+          reject(this.cancelled ? this.reason() : err);
+        },
+      );
+    });
+  }
+
   /** Ends the scope: clears the timer, unlinks from the caller, aborts anything still running under it. */
   dispose(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);

@@ -1,12 +1,15 @@
 import type { ProgressInput } from '@troupe/core';
+import { CallScope } from '../model/CallScope.js';
 import type { ProgressSink, ToolCall, ToolMessage } from '../model/types.js';
 import { type PreviewOptions, previewValue } from './preview.js';
 import { failure, parseArguments, type Tool, type ToolOutcome } from './tool.js';
 
 /** Options of {@link runToolCalls}. */
 export interface RunToolCallsOptions {
-  /** Aborts every running tool; the call then rejects with its reason. */
+  /** Aborts every running tool; the call then rejects with its reason (as a Troupe error). */
   signal?: AbortSignal;
+  /** Milliseconds for the whole turn; past it the tools are aborted and the call rejects with `TimeoutError`. */
+  timeout?: number;
   /** Receives a `task.tool_call` event when each call starts and when it ends. */
   progress?: ProgressSink;
   /** Labels the events. */
@@ -30,37 +33,45 @@ export async function runToolCalls(
   options: RunToolCallsOptions = {},
 ): Promise<ToolMessage[]> {
   const byName = new Map(tools.map((t) => [t.name, t]));
-  const signal = options.signal ?? new AbortController().signal;
-  if (signal.aborted) throw signal.reason;
-  return Promise.all(
-    calls.map(async (call): Promise<ToolMessage> => {
-      const args = parseArguments(call.arguments);
-      emit(options, call, 'started', { args: args.ok ? args.value : call.arguments });
-      const found = byName.get(call.name);
-      let outcome: ToolOutcome;
-      if (!found) {
-        const known = tools.map((t) => t.name).join(', ') || 'none';
-        outcome = failure(`unknown tool '${call.name}'; available tools: ${known}`);
-      } else {
-        const ctx = { signal, callId: call.id, ...(options.progress ? { progress: options.progress } : {}) };
-        outcome = await found.call(call.arguments, ctx);
-      }
-      emit(
-        options,
-        call,
-        outcome.ok ? 'succeeded' : 'failed',
-        outcome.ok ? { result: outcome.value } : { error: outcome.error },
-      );
-      const message: ToolMessage = {
-        role: 'tool',
-        toolCallId: call.id,
-        name: call.name,
-        content: outcome.content,
-      };
-      if (!outcome.ok) message.isError = true;
-      return message;
-    }),
-  );
+  const scope = new CallScope(options.signal, options.timeout, 'tool calls');
+  const signal = scope.signal;
+  try {
+    if (scope.cancelled) throw scope.reason();
+    // Settles on abort even when a tool ignores its signal.
+    return await scope.race(Promise.all(calls.map((call) => runOne(call, tools, byName, signal, options))));
+  } finally {
+    scope.dispose();
+  }
+}
+
+async function runOne(
+  call: ToolCall,
+  tools: readonly Tool[],
+  byName: ReadonlyMap<string, Tool>,
+  signal: AbortSignal,
+  options: RunToolCallsOptions,
+): Promise<ToolMessage> {
+  const args = parseArguments(call.arguments);
+  emit(options, call, 'started', { args: args.ok ? args.value : call.arguments });
+  const found = byName.get(call.name);
+  let outcome: ToolOutcome;
+  if (!found) {
+    const known = tools.map((t) => t.name).join(', ') || 'none';
+    outcome = failure(`unknown tool '${call.name}'; available tools: ${known}`);
+  } else {
+    const ctx = { signal, callId: call.id, ...(options.progress ? { progress: options.progress } : {}) };
+    outcome = await found.call(call.arguments, ctx);
+  }
+  const detail = outcome.ok ? { result: outcome.value } : { error: outcome.error };
+  emit(options, call, outcome.ok ? 'succeeded' : 'failed', detail);
+  const message: ToolMessage = {
+    role: 'tool',
+    toolCallId: call.id,
+    name: call.name,
+    content: outcome.content,
+  };
+  if (!outcome.ok) message.isError = true;
+  return message;
 }
 
 function emit(
