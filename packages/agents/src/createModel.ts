@@ -1,5 +1,6 @@
+import { ValidationError } from '@troupe/core';
 import { AnthropicModel } from './anthropic/AnthropicModel.js';
-import { BadRequestError, MissingApiKeyError } from './model/errors.js';
+import { MissingApiKeyError } from './model/errors.js';
 import type { ModelCommonOptions } from './model/ModelEngine.js';
 import type { ChatModel } from './model/types.js';
 import { COMPAT_PRESETS, type OpenAICompat } from './openai/compat.js';
@@ -30,7 +31,7 @@ export const DEFAULT_MODELS = { openai: 'gpt-4.1-mini', anthropic: 'claude-sonne
  * from `OPENAI_BASE_URL` (also `OLLAMA_BASE_URL`, `VLLM_BASE_URL`). Without a
  * spec: `TROUPE_MODEL`, else OpenAI or Anthropic when their key is set, else
  * a `ScriptedModel`. A named provider without its key throws
- * `MissingApiKeyError` naming the variable; an unknown provider throws `BadRequestError`.
+ * `MissingApiKeyError` naming the variable; an unknown provider or a spec without a model throws `ValidationError`.
  * @example
  * const model = createModel(); // ScriptedModel without keys; gpt-4.1-mini with OPENAI_API_KEY
  */
@@ -43,7 +44,7 @@ export function createModel(spec?: string, options: CreateModelOptions = {}): Ch
   const model = colon < 0 ? '' : chosen.slice(colon + 1);
   if (provider === 'scripted')
     return new ScriptedModel({ ...common, ...scripted, ...(model ? { name: model } : {}) });
-  if (!model) throw new BadRequestError(`model spec '${chosen}' names no model; write '${provider}:<model>'`);
+  if (!model) throw badSpec(`model spec '${chosen}' names no model; write '${provider}:<model>'`);
   if (provider === 'openai') {
     const apiKey = required(env, 'OPENAI_API_KEY', chosen);
     const baseURL = env.OPENAI_BASE_URL;
@@ -89,9 +90,13 @@ export function createModel(spec?: string, options: CreateModelOptions = {}): Ch
       ...(apiKey ? { apiKey } : {}),
     });
   }
-  throw new BadRequestError(
+  throw badSpec(
     `unknown model provider '${provider}' in '${chosen}'; use openai, anthropic, openai-compatible, ${Object.keys(COMPAT_PRESETS).join(', ')} or scripted`,
   );
+}
+
+function badSpec(message: string): ValidationError {
+  return new ValidationError(message, { issues: [{ path: 'spec', message }] });
 }
 
 function defaultSpec(env: Readonly<Record<string, string | undefined>>): string {

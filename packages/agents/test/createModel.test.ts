@@ -1,12 +1,6 @@
+import { ValidationError } from '@troupe/core';
 import { describe, expect, it } from 'vitest';
-import {
-  AnthropicModel,
-  BadRequestError,
-  createModel,
-  MissingApiKeyError,
-  OpenAIModel,
-  ScriptedModel,
-} from '../src/index.js';
+import { AnthropicModel, createModel, MissingApiKeyError, OpenAIModel, ScriptedModel } from '../src/index.js';
 
 describe('createModel', () => {
   it('should default to ScriptedModel without keys, and to OpenAI or Anthropic with theirs', () => {
@@ -55,7 +49,7 @@ describe('createModel', () => {
   });
 
   it('should refuse unknown providers and specs without a model', () => {
-    expect(() => createModel('gemini:pro', { env: {} })).toThrow(BadRequestError);
+    expect(() => createModel('gemini:pro', { env: {} })).toThrow(ValidationError);
     expect(() => createModel('openai', { env: { OPENAI_API_KEY: 'k' } })).toThrow(/names no model/);
   });
 

@@ -57,7 +57,8 @@ async function exercise(mcp: McpConnection): Promise<void> {
   await expect(slow).rejects.toThrow('enough');
 }
 
-describe('MCP tools through @modelcontextprotocol/sdk', () => {
+// Each test starts a real server process through tsx: slow on a loaded two-core machine.
+describe('MCP tools through @modelcontextprotocol/sdk', { timeout: 90_000 }, () => {
   it('should list and call the tools of a real server process over stdio', async () => {
     const { command, args } = mcpStdioCommand();
     await using mcp = await connectMcp({ command, args, stderr: 'ignore' }, { timeout: 20_000 });
