@@ -1,7 +1,35 @@
 export {
+  /** A Messages API error reply: `{ type: 'error', error: { type, message } }`. */
+  anthropicError,
+  /** SSE events of a streamed Messages answer (optionally cut mid tool-call arguments). */
+  anthropicEvents,
+  /** A Messages API response body. */
+  anthropicMessage,
+} from './anthropicWire.js';
+export {
   /** Returns a TCP port on 127.0.0.1 that was free a moment ago. */
   freePort,
 } from './freePort.js';
+export {
+  /** A running test MCP server process on streamable HTTP. */
+  type McpHttpServer,
+  /** The command that starts the test MCP server on stdio. */
+  mcpStdioCommand,
+  /** Starts the test MCP server process on streamable HTTP. */
+  startMcpHttpServer,
+} from './mcpProcess.js';
+export {
+  /** A stand-in model API server. */
+  type ModelServer,
+  /** A request the stand-in received, with a promise of its connection's close. */
+  type RecordedHttpRequest,
+  /** One server-sent event. */
+  type SseEvent,
+  /** What the stand-in answers: JSON, a raw body, SSE (optionally cut), or nothing. */
+  type StandInReply,
+  /** Starts a stand-in model API server on 127.0.0.1 answering queued replies. */
+  startModelServer,
+} from './modelServer.js';
 export {
   /** Resolves the nats-server executable (option, `NATS_SERVER_BIN`, PATH, /usr/sbin) or undefined. */
   findNatsServer,
@@ -23,6 +51,20 @@ export {
   startNatsServer,
 } from './natsServer.js';
 export {
+  /** A Chat Completions response body. */
+  chatCompletion,
+  /** SSE events of a streamed Chat Completions answer (optionally cut mid tool-call arguments). */
+  chatCompletionChunks,
+  /** An OpenAI-style error reply. */
+  openaiError,
+} from './openaiChatWire.js';
+export {
+  /** SSE events of a streamed Responses API answer (optionally cut mid tool-call arguments). */
+  responsesEvents,
+  /** A Responses API response object. */
+  responsesResponse,
+} from './openaiResponsesWire.js';
+export {
   /** Alias of {@link natsSuite}. */
   describeNats,
   /** True when a nats-server executable can be found. */
@@ -30,3 +72,9 @@ export {
   /** `describe` that runs with nats-server, fails on CI without it, and skips locally without it. */
   natsSuite,
 } from './requireNats.js';
+export type {
+  /** How to cut a stream. */
+  CutOptions,
+  /** A model answer to encode in a provider's wire format. */
+  WireAnswer,
+} from './wireAnswer.js';

@@ -74,6 +74,32 @@ export const ProgressEventSchema = z.discriminatedUnion('kind', [
   }),
   z.object({
     ...base,
+    kind: z.literal('task.model_call'),
+    /** The model asked, e.g. `gpt-4.1-mini`. */
+    model: z.string(),
+    /** Who served it: `openai`, `anthropic`, `openai-compatible`, `scripted`, … */
+    provider: z.string().optional(),
+    /** Wall time of the call, retries included, ms. */
+    latencyMs: z.number().nonnegative(),
+    /** Prompt tokens (cache reads included). */
+    inputTokens: z.number().int().nonnegative().default(0),
+    /** Completion tokens (reasoning included). */
+    outputTokens: z.number().int().nonnegative().default(0),
+    /** Prompt tokens read from the provider's cache. */
+    cacheReadTokens: z.number().int().nonnegative().optional(),
+    /** Cost in USD, when a price table covers the model. */
+    costUsd: z.number().nonnegative().optional(),
+    /** Why the model stopped: `end`, `tool_calls`, `max_tokens`, … */
+    stopReason: z.string().optional(),
+    /** The provider's request id (of the last attempt). */
+    requestId: z.string().optional(),
+    /** HTTP attempts made (1 when no retry was needed). */
+    attempts: z.number().int().positive().optional(),
+    /** Set when the call failed. */
+    error: WireErrorSchema.optional(),
+  }),
+  z.object({
+    ...base,
     kind: z.literal('task.artifact'),
     name: z.string(),
     uri: z.string().optional(),
