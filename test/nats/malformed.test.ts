@@ -57,7 +57,7 @@ function validHeaders(env: { id: unknown; type: unknown }): MsgHdrs {
 }
 
 const WHO = `troupe.${NS}.agent.nats.who`;
-const COUNTER = `troupe.${NS}.agent.nats.counter`;
+const COUNTER = `troupe.${NS}.instance.nats.counter`;
 
 /** The i-th malformed input; kinds rotate so every kind is sent many times. */
 function malformed(i: number): Case {
@@ -182,7 +182,7 @@ natsSuite('NATS malformed input', () => {
     await using server = await startNatsServer({ maxPayload: SERVER_MAX });
     const { Who, Counter } = workerAgents('w');
     await using worker = await startWorker({
-      servers: server.url,
+      connection: { servers: server.url },
       namespace: NS,
       agents: [Who, Counter],
       maxPayload: WORKER_MAX,
@@ -208,7 +208,7 @@ natsSuite('NATS malformed input', () => {
       expect(stats.delivered).toBe(1_000 + 100);
 
       await using client = createRuntime({
-        transport: await connectNats({ servers: server.url }),
+        transport: await connectNats({ connection: { servers: server.url } }),
         namespace: NS,
       });
       expect(((await client.ref({ type: 'nats.who' }).ask(WhoAsk.create({}))) as Answer).worker).toBe('w');

@@ -20,13 +20,12 @@ natsSuite('NATS reconnect', () => {
     await using server = await startNatsServer();
     const { Who, Counter } = workerAgents('w');
     await using worker = await startWorker({
-      servers: server.url,
+      connection: { servers: server.url, reconnectTimeWait: 100 },
       namespace: 'reconnect',
       agents: [Who, Counter],
-      reconnectTimeWait: 100,
     });
     await using client = createRuntime({
-      transport: await connectNats({ servers: server.url, reconnectTimeWait: 100 }),
+      transport: await connectNats({ connection: { servers: server.url, reconnectTimeWait: 100 } }),
       namespace: 'reconnect',
     });
     const who = client.ref({ type: 'nats.who' });
@@ -86,12 +85,12 @@ natsSuite('NATS reconnect', () => {
     await using server = await startNatsServer();
     const { Slow } = workerAgents('w');
     await using worker = await startWorker({
-      servers: server.url,
+      connection: { servers: server.url },
       namespace: 'lost',
       agents: [Slow],
       closeTimeout: 500,
     });
-    const transport = await connectNats({ servers: server.url, maxReconnectAttempts: 0 });
+    const transport = await connectNats({ connection: { servers: server.url, maxReconnectAttempts: 0 } });
     await using client = createRuntime({ transport, namespace: 'lost' });
     const ask = client
       .ref({ type: 'nats.slow' })

@@ -45,12 +45,12 @@ natsSuite('remoteProgress$', () => {
       reachedHalfway = resolve;
     });
     await using worker = await startWorker({
-      servers: server.url,
+      connection: { servers: server.url },
       namespace: 'prog',
       agents: [stepper(gate, reachedHalfway)],
     });
     await using client = createRuntime({
-      transport: await connectNats({ servers: server.url }),
+      transport: await connectNats({ connection: { servers: server.url } }),
       namespace: 'prog',
     });
     const result = client
@@ -63,7 +63,11 @@ natsSuite('remoteProgress$', () => {
     const events: ProgressEvent[] = [];
     let seenBeforeGate = 0;
     const done = new Promise<void>((resolve, reject) => {
-      const sub = remoteProgress$({ servers: server.url, namespace: 'prog', runId: 'run-42' }).subscribe({
+      const sub = remoteProgress$({
+        connection: { servers: server.url },
+        namespace: 'prog',
+        runId: 'run-42',
+      }).subscribe({
         next: (event) => {
           events.push(event);
           if (event.kind === 'task.completed') {
@@ -116,12 +120,12 @@ natsSuite('remoteProgress$', () => {
   it('should deliver events of other runs to nobody else, and skip invalid ones', async () => {
     await using server = await startNatsServer();
     await using worker = await startWorker({
-      servers: server.url,
+      connection: { servers: server.url },
       namespace: 'iso',
       agents: [stepper(Promise.resolve(), () => {})],
     });
     await using client = createRuntime({
-      transport: await connectNats({ servers: server.url }),
+      transport: await connectNats({ connection: { servers: server.url } }),
       namespace: 'iso',
     });
     await client.ref({ type: 'nats.stepper' }).ask(Work.create({ steps: 2 }), { runId: 'other' });
@@ -132,7 +136,7 @@ natsSuite('remoteProgress$', () => {
     await nc.flush();
     const quiet = { debug() {}, info() {}, warn() {}, error() {} };
     const events: ProgressEvent[] = [];
-    const sub = remoteProgress$({ nats: nc, namespace: 'iso', runId: 'mine', logger: quiet }).subscribe((e) =>
+    const sub = remoteProgress$({ nc, namespace: 'iso', runId: 'mine', logger: quiet }).subscribe((e) =>
       events.push(e),
     );
     try {

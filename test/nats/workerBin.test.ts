@@ -27,9 +27,9 @@ natsSuite('troupe-worker bin', () => {
         .match(/types=(\S+)/)?.[1]
         ?.split(',')
         .sort(),
-    ).toEqual(['nats.counter', 'nats.slow', 'nats.who']);
+    ).toEqual(['nats.counter', 'nats.log', 'nats.slow', 'nats.who']);
     await using client = createRuntime({
-      transport: await connectNats({ servers: server.url }),
+      transport: await connectNats({ connection: { servers: server.url } }),
       namespace: 'bin',
     });
 
@@ -84,7 +84,7 @@ natsSuite('troupe-worker bin', () => {
       extraArgs: ['--token', 'good'],
     });
     await using client = createRuntime({
-      transport: await connectNats({ servers: server.url, token: 'good' }),
+      transport: await connectNats({ connection: { servers: server.url, token: 'good' } }),
       namespace: 'auth',
     });
     expect(await client.ref({ type: 'nats.who' }).ask(WhoAsk.create({}))).toMatchObject({ pid: good.pid });
