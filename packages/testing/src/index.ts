@@ -9,10 +9,16 @@ export {
   NATS_INSTALL_MESSAGE,
 } from './natsBin.js';
 export type {
-  /** Client authentication a test server demands: a token or a user/password pair. */
+  /** Accounts of a test server, each with its users. */
+  NatsAccounts,
+  /** Client authentication a test server demands: a token, a user/password pair, or several users. */
   NatsAuth,
+  /** Subject permissions of a test server's user. */
+  NatsPermissions,
   /** TLS certificate, key and optional CA file paths for a test server. */
   NatsTls,
+  /** A user of a test server, optionally limited to some subjects. */
+  NatsUser,
 } from './natsConfig.js';
 export {
   /** Handle to a running test nats-server: url, port, stop/restart/kill/close, `await using`. */
