@@ -276,10 +276,7 @@ export class AgentEndpoint {
     if (fence && this.ownership.holding(fence.type, fence.key, fence.revision) === 'unverified') {
       // Computed while our hold on the key is unconfirmed: answer once the bucket says whose it is.
       this.#parked.push({ entry, value, isError });
-      this.ownership.verify(fence).then(
-        () => this.#releaseParked(),
-        () => {}, // unreachable again: the next reconnect verifies and releases
-      );
+      void this.ownership.verify(fence).then(() => this.#releaseParked());
       return;
     }
     this.#answer(entry, value, isError);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type Logger, TransportError } from '@troupe/core';
 import type { KV, KvEntry, NatsConnection } from 'nats';
 import { ownerKey, ownersBucketName } from './subjects.js';
@@ -37,8 +38,10 @@ export class Ownership {
   readonly #held = new Map<string, Held>();
   /** Keys other workers own, as last read. */
   readonly #others = new Map<string, { owner: string; revision: number }>();
-  /** Verifications under way, so concurrent callers share one read. */
-  readonly #verifying = new Map<string, Promise<void>>();
+  /** Verifications under way since the last disconnect, so concurrent callers share one read. */
+  #verifying = new Map<string, Promise<void>>();
+  /** Counts disconnects: a verification started before the latest one is stale. */
+  #generation = 0;
   #bucket: Promise<KV | undefined> | undefined;
   #warnedDegraded = false;
 
@@ -118,9 +121,14 @@ export class Ownership {
   suspect(): void {
     for (const held of this.#held.values()) held.verified = false;
     this.#others.clear();
+    this.#generation++;
+    this.#verifying = new Map();
   }
 
-  /** Reads the bucket for one unverified key, or every one: held again, or lost (`onLost`). */
+  /**
+   * Reads the bucket for one unverified key, or every one: held again, or lost (`onLost`).
+   * Retries while the bucket cannot be read, until it can or the connection drops again; never rejects.
+   */
   async verify(only?: { type: string; key: string }): Promise<void> {
     const targets = only ? [this.#held.get(ownerKey(only.type, only.key))] : [...this.#held.values()];
     await Promise.all(
@@ -158,12 +166,21 @@ export class Ownership {
   }
 
   async #readBack(type: string, key: string): Promise<void> {
-    const kv = await this.#kv();
-    if (!kv) {
-      this.#hold(type, key, this.revisionOf(type, key) ?? 0);
-      return;
+    const generation = this.#generation;
+    for (let attempt = 0; generation === this.#generation; attempt++) {
+      const held = this.#held.get(ownerKey(type, key));
+      if (!held || held.verified) return;
+      try {
+        const kv = await this.#kv();
+        if (!kv) this.#hold(type, key, held.revision);
+        else if (generation === this.#generation)
+          this.#reconcile(type, key, await kv.get(ownerKey(type, key)));
+        return;
+      } catch {
+        // Unreachable (still reconnecting, or JetStream recovering): try again shortly.
+        await sleep(Math.min(100 * 2 ** attempt, 2_000));
+      }
     }
-    this.#reconcile(type, key, await kv.get(ownerKey(type, key)));
   }
 
   /**

@@ -36,3 +36,9 @@ export {
   /** `describe` that runs with nats-server, fails on CI without it, and skips locally without it. */
   natsSuite,
 } from './requireNats.js';
+export {
+  /** Starts a TCP proxy in front of a local server, to partition one client on demand. */
+  startTcpProxy,
+  /** A running TCP proxy: `url`, `cut()`, `heal()`, `close()`. */
+  type TcpProxy,
+} from './tcpProxy.js';
