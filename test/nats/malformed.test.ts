@@ -220,4 +220,45 @@ natsSuite('NATS malformed input', () => {
       await raw.close();
     }
   });
+
+  it('should not log a line per malformed message: the first of each kind, then counts', {
+    timeout: 60_000,
+  }, async () => {
+    await using server = await startNatsServer({ maxPayload: SERVER_MAX });
+    const { Who, Counter } = workerAgents('w');
+    const warnings: Array<{ message: string; fields: Record<string, unknown> | undefined }> = [];
+    const record = (message: string, fields?: Record<string, unknown>) => warnings.push({ message, fields });
+    const worker = await startWorker({
+      connection: { servers: server.url },
+      namespace: NS,
+      agents: [Who, Counter],
+      maxPayload: WORKER_MAX,
+      // One logger for the runtime and the transport: nothing either writes escapes the count.
+      logger: { debug() {}, info() {}, warn: record, error: record },
+    });
+    const raw = await connect({ servers: server.url });
+    try {
+      // Plain publishes (no reply subject): kinds 0–8 are refused on arrival, kind 9 is a tell the agent refuses.
+      for (let i = 0; i < 2_000; i++) {
+        const c = malformed(i);
+        raw.publish(c.subject, c.data, c.headers ? { headers: c.headers } : {});
+      }
+      await raw.flush();
+      await expect.poll(() => worker.transport.stats().invalidDropped, { timeout: 20_000 }).toBe(1_800);
+      await expect.poll(() => worker.transport.stats().delivered).toBe(200);
+      await expect.poll(() => worker.transport.stats().inFlight).toBe(0);
+      // One line per kind of trouble, however many arrived.
+      expect(warnings.map((w) => w.message)).toEqual([
+        expect.stringMatching(/^dropped an invalid message on troupe\.hostile\./),
+        expect.stringMatching(/^a tell 'counter\.inc' failed: agent 'nats\.who' does not handle/),
+      ]);
+    } finally {
+      await raw.close();
+      await worker.close();
+    }
+    // Closing reports what was counted instead of logged.
+    const counted = warnings.slice(2).map((w) => w.fields?.count as number);
+    expect(counted.sort((x, y) => x - y)).toEqual([199, 1_799]);
+    expect(warnings).toHaveLength(4);
+  });
 });
