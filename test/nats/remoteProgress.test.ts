@@ -141,10 +141,13 @@ natsSuite('remoteProgress$', () => {
     );
     try {
       await expect.poll(() => events.length, { timeout: 10_000 }).toBe(4);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(events.length).toBe(4);
+      // A later run of `mine` is the sentinel: the stream is ordered, so anything wrongly let through
+      // (the other run's events, the invalid messages) would have arrived before it.
+      await client.ref({ type: 'nats.stepper' }).ask(Work.create({ steps: 2 }), { runId: 'mine' });
+      await expect.poll(() => events.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(8);
+      expect(events).toHaveLength(8);
       expect(events.every((e) => e.runId === 'mine')).toBe(true);
-      expect(worker.transport.stats().progressPublished).toBe(8);
+      expect(worker.transport.stats().progressPublished).toBe(12);
     } finally {
       sub.unsubscribe();
       await nc.close();

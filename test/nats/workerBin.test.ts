@@ -5,8 +5,9 @@
  * credentials end the process at once.
  */
 import { createRuntime } from '@troupe/core';
-import { connectNats, ownerSubject } from '@troupe/nats';
+import { connectNats, ownerSubject, remoteProgress$ } from '@troupe/nats';
 import { natsSuite, startNatsServer } from '@troupe/testing';
+import { filter, firstValueFrom } from 'rxjs';
 import { expect, it } from 'vitest';
 import { type Answer, Inc, Sleep, WhoAsk } from './fixtures/agents.js';
 import { untilNoResponders } from './support/untilNoResponders.js';
@@ -55,8 +56,15 @@ natsSuite('troupe-worker bin', () => {
     expect(after).toMatchObject({ pid: survivor.pid, count: 1 });
 
     // SIGTERM drains: the ask in flight completes, then the process exits 0.
-    const inFlight = client.ref({ type: 'nats.slow' }).ask(Sleep.create({ ms: 500 }), { timeout: 10_000 });
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    const started = firstValueFrom(
+      remoteProgress$({ connection: { servers: server.url }, namespace: 'bin', runId: 'drain' }).pipe(
+        filter((e) => e.kind === 'task.started'),
+      ),
+    );
+    const inFlight = client
+      .ref({ type: 'nats.slow' })
+      .ask(Sleep.create({ ms: 500 }), { timeout: 10_000, runId: 'drain' });
+    await started; // the worker has begun handling it
     survivor.kill('SIGTERM');
     await expect(inFlight).resolves.toMatchObject({ pid: survivor.pid });
     expect(await survivor.exited).toBe(0);
