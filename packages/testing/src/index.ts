@@ -33,8 +33,12 @@ export {
   describeNats,
   /** True when a nats-server executable can be found. */
   natsAvailable,
+  /** What a suite needing nats-server does: `run`, `fail` (on CI without it) or `skip`. */
+  natsGate,
   /** `describe` that runs with nats-server, fails on CI without it, and skips locally without it. */
   natsSuite,
+  /** Whether `CI` is set (to anything but empty, `0` or `false`). */
+  onCi,
 } from './requireNats.js';
 export {
   /** Starts a TCP proxy in front of a local server, to partition one client on demand. */
