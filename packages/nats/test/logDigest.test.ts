@@ -37,7 +37,11 @@ describe('LogDigest', () => {
     digest.warn('a', 'a2');
     expect(lines.map((l) => l.message)).toEqual(['a1', 'b1']);
     vi.advanceTimersByTime(5_000);
-    expect(lines.map((l) => l.message)).toEqual(['a1', 'b1', '1 more a in the last 1 s (not logged one by one)']);
+    expect(lines.map((l) => l.message)).toEqual([
+      'a1',
+      'b1',
+      '1 more a in the last 1 s (not logged one by one)',
+    ]);
     digest.warn('a', 'a3');
     expect(lines.at(-1)?.message).toBe('a3');
   });
