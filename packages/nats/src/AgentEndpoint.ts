@@ -17,6 +17,7 @@ import type { LogDigest } from './LogDigest.js';
 import { subscriptionError } from './natsErrors.js';
 import { Ownership } from './Ownership.js';
 import { type Fence, RemoteDelivery } from './RemoteDelivery.js';
+import { ReplyFence } from './ReplyFence.js';
 import { type EncodedReply, errorReply, okReply } from './reply.js';
 import type { NatsTransportStats } from './stats.js';
 import { instanceSubject, ownerSubject, typeSubject } from './subjects.js';
@@ -34,13 +35,6 @@ export interface AgentEndpointOptions {
   stats: NatsTransportStats;
   /** Called after each reply went out (the transport sends the progress it caused in the same write). */
   afterReply?: () => void;
-}
-
-/** A finished keyed delivery whose answer waits until its key's ownership is confirmed. */
-interface Parked {
-  entry: RemoteDelivery;
-  value: unknown;
-  isError: boolean;
 }
 
 // setTimeout fires at once beyond this; such deadlines are left to the asker.
@@ -62,8 +56,8 @@ export class AgentEndpoint {
   readonly #router: KeyedRouter;
   readonly ownership: Ownership;
   #control: Subscription | undefined;
+  readonly #fence: ReplyFence;
   #idleWaiters: Array<() => void> = [];
-  #parked: Parked[] = [];
 
   constructor(options: AgentEndpointOptions) {
     this.#o = options;
@@ -83,6 +77,9 @@ export class AgentEndpoint {
       stats: options.stats,
       refuse: (msg, error) => this.#refuse(msg, error),
     });
+    this.#fence = new ReplyFence(this.ownership, (entry, value, isError) =>
+      this.#answer(entry, value, isError),
+    );
   }
 
   /** Messages being handled now. */
@@ -150,7 +147,7 @@ export class AgentEndpoint {
   async reconnected(): Promise<void> {
     this.ownership.suspect();
     await this.ownership.verify();
-    this.#releaseParked();
+    this.#fence.release();
   }
 
   /** Stops everything: waits for in-flight messages up to `timeout` ms, then aborts (and answers) the rest. */
@@ -165,7 +162,7 @@ export class AgentEndpoint {
     clearTimeout(timer);
     const reason = new CancelledError('transport closed: in-flight message aborted');
     for (const entry of [...this.#inflight.values()]) this.#abort(entry, reason);
-    for (const { entry } of this.#parked.splice(0)) this.#answer(entry, reason, true);
+    for (const entry of this.#fence.drain()) this.#answer(entry, reason, true);
     this.#control?.unsubscribe();
     this.#control = undefined;
     await this.ownership.release();
@@ -272,41 +269,21 @@ export class AgentEndpoint {
       if (isError) this.#tellFailed(entry, value);
       return;
     }
-    const fence = entry.fence;
-    if (fence && this.ownership.holding(fence.type, fence.key, fence.revision) === 'unverified') {
-      // Computed while our hold on the key is unconfirmed: answer once the bucket says whose it is.
-      this.#parked.push({ entry, value, isError });
-      void this.ownership.verify(fence).then(() => this.#releaseParked());
-      return;
-    }
-    this.#answer(entry, value, isError);
+    this.#fence.settle(entry, value, isError);
   }
 
   /** Answers an asker, unless the key its message was handled under has moved to another worker. */
   #answer(entry: RemoteDelivery, value: unknown, isError: boolean): void {
     if (entry.answered) return;
     entry.answered = true;
-    const fence = entry.fence;
-    const lost =
-      fence !== undefined && this.ownership.holding(fence.type, fence.key, fence.revision) === 'lost';
     const max = this.#o.maxPayload();
-    const reply = lost
-      ? errorReply(lostError(fence), entry.owner)
+    const reply = this.#fence.lost(entry)
+      ? errorReply(lostError(entry.fence as Fence), entry.owner)
       : isError
         ? errorReply(value, entry.owner)
         : okReply(value, max, entry.owner);
     this.#respond(entry.msg, reply);
     this.#o.afterReply?.();
-  }
-
-  #releaseParked(): void {
-    const waiting = this.#parked;
-    this.#parked = [];
-    for (const p of waiting) {
-      const f = p.entry.fence as Fence;
-      if (this.ownership.holding(f.type, f.key, f.revision) === 'unverified') this.#parked.push(p);
-      else this.#answer(p.entry, p.value, p.isError);
-    }
   }
 
   /** This worker lost a key while unreachable: stop what runs for it and drop the instance's stale state. */
