@@ -13,6 +13,7 @@ const NS = 'perm';
 /** Far longer than any refusal may take: a refusal that waited for the timeout fails the bound. */
 const TIMEOUT = 15_000;
 const FAST = 3_000;
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 async function refusedFast(promise: Promise<unknown>): Promise<UnauthorizedError> {
   const started = Date.now();
@@ -98,6 +99,7 @@ natsSuite('NATS permission refusals', () => {
     const transport = await connectNats({
       connection: { servers: server.url, user: 'narrow', pass: 'narrow' },
       progress: false,
+      logger: quiet,
     });
     await using client = createRuntime({ transport, namespace: NS });
     expect(((await client.ref(Who).ask(WhoAsk.create({}))) as Answer).worker).toBe('full');
@@ -120,5 +122,31 @@ natsSuite('NATS permission refusals', () => {
     // What it may do still works on the same connection.
     expect(((await client.ref(Who).ask(WhoAsk.create({}))) as Answer).worker).toBe('full');
     expect(transport.connection?.isClosed()).toBe(false);
+  });
+
+  it('should refuse to serve a type whose subjects may not be subscribed, with UnauthorizedError', async () => {
+    await using server = await startNatsServer({
+      auth: {
+        users: [
+          {
+            user: 'nokeys',
+            password: 'nokeys',
+            permissions: {
+              publish: ['>'],
+              subscribe: ['_INBOX.>', `troupe.${NS}.agent.>`, `troupe.${NS}.control.>`],
+            },
+          },
+        ],
+      },
+    });
+    const err = await startWorker({
+      connection: { servers: server.url, user: 'nokeys', pass: 'nokeys' },
+      namespace: NS,
+      agents: [workerAgents('w').Who],
+      progress: false,
+      logger: quiet,
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnauthorizedError);
+    expect((err as UnauthorizedError).message).toMatch(/nats\.who/);
   });
 });

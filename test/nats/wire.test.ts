@@ -12,8 +12,10 @@ import {
   newId,
   PayloadTooLargeError,
   TimeoutError,
+  TransportError,
+  ValidationError,
 } from '@troupe/core';
-import { connectNats, startWorker } from '@troupe/nats';
+import { connectNats, NatsTransport, startWorker } from '@troupe/nats';
 import { natsSuite, startNatsServer } from '@troupe/testing';
 import { connect, headers, type Msg } from 'nats';
 import { expect, it } from 'vitest';
@@ -86,6 +88,16 @@ natsSuite('NATS wire contract', () => {
     expect(reply.headers?.get('troupe-reply')).toBe('ok');
     expect(reply.headers?.get('owner')).toBe(owner);
     expect(reply.json()).toEqual({ ok: true, value: { worker: 'w', pid: process.pid, count: 2 } });
+    // A tell is acknowledged at once, and the acknowledgement names the owner too.
+    const tellHeaders = headers();
+    for (const [k, v] of ask.headers ?? []) for (const value of v) tellHeaders.append(k, value);
+    tellHeaders.set('tell', '1');
+    const ack = await raw.request('troupe.wire.instance.nats.counter.k-1', ask.data, {
+      headers: tellHeaders,
+      timeout: 5_000,
+    });
+    expect(ack.headers?.get('owner')).toBe(owner);
+    expect(ack.json()).toEqual({ ok: true });
     // A locate is answered with an empty ok reply naming the owner.
     const located = await raw.request('troupe.wire.instance.nats.counter.k-1', undefined, {
       headers: locate.headers as never,
@@ -263,5 +275,33 @@ natsSuite('NatsTransport close', () => {
     await expect(
       worker.transport.request(sleepEnvelope(1).env, { signal: new AbortController().signal, timeout: 100 }),
     ).rejects.toMatchObject({ code: 'CLOSED' });
+    // Closed on purpose: closed() resolves with no error.
+    expect(await worker.transport.closed()).toBeUndefined();
+  });
+
+  it('should resolve closed() with the typed error when the connection is lost for good', async () => {
+    await using server = await startNatsServer();
+    const transport = await connectNats({ connection: { servers: server.url, maxReconnectAttempts: 0 } });
+    await using _runtime = createRuntime({ transport, namespace: 'close' });
+    await server.kill();
+    const outcome = await transport.closed();
+    expect(outcome).toBeInstanceOf(TransportError);
+  });
+
+  it('should throw typed errors for misuse: both connection and nc, or not attached', async () => {
+    await using server = await startNatsServer();
+    const nc = await connect({ servers: server.url });
+    try {
+      expect(() => new NatsTransport({ connection: { servers: server.url }, nc })).toThrow(ValidationError);
+      const loose = new NatsTransport({ nc });
+      await expect(loose.serve('nats.who')).rejects.toBeInstanceOf(ValidationError);
+      await expect(
+        loose.request(sleepEnvelope(1).env, { signal: new AbortController().signal, timeout: 100 }),
+      ).rejects.toBeInstanceOf(ValidationError);
+      await loose.close();
+      expect(nc.isClosed()).toBe(false); // an nc it was given stays open
+    } finally {
+      await nc.close();
+    }
   });
 });
