@@ -281,7 +281,10 @@ natsSuite('NatsTransport close', () => {
 
   it('should resolve closed() with the typed error when the connection is lost for good', async () => {
     await using server = await startNatsServer();
-    const transport = await connectNats({ connection: { servers: server.url, maxReconnectAttempts: 0 } });
+    const transport = await connectNats({
+      connection: { servers: server.url, maxReconnectAttempts: 0 },
+      progress: false,
+    });
     await using _runtime = createRuntime({ transport, namespace: 'close' });
     await server.kill();
     const outcome = await transport.closed();
