@@ -25,8 +25,14 @@ export async function measureAsks(options: {
 }): Promise<AskRates> {
   const { url, sequential, window, width } = options;
   // Troupe: the agent's runtime and the asking runtime each have their own connection, as across machines.
-  const serving = createRuntime({ transport: await connectNats({ servers: url }), namespace: 'bench' });
-  const asking = createRuntime({ transport: await connectNats({ servers: url }), namespace: 'bench' });
+  const serving = createRuntime({
+    transport: await connectNats({ connection: { servers: url } }),
+    namespace: 'bench',
+  });
+  const asking = createRuntime({
+    transport: await connectNats({ connection: { servers: url } }),
+    namespace: 'bench',
+  });
   const serverNc = await connect({ servers: url, noAsyncTraces: true });
   const clientNc = await connect({ servers: url, noAsyncTraces: true });
   try {

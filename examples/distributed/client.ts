@@ -9,7 +9,7 @@ import { Greet, Greeter, Tallier, Tally } from './agents.js';
 const servers = process.env.TROUPE_NATS_URL ?? 'nats://127.0.0.1:4222';
 const token = process.env.NATS_TOKEN;
 await using runtime = createRuntime({
-  transport: await connectNats({ servers, ...(token ? { token } : {}) }),
+  transport: await connectNats({ connection: { servers, ...(token ? { token } : {}) } }),
   namespace: process.env.TROUPE_NAMESPACE ?? 'demo',
 });
 

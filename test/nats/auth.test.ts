@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRuntime, NoRespondersError, TransportError, UnauthorizedError } from '@troupe/core';
-import { connectNats, type NatsTransportOptions, remoteProgress$, startWorker } from '@troupe/nats';
+import { connectNats, type NatsConnectOptions, remoteProgress$, startWorker } from '@troupe/nats';
 import { natsSuite, startNatsServer } from '@troupe/testing';
 import { firstValueFrom } from 'rxjs';
 import { expect, it } from 'vitest';
@@ -30,11 +30,15 @@ async function rejectsFast(
   return err as Error;
 }
 
-async function roundTrip(url: string, namespace: string, credentials: NatsTransportOptions): Promise<string> {
+async function roundTrip(url: string, namespace: string, credentials: NatsConnectOptions): Promise<string> {
   const { Who } = workerAgents('authed');
-  await using _worker = await startWorker({ servers: url, namespace, agents: [Who], ...credentials });
+  await using _worker = await startWorker({
+    connection: { servers: url, ...credentials },
+    namespace,
+    agents: [Who],
+  });
   await using client = createRuntime({
-    transport: await connectNats({ servers: url, ...credentials }),
+    transport: await connectNats({ connection: { servers: url, ...credentials } }),
     namespace,
   });
   return ((await client.ref({ type: 'nats.who' }).ask(WhoAsk.create({}))) as Answer).worker;
@@ -71,12 +75,15 @@ natsSuite('NATS credentials and isolation', () => {
   it('should work with the right token and refuse a wrong or missing one fast', async () => {
     await using server = await startNatsServer({ auth: { token: 's3cret' } });
     expect(await roundTrip(server.url, 'tok', { token: 's3cret' })).toBe('authed');
-    const wrong = await rejectsFast(connectNats({ servers: server.url, token: 'nope' }), UnauthorizedError);
+    const wrong = await rejectsFast(
+      connectNats({ connection: { servers: server.url, token: 'nope' } }),
+      UnauthorizedError,
+    );
     expect((wrong as UnauthorizedError).code).toBe('UNAUTHORIZED');
     expect(wrong.message).not.toContain('nope');
-    await rejectsFast(connectNats({ servers: server.url }), UnauthorizedError);
+    await rejectsFast(connectNats({ connection: { servers: server.url } }), UnauthorizedError);
     await rejectsFast(
-      startWorker({ servers: server.url, agents: [workerAgents('x').Who], token: 'nope' }),
+      startWorker({ connection: { servers: server.url, token: 'nope' }, agents: [workerAgents('x').Who] }),
       UnauthorizedError,
     );
   });
@@ -84,11 +91,17 @@ natsSuite('NATS credentials and isolation', () => {
   it('should work with the right user and password and refuse wrong ones fast', async () => {
     await using server = await startNatsServer({ auth: { user: 'ada', password: 'lovelace' } });
     expect(await roundTrip(server.url, 'up', { user: 'ada', pass: 'lovelace' })).toBe('authed');
-    await rejectsFast(connectNats({ servers: server.url, user: 'ada', pass: 'babbage' }), UnauthorizedError);
-    await rejectsFast(connectNats({ servers: server.url, user: 'eve', pass: 'lovelace' }), UnauthorizedError);
-    await rejectsFast(connectNats({ servers: server.url }), UnauthorizedError);
     await rejectsFast(
-      firstValueFrom(remoteProgress$({ servers: server.url, namespace: 'up', runId: 'r' })),
+      connectNats({ connection: { servers: server.url, user: 'ada', pass: 'babbage' } }),
+      UnauthorizedError,
+    );
+    await rejectsFast(
+      connectNats({ connection: { servers: server.url, user: 'eve', pass: 'lovelace' } }),
+      UnauthorizedError,
+    );
+    await rejectsFast(connectNats({ connection: { servers: server.url } }), UnauthorizedError);
+    await rejectsFast(
+      firstValueFrom(remoteProgress$({ connection: { servers: server.url }, namespace: 'up', runId: 'r' })),
       UnauthorizedError,
     );
   });
@@ -97,7 +110,7 @@ natsSuite('NATS credentials and isolation', () => {
     await using server = await startNatsServer();
     const url = server.url;
     await server.stop();
-    await rejectsFast(connectNats({ servers: url }), TransportError);
+    await rejectsFast(connectNats({ connection: { servers: url } }), TransportError);
   });
 
   it('should talk TLS to a server with a self-signed certificate', async () => {
@@ -107,7 +120,7 @@ natsSuite('NATS credentials and isolation', () => {
       await using server = await startNatsServer({ tls: { cert, key } });
       expect(await roundTrip(server.url, 'tls', { tls: { caFile: cert } })).toBe('authed');
       // Without trusting the certificate the handshake fails, fast and typed.
-      await rejectsFast(connectNats({ servers: server.url, tls: {} }), TransportError);
+      await rejectsFast(connectNats({ connection: { servers: server.url, tls: {} } }), TransportError);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -116,13 +129,17 @@ natsSuite('NATS credentials and isolation', () => {
   it('should keep namespaces on one server apart', async () => {
     await using server = await startNatsServer();
     const { Who } = workerAgents('in-blue');
-    await using blue = await startWorker({ servers: server.url, namespace: 'blue', agents: [Who] });
+    await using blue = await startWorker({
+      connection: { servers: server.url },
+      namespace: 'blue',
+      agents: [Who],
+    });
     await using green = createRuntime({
-      transport: await connectNats({ servers: server.url }),
+      transport: await connectNats({ connection: { servers: server.url } }),
       namespace: 'green',
     });
     await using alsoBlue = createRuntime({
-      transport: await connectNats({ servers: server.url }),
+      transport: await connectNats({ connection: { servers: server.url } }),
       namespace: 'blue',
     });
     const err = await green

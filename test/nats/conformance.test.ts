@@ -9,11 +9,11 @@ natsSuite('NatsTransport', () => {
     async (): Promise<ConformanceEnv> => {
       const nats = await startNatsServer();
       const server = createRuntime({
-        transport: await connectNats({ servers: nats.url }),
+        transport: await connectNats({ connection: { servers: nats.url } }),
         namespace: 'conf',
       });
       const client = createRuntime({
-        transport: await connectNats({ servers: nats.url }),
+        transport: await connectNats({ connection: { servers: nats.url } }),
         namespace: 'conf',
       });
       return {

@@ -14,12 +14,12 @@ import { untilNoResponders } from './support/untilNoResponders.js';
 type Count = Answer & { count: number };
 
 async function clientFor(url: string, namespace: string): Promise<Runtime> {
-  return createRuntime({ transport: await connectNats({ servers: url }), namespace });
+  return createRuntime({ transport: await connectNats({ connection: { servers: url } }), namespace });
 }
 
 async function workerFor(url: string, namespace: string, name: string): Promise<Worker> {
   const { Who, Counter } = workerAgents(name);
-  return startWorker({ servers: url, namespace, agents: [Who, Counter] });
+  return startWorker({ connection: { servers: url }, namespace, agents: [Who, Counter] });
 }
 
 natsSuite('NATS workers', () => {

@@ -57,7 +57,7 @@ function validHeaders(env: { id: unknown; type: unknown }): MsgHdrs {
 }
 
 const WHO = `troupe.${NS}.agent.nats.who`;
-const COUNTER = `troupe.${NS}.agent.nats.counter`;
+const COUNTER = `troupe.${NS}.instance.nats.counter`;
 
 /** The i-th malformed input; kinds rotate so every kind is sent many times. */
 function malformed(i: number): Case {
@@ -182,7 +182,7 @@ natsSuite('NATS malformed input', () => {
     await using server = await startNatsServer({ maxPayload: SERVER_MAX });
     const { Who, Counter } = workerAgents('w');
     await using worker = await startWorker({
-      servers: server.url,
+      connection: { servers: server.url },
       namespace: NS,
       agents: [Who, Counter],
       maxPayload: WORKER_MAX,
@@ -208,7 +208,7 @@ natsSuite('NATS malformed input', () => {
       expect(stats.delivered).toBe(1_000 + 100);
 
       await using client = createRuntime({
-        transport: await connectNats({ servers: server.url }),
+        transport: await connectNats({ connection: { servers: server.url } }),
         namespace: NS,
       });
       expect(((await client.ref({ type: 'nats.who' }).ask(WhoAsk.create({}))) as Answer).worker).toBe('w');
@@ -219,5 +219,46 @@ natsSuite('NATS malformed input', () => {
     } finally {
       await raw.close();
     }
+  });
+
+  it('should not log a line per malformed message: the first of each kind, then counts', {
+    timeout: 60_000,
+  }, async () => {
+    await using server = await startNatsServer({ maxPayload: SERVER_MAX });
+    const { Who, Counter } = workerAgents('w');
+    const warnings: Array<{ message: string; fields: Record<string, unknown> | undefined }> = [];
+    const record = (message: string, fields?: Record<string, unknown>) => warnings.push({ message, fields });
+    const worker = await startWorker({
+      connection: { servers: server.url },
+      namespace: NS,
+      agents: [Who, Counter],
+      maxPayload: WORKER_MAX,
+      // One logger for the runtime and the transport: nothing either writes escapes the count.
+      logger: { debug() {}, info() {}, warn: record, error: record },
+    });
+    const raw = await connect({ servers: server.url });
+    try {
+      // Plain publishes (no reply subject): kinds 0–8 are refused on arrival, kind 9 is a tell the agent refuses.
+      for (let i = 0; i < 2_000; i++) {
+        const c = malformed(i);
+        raw.publish(c.subject, c.data, c.headers ? { headers: c.headers } : {});
+      }
+      await raw.flush();
+      await expect.poll(() => worker.transport.stats().invalidDropped, { timeout: 20_000 }).toBe(1_800);
+      await expect.poll(() => worker.transport.stats().delivered).toBe(200);
+      await expect.poll(() => worker.transport.stats().inFlight).toBe(0);
+      // One line per kind of trouble, however many arrived.
+      expect(warnings.map((w) => w.message)).toEqual([
+        expect.stringMatching(/^dropped an invalid message on troupe\.hostile\./),
+        expect.stringMatching(/^a tell 'counter\.inc' failed: agent 'nats\.who' does not handle/),
+      ]);
+    } finally {
+      await raw.close();
+      await worker.close();
+    }
+    // Closing reports what was counted instead of logged.
+    const counted = warnings.slice(2).map((w) => w.fields?.count as number);
+    expect(counted.sort((x, y) => x - y)).toEqual([199, 1_799]);
+    expect(warnings).toHaveLength(4);
   });
 });

@@ -45,12 +45,12 @@ natsSuite('remoteProgress$', () => {
       reachedHalfway = resolve;
     });
     await using worker = await startWorker({
-      servers: server.url,
+      connection: { servers: server.url },
       namespace: 'prog',
       agents: [stepper(gate, reachedHalfway)],
     });
     await using client = createRuntime({
-      transport: await connectNats({ servers: server.url }),
+      transport: await connectNats({ connection: { servers: server.url } }),
       namespace: 'prog',
     });
     const result = client
@@ -63,7 +63,11 @@ natsSuite('remoteProgress$', () => {
     const events: ProgressEvent[] = [];
     let seenBeforeGate = 0;
     const done = new Promise<void>((resolve, reject) => {
-      const sub = remoteProgress$({ servers: server.url, namespace: 'prog', runId: 'run-42' }).subscribe({
+      const sub = remoteProgress$({
+        connection: { servers: server.url },
+        namespace: 'prog',
+        runId: 'run-42',
+      }).subscribe({
         next: (event) => {
           events.push(event);
           if (event.kind === 'task.completed') {
@@ -116,12 +120,12 @@ natsSuite('remoteProgress$', () => {
   it('should deliver events of other runs to nobody else, and skip invalid ones', async () => {
     await using server = await startNatsServer();
     await using worker = await startWorker({
-      servers: server.url,
+      connection: { servers: server.url },
       namespace: 'iso',
       agents: [stepper(Promise.resolve(), () => {})],
     });
     await using client = createRuntime({
-      transport: await connectNats({ servers: server.url }),
+      transport: await connectNats({ connection: { servers: server.url } }),
       namespace: 'iso',
     });
     await client.ref({ type: 'nats.stepper' }).ask(Work.create({ steps: 2 }), { runId: 'other' });
@@ -132,15 +136,18 @@ natsSuite('remoteProgress$', () => {
     await nc.flush();
     const quiet = { debug() {}, info() {}, warn() {}, error() {} };
     const events: ProgressEvent[] = [];
-    const sub = remoteProgress$({ nats: nc, namespace: 'iso', runId: 'mine', logger: quiet }).subscribe((e) =>
+    const sub = remoteProgress$({ nc, namespace: 'iso', runId: 'mine', logger: quiet }).subscribe((e) =>
       events.push(e),
     );
     try {
       await expect.poll(() => events.length, { timeout: 10_000 }).toBe(4);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(events.length).toBe(4);
+      // A later run of `mine` is the sentinel: the stream is ordered, so anything wrongly let through
+      // (the other run's events, the invalid messages) would have arrived before it.
+      await client.ref({ type: 'nats.stepper' }).ask(Work.create({ steps: 2 }), { runId: 'mine' });
+      await expect.poll(() => events.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(8);
+      expect(events).toHaveLength(8);
       expect(events.every((e) => e.runId === 'mine')).toBe(true);
-      expect(worker.transport.stats().progressPublished).toBe(8);
+      expect(worker.transport.stats().progressPublished).toBe(12);
     } finally {
       sub.unsubscribe();
       await nc.close();

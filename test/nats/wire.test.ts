@@ -12,8 +12,10 @@ import {
   newId,
   PayloadTooLargeError,
   TimeoutError,
+  TransportError,
+  ValidationError,
 } from '@troupe/core';
-import { connectNats, startWorker } from '@troupe/nats';
+import { connectNats, NatsTransport, startWorker } from '@troupe/nats';
 import { natsSuite, startNatsServer } from '@troupe/testing';
 import { connect, headers, type Msg } from 'nats';
 import { expect, it } from 'vitest';
@@ -44,22 +46,32 @@ natsSuite('NATS wire contract', () => {
   it('should send asks on the documented subjects with routing headers', async () => {
     await using server = await startNatsServer();
     const { Counter } = workerAgents('w');
-    await using worker = await startWorker({ servers: server.url, namespace: 'wire', agents: [Counter] });
+    await using worker = await startWorker({
+      connection: { servers: server.url },
+      namespace: 'wire',
+      agents: [Counter],
+    });
+    const owner = worker.transport.workerId;
     const raw = await connect({ servers: server.url });
     const seen: Msg[] = [];
-    raw.subscribe('troupe.wire.agent.>', { callback: (_e, m) => seen.push(m) });
+    raw.subscribe('troupe.wire.>', { callback: (_e, m) => seen.push(m) });
     await raw.flush();
     await using client = createRuntime({
-      transport: await connectNats({ servers: server.url }),
+      transport: await connectNats({ connection: { servers: server.url } }),
       namespace: 'wire',
     });
     const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
     await client.ref({ type: 'nats.counter', key: 'k-1' }).ask(Inc.create({}), { runId: 'r-1', traceparent });
-    await expect.poll(() => seen.length).toBeGreaterThan(0);
-    const msg = seen[0] as Msg;
-    expect(msg.subject).toBe('troupe.wire.agent.nats.counter.k-1');
-    const h = msg.headers;
-    const body = JSON.parse(new TextDecoder().decode(msg.data));
+    await expect.poll(() => seen.length).toBeGreaterThan(1);
+    // First the client locates the key's owner: an empty request on the shared keyed subject.
+    const [locate, ask] = seen as [Msg, Msg];
+    expect(locate.subject).toBe('troupe.wire.instance.nats.counter.k-1');
+    expect(locate.headers?.get('locate')).toBe('1');
+    expect(locate.data.length).toBe(0);
+    // Then the ask goes straight to the owner's own subject.
+    expect(ask.subject).toBe(`troupe.wire.worker.${owner}.instance.nats.counter.k-1`);
+    const h = ask.headers;
+    const body = JSON.parse(new TextDecoder().decode(ask.data));
     expect(h?.get('type')).toBe('counter.inc');
     expect(h?.get('id')).toBe(body.id);
     expect(h?.get('runId')).toBe('r-1');
@@ -68,21 +80,42 @@ natsSuite('NATS wire contract', () => {
     expect(Number(h?.get('deadline'))).toBe(body.deadline);
     expect(body).toMatchObject({ v: 1, type: 'counter.inc', to: { type: 'nats.counter', key: 'k-1' } });
 
-    // The reply: a marked { ok, value } body naming the owner.
-    const reply = await raw.request('troupe.wire.agent.nats.counter.k-1', msg.data, {
-      headers: msg.headers as never,
+    // The shared keyed subject takes whole messages too; the reply is a marked { ok, value } body naming the owner.
+    const reply = await raw.request('troupe.wire.instance.nats.counter.k-1', ask.data, {
+      headers: ask.headers as never,
       timeout: 5_000,
     });
     expect(reply.headers?.get('troupe-reply')).toBe('ok');
-    expect(reply.headers?.get('owner')).toBe(worker.transport.workerId);
+    expect(reply.headers?.get('owner')).toBe(owner);
     expect(reply.json()).toEqual({ ok: true, value: { worker: 'w', pid: process.pid, count: 2 } });
+    // A tell is acknowledged at once, and the acknowledgement names the owner too.
+    const tellHeaders = headers();
+    for (const [k, v] of ask.headers ?? []) for (const value of v) tellHeaders.append(k, value);
+    tellHeaders.set('tell', '1');
+    const ack = await raw.request('troupe.wire.instance.nats.counter.k-1', ask.data, {
+      headers: tellHeaders,
+      timeout: 5_000,
+    });
+    expect(ack.headers?.get('owner')).toBe(owner);
+    expect(ack.json()).toEqual({ ok: true });
+    // A locate is answered with an empty ok reply naming the owner.
+    const located = await raw.request('troupe.wire.instance.nats.counter.k-1', undefined, {
+      headers: locate.headers as never,
+      timeout: 5_000,
+    });
+    expect(located.headers?.get('owner')).toBe(owner);
+    expect(located.json()).toEqual({ ok: true });
     await raw.close();
   });
 
   it('should abort a handler when its deadline passes, with no help from the asker', async () => {
     await using server = await startNatsServer();
     const { Slow } = workerAgents('w');
-    await using worker = await startWorker({ servers: server.url, namespace: 'wire', agents: [Slow] });
+    await using worker = await startWorker({
+      connection: { servers: server.url },
+      namespace: 'wire',
+      agents: [Slow],
+    });
     const raw = await connect({ servers: server.url });
     const { data, headers: h } = sleepEnvelope(10_000, Date.now() + 300);
     const started = Date.now();
@@ -97,7 +130,11 @@ natsSuite('NATS wire contract', () => {
   it('should abort a handler on a cancel published on the control subject', async () => {
     await using server = await startNatsServer();
     const { Slow } = workerAgents('w');
-    await using worker = await startWorker({ servers: server.url, namespace: 'wire', agents: [Slow] });
+    await using worker = await startWorker({
+      connection: { servers: server.url },
+      namespace: 'wire',
+      agents: [Slow],
+    });
     const raw = await connect({ servers: server.url });
     const { env, data, headers: h } = sleepEnvelope(10_000);
     const replied = raw.request('troupe.wire.agent.nats.slow', data, { headers: h, timeout: 5_000 });
@@ -116,9 +153,13 @@ natsSuite('NATS wire contract', () => {
   it('should refuse an ask larger than the server max payload before sending it', async () => {
     await using server = await startNatsServer({ maxPayload: 4096 });
     const { Who } = workerAgents('w');
-    await using worker = await startWorker({ servers: server.url, namespace: 'wire', agents: [Who] });
+    await using worker = await startWorker({
+      connection: { servers: server.url },
+      namespace: 'wire',
+      agents: [Who],
+    });
     await using client = createRuntime({
-      transport: await connectNats({ servers: server.url }),
+      transport: await connectNats({ connection: { servers: server.url } }),
       namespace: 'wire',
     });
     const big = { type: WhoAsk.type, payload: { pad: 'x'.repeat(5_000) } };
@@ -144,9 +185,13 @@ natsSuite('NATS wire contract', () => {
       type: 'nats.big',
       handles: { [Big.type]: on(Big, ({ size }) => 'y'.repeat(size)) },
     });
-    await using worker = await startWorker({ servers: server.url, namespace: 'wire', agents: [Agent] });
+    await using worker = await startWorker({
+      connection: { servers: server.url },
+      namespace: 'wire',
+      agents: [Agent],
+    });
     await using client = createRuntime({
-      transport: await connectNats({ servers: server.url }),
+      transport: await connectNats({ connection: { servers: server.url } }),
       namespace: 'wire',
     });
     const err = await client
@@ -160,9 +205,13 @@ natsSuite('NATS wire contract', () => {
   it('should reject a tell nobody serves with NoRespondersError, and accept one that is served', async () => {
     await using server = await startNatsServer();
     const { Counter } = workerAgents('w');
-    await using worker = await startWorker({ servers: server.url, namespace: 'wire', agents: [Counter] });
+    await using worker = await startWorker({
+      connection: { servers: server.url },
+      namespace: 'wire',
+      agents: [Counter],
+    });
     await using client = createRuntime({
-      transport: await connectNats({ servers: server.url }),
+      transport: await connectNats({ connection: { servers: server.url } }),
       namespace: 'wire',
     });
     await expect(client.ref({ type: 'nats.nobody' }).tell(Inc.create({}))).rejects.toBeInstanceOf(
@@ -178,9 +227,13 @@ natsSuite('NATS wire contract', () => {
   it('should time out an ask to a handler that never answers with TimeoutError, within its timeout', async () => {
     await using server = await startNatsServer();
     const { Slow } = workerAgents('w');
-    await using worker = await startWorker({ servers: server.url, namespace: 'wire', agents: [Slow] });
+    await using worker = await startWorker({
+      connection: { servers: server.url },
+      namespace: 'wire',
+      agents: [Slow],
+    });
     await using client = createRuntime({
-      transport: await connectNats({ servers: server.url }),
+      transport: await connectNats({ connection: { servers: server.url } }),
       namespace: 'wire',
     });
     const started = Date.now();
@@ -199,13 +252,13 @@ natsSuite('NatsTransport close', () => {
     await using server = await startNatsServer();
     const { Slow } = workerAgents('w');
     await using worker = await startWorker({
-      servers: server.url,
+      connection: { servers: server.url },
       namespace: 'close',
       agents: [Slow],
       closeTimeout: 200,
     });
     await using client = createRuntime({
-      transport: await connectNats({ servers: server.url }),
+      transport: await connectNats({ connection: { servers: server.url } }),
       namespace: 'close',
     });
     const ask = client
@@ -222,5 +275,36 @@ natsSuite('NatsTransport close', () => {
     await expect(
       worker.transport.request(sleepEnvelope(1).env, { signal: new AbortController().signal, timeout: 100 }),
     ).rejects.toMatchObject({ code: 'CLOSED' });
+    // Closed on purpose: closed() resolves with no error.
+    expect(await worker.transport.closed()).toBeUndefined();
+  });
+
+  it('should resolve closed() with the typed error when the connection is lost for good', async () => {
+    await using server = await startNatsServer();
+    const transport = await connectNats({
+      connection: { servers: server.url, maxReconnectAttempts: 0 },
+      progress: false,
+    });
+    await using _runtime = createRuntime({ transport, namespace: 'close' });
+    await server.kill();
+    const outcome = await transport.closed();
+    expect(outcome).toBeInstanceOf(TransportError);
+  });
+
+  it('should throw typed errors for misuse: both connection and nc, or not attached', async () => {
+    await using server = await startNatsServer();
+    const nc = await connect({ servers: server.url });
+    try {
+      expect(() => new NatsTransport({ connection: { servers: server.url }, nc })).toThrow(ValidationError);
+      const loose = new NatsTransport({ nc });
+      await expect(loose.serve('nats.who')).rejects.toBeInstanceOf(ValidationError);
+      await expect(
+        loose.request(sleepEnvelope(1).env, { signal: new AbortController().signal, timeout: 100 }),
+      ).rejects.toBeInstanceOf(ValidationError);
+      await loose.close();
+      expect(nc.isClosed()).toBe(false); // an nc it was given stays open
+    } finally {
+      await nc.close();
+    }
   });
 });

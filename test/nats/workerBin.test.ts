@@ -5,8 +5,9 @@
  * credentials end the process at once.
  */
 import { createRuntime } from '@troupe/core';
-import { connectNats, ownerSubject } from '@troupe/nats';
+import { connectNats, ownerSubject, remoteProgress$ } from '@troupe/nats';
 import { natsSuite, startNatsServer } from '@troupe/testing';
+import { filter, firstValueFrom } from 'rxjs';
 import { expect, it } from 'vitest';
 import { type Answer, Inc, Sleep, WhoAsk } from './fixtures/agents.js';
 import { untilNoResponders } from './support/untilNoResponders.js';
@@ -27,9 +28,9 @@ natsSuite('troupe-worker bin', () => {
         .match(/types=(\S+)/)?.[1]
         ?.split(',')
         .sort(),
-    ).toEqual(['nats.counter', 'nats.slow', 'nats.who']);
+    ).toEqual(['nats.counter', 'nats.log', 'nats.slow', 'nats.who']);
     await using client = createRuntime({
-      transport: await connectNats({ servers: server.url }),
+      transport: await connectNats({ connection: { servers: server.url } }),
       namespace: 'bin',
     });
 
@@ -55,8 +56,15 @@ natsSuite('troupe-worker bin', () => {
     expect(after).toMatchObject({ pid: survivor.pid, count: 1 });
 
     // SIGTERM drains: the ask in flight completes, then the process exits 0.
-    const inFlight = client.ref({ type: 'nats.slow' }).ask(Sleep.create({ ms: 500 }), { timeout: 10_000 });
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    const started = firstValueFrom(
+      remoteProgress$({ connection: { servers: server.url }, namespace: 'bin', runId: 'drain' }).pipe(
+        filter((e) => e.kind === 'task.started'),
+      ),
+    );
+    const inFlight = client
+      .ref({ type: 'nats.slow' })
+      .ask(Sleep.create({ ms: 500 }), { timeout: 10_000, runId: 'drain' });
+    await started; // the worker has begun handling it
     survivor.kill('SIGTERM');
     await expect(inFlight).resolves.toMatchObject({ pid: survivor.pid });
     expect(await survivor.exited).toBe(0);
@@ -84,7 +92,7 @@ natsSuite('troupe-worker bin', () => {
       extraArgs: ['--token', 'good'],
     });
     await using client = createRuntime({
-      transport: await connectNats({ servers: server.url, token: 'good' }),
+      transport: await connectNats({ connection: { servers: server.url, token: 'good' } }),
       namespace: 'auth',
     });
     expect(await client.ref({ type: 'nats.who' }).ask(WhoAsk.create({}))).toMatchObject({ pid: good.pid });

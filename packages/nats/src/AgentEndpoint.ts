@@ -3,19 +3,24 @@ import {
   type Envelope,
   type Logger,
   TimeoutError,
+  TransportError,
   type TransportHost,
   type TroupeError,
   ValidationError,
 } from '@troupe/core';
 import type { Msg, NatsConnection, Subscription } from 'nats';
 import { readControl } from './control.js';
+import { Header, headerOf } from './headers.js';
 import { type Inbound, readInbound } from './inbound.js';
-import { KeyedRouter } from './KeyedRouter.js';
+import { KeyedRouter, type Routable } from './KeyedRouter.js';
+import type { LogDigest } from './LogDigest.js';
+import { subscriptionError } from './natsErrors.js';
 import { Ownership } from './Ownership.js';
-import { RemoteDelivery } from './RemoteDelivery.js';
+import { type Fence, RemoteDelivery } from './RemoteDelivery.js';
+import { ReplyFence } from './ReplyFence.js';
 import { type EncodedReply, errorReply, okReply } from './reply.js';
 import type { NatsTransportStats } from './stats.js';
-import { ownerSubject, typeSubject } from './subjects.js';
+import { instanceSubject, ownerSubject, typeSubject } from './subjects.js';
 
 /** Options of {@link AgentEndpoint}. */
 export interface AgentEndpointOptions {
@@ -25,6 +30,8 @@ export interface AgentEndpointOptions {
   /** The largest message accepted or sent, bytes. */
   maxPayload: () => number;
   logger: Logger;
+  /** Where warnings about what arrives from the network go, rate-limited. */
+  digest: LogDigest;
   stats: NatsTransportStats;
   /** Called after each reply went out (the transport sends the progress it caused in the same write). */
   afterReply?: () => void;
@@ -37,6 +44,9 @@ const MAX_TIMER = 2 ** 31 - 1;
  * The serving side of a NatsTransport: subscribes to the subjects of served
  * types, validates what arrives, hands envelopes to the runtime with a signal
  * that the asker's cancels and the message deadline abort, and answers.
+ * Keyed answers are fenced: a result computed while this worker's hold on the
+ * key is unconfirmed (after a disconnect) waits for the owners bucket, and
+ * becomes an error if the key moved meanwhile.
  */
 export class AgentEndpoint {
   readonly #o: AgentEndpointOptions;
@@ -46,6 +56,7 @@ export class AgentEndpoint {
   readonly #router: KeyedRouter;
   readonly ownership: Ownership;
   #control: Subscription | undefined;
+  readonly #fence: ReplyFence;
   #idleWaiters: Array<() => void> = [];
 
   constructor(options: AgentEndpointOptions) {
@@ -56,6 +67,7 @@ export class AgentEndpoint {
       namespace: this.#ns,
       workerId: options.workerId,
       logger: options.logger,
+      onLost: (type, key) => this.#lost(type, key),
     });
     this.#router = new KeyedRouter({
       connection: options.connection,
@@ -63,9 +75,11 @@ export class AgentEndpoint {
       workerId: options.workerId,
       ownership: this.ownership,
       stats: options.stats,
-      deliver: (msg, inbound, owner) => this.#deliver(msg, inbound, owner),
       refuse: (msg, error) => this.#refuse(msg, error),
     });
+    this.#fence = new ReplyFence(this.ownership, (entry, value, isError) =>
+      this.#answer(entry, value, isError),
+    );
   }
 
   /** Messages being handled now. */
@@ -77,27 +91,30 @@ export class AgentEndpoint {
   async serve(type: string): Promise<void> {
     if (this.#subs.has(type)) return;
     const nc = this.#o.connection;
-    const base = typeSubject(this.#ns, type);
-    const onError = (err: Error | null) => {
-      if (err) this.#o.logger.warn(`subscription of '${type}' failed`, { error: err.message });
+    let refused: Error | undefined;
+    const onError = (err: Error) => {
+      refused ??= err;
+      this.#o.digest.warn('subscription errors', `a subscription of '${type}' failed: ${err.message}`);
     };
+    const keyed = (err: Error | null, msg: Msg) =>
+      err ? onError(err) : this.#onMessage(msg, type, lastToken(msg.subject));
     this.#subs.set(type, [
-      nc.subscribe(base, {
+      nc.subscribe(typeSubject(this.#ns, type), {
         queue: type,
         callback: (err, msg) => (err ? onError(err) : this.#onMessage(msg, type, undefined)),
       }),
-      nc.subscribe(`${base}.*`, {
-        queue: type,
-        callback: (err, msg) => (err ? onError(err) : this.#onMessage(msg, type, lastToken(msg.subject))),
-      }),
-      nc.subscribe(ownerSubject(this.#ns, this.#o.workerId, type, '*'), {
-        callback: (err, msg) => (err ? onError(err) : this.#onMessage(msg, type, lastToken(msg.subject))),
-      }),
+      nc.subscribe(instanceSubject(this.#ns, type, '*'), { queue: type, callback: keyed }),
+      nc.subscribe(ownerSubject(this.#ns, this.#o.workerId, type, '*'), { callback: keyed }),
     ]);
     this.#control ??= nc.subscribe(`troupe.${this.#ns}.control.>`, {
       callback: (err, msg) => (err ? onError(err) : this.#onControl(msg)),
     });
+    // A refusal arrives before the flush's PONG: fail now rather than serve half the subjects.
     await nc.flush();
+    if (refused) {
+      this.unserve(type);
+      throw subscriptionError(refused, `the subjects of '${type}'`);
+    }
   }
 
   /**
@@ -121,6 +138,18 @@ export class AgentEndpoint {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
+  /** The connection dropped: keys held may be taken over meanwhile, so hold answers until confirmed. */
+  disconnected(): void {
+    this.ownership.suspect();
+  }
+
+  /** The connection is back: confirm (or drop) every key held, then send the answers that waited. */
+  async reconnected(): Promise<void> {
+    this.ownership.suspect();
+    await this.ownership.verify();
+    this.#fence.release();
+  }
+
   /** Stops everything: waits for in-flight messages up to `timeout` ms, then aborts (and answers) the rest. */
   async close(timeout: number): Promise<void> {
     for (const subs of this.#subs.values()) for (const sub of subs) sub.unsubscribe();
@@ -133,6 +162,7 @@ export class AgentEndpoint {
     clearTimeout(timer);
     const reason = new CancelledError('transport closed: in-flight message aborted');
     for (const entry of [...this.#inflight.values()]) this.#abort(entry, reason);
+    for (const entry of this.#fence.drain()) this.#answer(entry, reason, true);
     this.#control?.unsubscribe();
     this.#control = undefined;
     await this.ownership.release();
@@ -143,13 +173,19 @@ export class AgentEndpoint {
       this.#accept(msg, type, key);
     } catch (err) {
       // Nothing a sender does may take the subscription down.
-      this.#o.logger.warn(`failed to handle a message on ${msg.subject}`, { error: (err as Error).message });
+      this.#o.digest.warn('messages that failed', `failed to handle a message on ${msg.subject}`, {
+        error: (err as Error).message,
+      });
     }
   }
 
   #accept(msg: Msg, type: string, key: string | undefined): void {
     this.#o.stats.received++;
-    let inbound: Inbound | TroupeError | null;
+    if (key !== undefined && headerOf(msg.headers, Header.locate) === '1') {
+      this.#locate(msg, type, key);
+      return;
+    }
+    let inbound: Inbound | TroupeError;
     try {
       inbound = readInbound(msg, { type, key, maxPayload: this.#o.maxPayload() });
     } catch (err) {
@@ -158,24 +194,55 @@ export class AgentEndpoint {
         issues: [{ path: '', message: 'unreadable' }],
       });
     }
-    if (inbound === null) {
-      this.#o.stats.misrouted++;
-      return;
-    }
     if (inbound instanceof Error) {
       this.#o.stats.invalid++;
       this.#refuse(msg, inbound);
       return;
     }
-    if (key === undefined) this.#deliver(msg, inbound, undefined);
-    else this.#router.route(msg, inbound, type, key);
+    if (key === undefined) {
+      this.#deliver(msg, inbound, undefined);
+      return;
+    }
+    const valid = inbound;
+    this.#router.route(
+      {
+        msg,
+        hops: valid.hops,
+        deadline: valid.envelope.deadline,
+        label: valid.envelope.type,
+        here: (owner) => this.#deliver(msg, valid, owner),
+      },
+      type,
+      key,
+    );
+  }
+
+  /** A locate request: answered by the owner of the key with an empty reply naming itself. */
+  #locate(msg: Msg, type: string, key: string): void {
+    if (!msg.reply) {
+      this.#o.stats.invalidDropped++;
+      return;
+    }
+    this.#o.stats.locates++;
+    const hops = Number(headerOf(msg.headers, Header.hops) ?? 0);
+    const r: Routable = {
+      msg,
+      hops: Number.isFinite(hops) ? hops : 0,
+      deadline: undefined,
+      label: 'locate',
+      here: (owner) => this.#respond(msg, okReply(undefined, this.#o.maxPayload(), owner)),
+    };
+    this.#router.route(r, type, key);
   }
 
   #deliver(msg: Msg, inbound: Inbound, owner: string | undefined): void {
     const { envelope, tell } = inbound;
     const stats = this.#o.stats;
-    if (tell && msg.reply) this.#respond(msg, okReply(undefined, this.#o.maxPayload()));
+    if (tell && msg.reply) this.#respond(msg, okReply(undefined, this.#o.maxPayload(), owner));
     const entry = new RemoteDelivery(msg, !tell && Boolean(msg.reply), owner);
+    const key = envelope.to.key;
+    const revision = key === undefined ? undefined : this.ownership.revisionOf(envelope.to.type, key);
+    if (key !== undefined && revision !== undefined) entry.fence = { type: envelope.to.type, key, revision };
     if (envelope.deadline !== undefined) {
       const left = envelope.deadline - Date.now();
       if (left <= 0) {
@@ -197,11 +264,43 @@ export class AgentEndpoint {
 
   #settle(id: string, entry: RemoteDelivery, value: unknown, isError: boolean): void {
     this.#finish(id, entry);
-    if (entry.answered || !entry.expectsReply) return;
+    if (entry.answered) return;
+    if (!entry.expectsReply) {
+      if (isError) this.#tellFailed(entry, value);
+      return;
+    }
+    this.#fence.settle(entry, value, isError);
+  }
+
+  /** Answers an asker, unless the key its message was handled under has moved to another worker. */
+  #answer(entry: RemoteDelivery, value: unknown, isError: boolean): void {
+    if (entry.answered) return;
     entry.answered = true;
     const max = this.#o.maxPayload();
-    this.#respond(entry.msg, isError ? errorReply(value, entry.owner) : okReply(value, max, entry.owner));
+    const reply = this.#fence.lost(entry)
+      ? errorReply(lostError(entry.fence as Fence), entry.owner)
+      : isError
+        ? errorReply(value, entry.owner)
+        : okReply(value, max, entry.owner);
+    this.#respond(entry.msg, reply);
     this.#o.afterReply?.();
+  }
+
+  /** This worker lost a key while unreachable: stop what runs for it and drop the instance's stale state. */
+  #lost(type: string, key: string): void {
+    this.#o.stats.lost++;
+    const reason = lostError({ type, key, revision: 0 });
+    for (const entry of this.#inflight.values()) {
+      if (entry.fence?.type === type && entry.fence.key === key) entry.abort(reason);
+    }
+    const host = this.#o.host;
+    if (host.evict) host.evict(type, key, reason);
+    else this.#o.logger.warn(`lost ${type}/${key}, but this runtime cannot drop the instance's state`);
+  }
+
+  #tellFailed(entry: RemoteDelivery, error: unknown): void {
+    const env = readEnvelopeType(entry.msg);
+    this.#o.digest.warn('tells that failed', `a tell${env} failed: ${(error as Error)?.message ?? error}`);
   }
 
   /** Aborts a delivery and answers the asker with the reason at once (the handler may not stop). */
@@ -246,7 +345,10 @@ export class AgentEndpoint {
   #refuse(msg: Msg, error: TroupeError): void {
     if (!msg.reply) {
       this.#o.stats.invalidDropped++;
-      this.#o.logger.debug(`dropped a message on ${msg.subject}: ${error.message}`);
+      this.#o.digest.warn(
+        'invalid messages without a reply subject dropped',
+        `dropped an invalid message on ${msg.subject}: ${error.message}`,
+      );
       return;
     }
     this.#respond(msg, errorReply(error));
@@ -265,6 +367,18 @@ function expiredError(envelope: Envelope): TimeoutError {
   return new TimeoutError(`'${envelope.type}' passed its deadline`, {
     data: { type: envelope.type, deadline: envelope.deadline },
   });
+}
+
+function lostError(fence: Fence): TransportError {
+  return new TransportError(
+    `${fence.type}/${fence.key} moved to another worker while this one was unreachable; ask again`,
+    { data: { type: fence.type, key: fence.key }, retryable: true },
+  );
+}
+
+function readEnvelopeType(msg: Msg): string {
+  const type = headerOf(msg.headers, Header.type);
+  return type === undefined ? '' : ` '${type}'`;
 }
 
 function lastToken(subject: string): string {

@@ -1,7 +1,6 @@
 import { TimeoutError, TransportError, type TroupeError } from '@troupe/core';
 import { ErrorCode, type Msg, type NatsConnection } from 'nats';
 import { Header, withHeader } from './headers.js';
-import type { Inbound } from './inbound.js';
 import { natsCode, requestError } from './natsErrors.js';
 import type { Ownership } from './Ownership.js';
 import type { NatsTransportStats } from './stats.js';
@@ -14,10 +13,21 @@ export interface KeyedRouterOptions {
   workerId: string;
   ownership: Ownership;
   stats: NatsTransportStats;
-  /** Hands a message to the local runtime (this worker owns its key). */
-  deliver(msg: Msg, inbound: Inbound, owner: string): void;
   /** Answers a message with an error. */
   refuse(msg: Msg, error: TroupeError): void;
+}
+
+/** Something to route to the owner of a key: a keyed message, or a locate request. */
+export interface Routable {
+  readonly msg: Msg;
+  /** How many times a worker already passed it on. */
+  readonly hops: number;
+  /** Absolute deadline, ms since the epoch, if it has one. */
+  readonly deadline: number | undefined;
+  /** What it is, for error messages (a message type, or `locate`). */
+  readonly label: string;
+  /** Handles it on this worker, which owns the key (`owner` is this worker's id). */
+  here(owner: string): void;
 }
 
 /** How often a message may be passed on between workers before it is refused. */
@@ -27,7 +37,7 @@ const FORWARD_TIMEOUT = 30_000;
 
 /**
  * Routes keyed messages (`{ type, key }`) to the one worker that owns the key:
- * delivers here when this worker owns it, otherwise forwards to the owner's
+ * handles them here when this worker owns it, otherwise forwards to the owner's
  * private subject and relays its answer; when the owner has no responders
  * (it is gone), takes the key over. Messages for one key wait for the
  * previous one's routing, so they reach the owner in arrival order.
@@ -40,15 +50,15 @@ export class KeyedRouter {
     this.#o = options;
   }
 
-  /** Routes one validated keyed message. */
-  route(msg: Msg, inbound: Inbound, type: string, key: string): void {
+  /** Routes one validated keyed message or locate request. */
+  route(r: Routable, type: string, key: string): void {
     const slot = `${type}.${key}`;
     const pending = this.#chains.get(slot);
     if (!pending && this.#o.ownership.isMine(type, key)) {
-      this.#o.deliver(msg, inbound, this.#o.workerId);
+      r.here(this.#o.workerId);
       return;
     }
-    const step = () => this.#dispatch(msg, inbound, type, key, 0);
+    const step = () => this.#dispatch(r, type, key, 0);
     const next = (pending ?? Promise.resolve()).then(step);
     this.#chains.set(slot, next);
     void next.then(() => {
@@ -56,29 +66,29 @@ export class KeyedRouter {
     });
   }
 
-  /** Delivers or forwards; never rejects (failures are answered). */
-  async #dispatch(msg: Msg, inbound: Inbound, type: string, key: string, attempt: number): Promise<void> {
+  /** Handles here or forwards; never rejects (failures are answered). */
+  async #dispatch(r: Routable, type: string, key: string, attempt: number): Promise<void> {
     const { ownership, workerId } = this.#o;
     try {
       if (ownership.isMine(type, key)) {
-        this.#o.deliver(msg, inbound, workerId);
+        r.here(workerId);
         return;
       }
       // A message already passed on once is routed on fresh information, not on the cache that sent it here.
-      const cached = inbound.hops === 0 ? ownership.cachedOther(type, key) : undefined;
+      const cached = r.hops === 0 ? ownership.cachedOther(type, key) : undefined;
       const found = cached ? { mine: false as const, ...cached } : await ownership.lookup(type, key);
       if (found.mine) {
-        this.#o.deliver(msg, inbound, workerId);
+        r.here(workerId);
         return;
       }
-      if (inbound.hops >= MAX_HOPS || attempt > 2) {
-        this.#o.refuse(msg, new TransportError(`ownership of ${type}/${key} is moving; try again`));
+      if (r.hops >= MAX_HOPS || attempt > 2) {
+        this.#o.refuse(r.msg, new TransportError(`ownership of ${type}/${key} is moving; try again`));
         return;
       }
-      this.#forward(msg, inbound, type, key, found.owner, found.revision, attempt);
+      this.#forward(r, type, key, found.owner, found.revision, attempt);
     } catch (err) {
       this.#o.refuse(
-        msg,
+        r.msg,
         err instanceof TransportError
           ? err
           : new TransportError(`could not route to ${type}/${key}`, { cause: err }),
@@ -86,23 +96,15 @@ export class KeyedRouter {
     }
   }
 
-  #forward(
-    msg: Msg,
-    inbound: Inbound,
-    type: string,
-    key: string,
-    owner: string,
-    revision: number,
-    attempt: number,
-  ): void {
+  #forward(r: Routable, type: string, key: string, owner: string, revision: number, attempt: number): void {
     const { connection, namespace, stats } = this.#o;
-    const deadline = inbound.envelope.deadline;
-    const timeout = deadline === undefined ? FORWARD_TIMEOUT : deadline - Date.now();
+    const { msg } = r;
+    const timeout = r.deadline === undefined ? FORWARD_TIMEOUT : r.deadline - Date.now();
     if (timeout <= 0) {
-      this.#o.refuse(msg, new TimeoutError(`'${inbound.envelope.type}' passed its deadline`));
+      this.#o.refuse(msg, new TimeoutError(`'${r.label}' passed its deadline`));
       return;
     }
-    let headers = withHeader(msg.headers, Header.hops, String(inbound.hops + 1));
+    let headers = withHeader(msg.headers, Header.hops, String(r.hops + 1));
     // A plain publish is forwarded as a tell, so the owner acknowledges and we learn that it is alive.
     if (!msg.reply) headers = withHeader(headers, Header.tell, '1');
     stats.forwarded++;
@@ -114,7 +116,7 @@ export class KeyedRouter {
         },
         (err: unknown) => {
           if (natsCode(err) === ErrorCode.NoResponders) {
-            void this.#takeOver(msg, inbound, type, key, revision, attempt);
+            void this.#takeOver(r, type, key, revision, attempt);
             return;
           }
           this.#o.refuse(msg, requestError(err, { target: `${type}/${key}`, namespace, timeout }));
@@ -125,23 +127,16 @@ export class KeyedRouter {
       });
   }
 
-  async #takeOver(
-    msg: Msg,
-    inbound: Inbound,
-    type: string,
-    key: string,
-    revision: number,
-    attempt: number,
-  ): Promise<void> {
+  async #takeOver(r: Routable, type: string, key: string, revision: number, attempt: number): Promise<void> {
     try {
       if (await this.#o.ownership.takeOver(type, key, revision)) {
         this.#o.stats.takeovers++;
-        this.#o.deliver(msg, inbound, this.#o.workerId);
+        r.here(this.#o.workerId);
         return;
       }
     } catch {
       // fall through: someone else changed the owner; route again on fresh information
     }
-    await this.#dispatch(msg, { ...inbound, hops: Math.max(inbound.hops, 1) }, type, key, attempt + 1);
+    await this.#dispatch({ ...r, hops: Math.max(r.hops, 1) }, type, key, attempt + 1);
   }
 }

@@ -7,20 +7,33 @@ import {
   type RequestOptions,
   type Transport,
   type TransportHost,
+  type TroupeError,
   ValidationError,
 } from '@troupe/core';
-import { Events, type NatsConnection, nuid } from 'nats';
+import { Events, type NatsConnection, nuid, type Status } from 'nats';
 import { AgentEndpoint } from './AgentEndpoint.js';
-import { type NatsConnectOptions, openConnection } from './connection.js';
+import { inboxPrefixOf, type NatsConnectOptions, openConnection } from './connection.js';
+import { LogDigest } from './LogDigest.js';
+import { natsFailure, publishDenied } from './natsErrors.js';
 import { ProgressPublisher } from './ProgressPublisher.js';
 import type { ProgressStreamOptions } from './progressStream.js';
 import { Requester } from './Requester.js';
 import { emptyStats, type NatsTransportStats } from './stats.js';
 
-/** Options of {@link NatsTransport}: a connection to use, or how to open one, plus Troupe's own settings. */
-export interface NatsTransportOptions extends NatsConnectOptions {
-  /** An open connection to use; the transport leaves it open on close. */
-  connection?: NatsConnection;
+/**
+ * Options of {@link NatsTransport}: how to reach NATS (`connection`, or an open `nc`) and
+ * Troupe's own settings. nats.js options live under `connection` only, so none of Troupe's
+ * settings can leak into nats.js `connect()`, nor a nats.js option be mistaken for one of ours.
+ */
+export interface NatsTransportOptions {
+  /**
+   * How to open the connection: nats.js `ConnectionOptions`, passed through untouched
+   * (`servers`, `token`, `user`/`pass`, `tls`, `authenticator`, `inboxPrefix`, …). `servers`
+   * defaults to `TROUPE_NATS_URL`, else `nats://127.0.0.1:4222`.
+   */
+  connection?: NatsConnectOptions;
+  /** An open connection to use instead of `connection`; the transport leaves it open on close. */
+  nc?: NatsConnection;
   /** Refuse messages larger than this, bytes (never more than the server's `max_payload`). */
   maxPayload?: number;
   /** This process's worker id in subjects and the owners bucket (default: a fresh NUID). */
@@ -47,11 +60,11 @@ export interface NatsTransportSnapshot extends NatsTransportStats {
 }
 
 /**
- * A {@link Transport} over NATS: asks are request/reply on
- * `troupe.<ns>.agent.<type>[.<key>]`, cancellation travels on
+ * A {@link Transport} over NATS: asks are request/reply on `troupe.<ns>.agent.<type>` (any
+ * instance) or the owning worker's subject (keyed instances), cancellation travels on
  * `troupe.<ns>.control.<runId>`, progress goes to a JetStream stream.
  * @example
- * const transport = await connectNats({ servers: 'nats://127.0.0.1:4222' });
+ * const transport = await connectNats({ connection: { servers: 'nats://127.0.0.1:4222' } });
  * await using runtime = createRuntime({ transport, namespace: 'demo' });
  */
 export class NatsTransport implements Transport, AsyncDisposable {
@@ -61,9 +74,12 @@ export class NatsTransport implements Transport, AsyncDisposable {
   readonly workerId: string;
   readonly #options: NatsTransportOptions;
   readonly #logger: Logger;
+  readonly #digest: LogDigest;
   readonly #stats = emptyStats();
   readonly #ownsConnection: boolean;
   readonly #connecting: Promise<NatsConnection>;
+  readonly #closed: Promise<TroupeError | undefined>;
+  #markClosed: (outcome: TroupeError | undefined) => void = () => {};
   #nc: NatsConnection | undefined;
   #host: TransportHost | undefined;
   #progress: ProgressPublisher | undefined;
@@ -72,26 +88,26 @@ export class NatsTransport implements Transport, AsyncDisposable {
   #setup: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
 
+  /** @throws {ValidationError} when both `connection` and `nc` are given. */
   constructor(options: NatsTransportOptions = {}) {
+    if (options.connection !== undefined && options.nc !== undefined) {
+      throw new ValidationError('NatsTransport takes `connection` (options to open one) or `nc`, not both', {
+        issues: [{ path: 'connection', message: 'give either connection or nc' }],
+      });
+    }
     this.#options = options;
     this.workerId = options.workerId ?? nuid.next();
     this.publishesProgress = options.progress !== false;
     this.#logger = options.logger ?? createLogger({ name: 'troupe:nats' });
-    const {
-      connection,
-      maxPayload: _maxPayload,
-      workerId: _workerId,
-      progress: _progress,
-      closeTimeout: _closeTimeout,
-      tellTimeout: _tellTimeout,
-      logger: _logger,
-      ...connect
-    } = options;
-    this.#ownsConnection = connection === undefined;
-    this.#connecting = connection ? Promise.resolve(connection) : openConnection(connect);
+    this.#digest = new LogDigest(this.#logger);
+    this.#ownsConnection = options.nc === undefined;
+    this.#closed = new Promise((resolve) => {
+      this.#markClosed = resolve;
+    });
+    this.#connecting = options.nc ? Promise.resolve(options.nc) : openConnection(options.connection);
     this.#connecting.then(
       (nc) => this.#connected(nc),
-      () => {}, // reported by ready(), serve() and request()
+      (err: unknown) => this.#markClosed(natsFailure(err, 'connecting to NATS')),
     );
   }
 
@@ -105,6 +121,15 @@ export class NatsTransport implements Transport, AsyncDisposable {
     await this.#connecting;
   }
 
+  /**
+   * Resolves once the transport is closed for good: with nothing after `close()`, or with the
+   * typed error (`TransportError`, `UnauthorizedError`) that ended it. Never rejects.
+   */
+  closed(): Promise<TroupeError | undefined> {
+    return this.#closed;
+  }
+
+  /** @throws {ValidationError} when already attached to another runtime. */
   attach(host: TransportHost): void {
     if (this.#host && this.#host !== host)
       throw new ValidationError('NatsTransport is already attached to a runtime: give each runtime its own', {
@@ -122,10 +147,15 @@ export class NatsTransport implements Transport, AsyncDisposable {
     this.#ready().catch(() => {});
   }
 
+  /** Subscribes to a type's subjects. Rejects with `ClosedError`, `UnauthorizedError` or `TransportError`. */
   async serve(type: string): Promise<void> {
     if (this.#closing) throw new ClosedError('transport is closed');
     await this.#ready();
-    await (this.#endpoint as AgentEndpoint).serve(type);
+    try {
+      await (this.#endpoint as AgentEndpoint).serve(type);
+    } catch (err) {
+      throw natsFailure(err, `serving '${type}'`);
+    }
   }
 
   async unserve(type: string): Promise<void> {
@@ -162,7 +192,7 @@ export class NatsTransport implements Transport, AsyncDisposable {
   /**
    * Stops serving, waits for messages being handled (up to `closeTimeout`),
    * aborts the rest, fails pending requests with `ClosedError`, and closes the
-   * connection if the transport opened it. Idempotent.
+   * connection if the transport opened it. Idempotent; never rejects.
    */
   close(): Promise<void> {
     this.#closing ??= this.#close();
@@ -175,7 +205,12 @@ export class NatsTransport implements Transport, AsyncDisposable {
 
   /** Connected and attached, with the progress stream in place. */
   #ready(): Promise<void> {
-    if (!this.#host) return Promise.reject(new Error('NatsTransport is not attached to a runtime'));
+    if (!this.#host)
+      return Promise.reject(
+        new ValidationError('NatsTransport is not attached to a runtime: pass it to createRuntime first', {
+          issues: [{ path: 'transport', message: 'not attached' }],
+        }),
+      );
     this.#setup ??= this.#connecting.then(async (nc) => {
       this.#bind(nc, this.#host as TransportHost);
       const { progress } = this.#options;
@@ -187,19 +222,24 @@ export class NatsTransport implements Transport, AsyncDisposable {
   #connected(nc: NatsConnection): void {
     this.#nc = nc;
     void this.#watch(nc);
+    nc.closed().then(
+      (err) => this.#markClosed(err ? natsFailure(err, 'the NATS connection') : undefined),
+      (err: unknown) => this.#markClosed(natsFailure(err, 'the NATS connection')),
+    );
   }
 
   #bind(nc: NatsConnection, host: TransportHost): void {
     if (this.#requester) return;
     const maxPayload = () =>
       Math.min(this.#options.maxPayload ?? Number.POSITIVE_INFINITY, nc.info?.max_payload ?? 1024 * 1024);
+    const inboxPrefix = inboxPrefixOf(nc);
     this.#requester = new Requester({
       connection: nc,
       namespace: host.namespace,
       maxPayload,
       stats: this.#stats,
       isClosing: () => this.#closing !== undefined,
-      ...(this.#options.inboxPrefix === undefined ? {} : { inboxPrefix: this.#options.inboxPrefix }),
+      ...(inboxPrefix === undefined ? {} : { inboxPrefix }),
     });
     this.#endpoint = new AgentEndpoint({
       connection: nc,
@@ -207,24 +247,49 @@ export class NatsTransport implements Transport, AsyncDisposable {
       workerId: this.workerId,
       maxPayload,
       logger: this.#logger,
+      digest: this.#digest,
       stats: this.#stats,
       afterReply: () => this.#progress?.flush(),
     });
   }
 
+  /** Every nats.js status event: outages (ownership may have moved), and the server's refusals. */
   async #watch(nc: NatsConnection): Promise<void> {
     try {
-      for await (const status of nc.status()) {
-        if (status.type === Events.Disconnect) this.#logger.info('NATS disconnected; reconnecting');
-        if (status.type === Events.Reconnect) {
-          this.#logger.info('NATS reconnected');
-          // Another worker may have taken over our keys while we were unreachable.
-          this.#endpoint?.ownership.forget();
-          this.#requester?.forgetOwners();
-        }
-      }
+      for await (const status of nc.status()) this.#onStatus(status);
     } catch (err) {
       this.#logger.debug('status watch ended', { error: (err as Error).message });
+    }
+  }
+
+  #onStatus(status: Status): void {
+    switch (status.type) {
+      case Events.Disconnect:
+        this.#stats.disconnects++;
+        this.#logger.info('NATS disconnected; reconnecting');
+        this.#endpoint?.disconnected();
+        return;
+      case Events.Reconnect:
+        this.#stats.reconnects++;
+        this.#logger.info('NATS reconnected');
+        this.#requester?.forgetOwners();
+        this.#endpoint?.reconnected().catch((err: unknown) => {
+          this.#logger.warn('could not confirm keyed instances after reconnecting', {
+            error: (err as Error).message,
+          });
+        });
+        return;
+      case Events.Error: {
+        const denied = status.permissionContext;
+        if (denied?.operation !== 'publish') return; // refused subscriptions fail in their own callbacks
+        const failed = this.#requester?.failPublished(denied.subject, publishDenied(denied.subject)) ?? 0;
+        this.#stats.denied += failed;
+        this.#digest.warn('publishes refused', `NATS refused a publish to ${denied.subject} (permissions)`, {
+          failed,
+        });
+        return;
+      }
+      default:
     }
   }
 
@@ -235,9 +300,12 @@ export class NatsTransport implements Transport, AsyncDisposable {
     this.#progress?.stop();
     this.#requester?.failPending(new ClosedError('transport closed'));
     this.#requester?.close();
-    if (nc.isClosed()) return;
-    await withTimeout(nc.flush(), 2_000).catch(() => {});
-    if (this.#ownsConnection) await nc.close().catch(() => {});
+    this.#digest.flush();
+    if (!nc.isClosed()) {
+      await withTimeout(nc.flush(), 2_000).catch(() => {});
+      if (this.#ownsConnection) await nc.close().catch(() => {});
+    }
+    this.#markClosed(undefined);
   }
 }
 
@@ -246,7 +314,7 @@ export class NatsTransport implements Transport, AsyncDisposable {
  * `UnauthorizedError` when the server refuses the credentials, `TransportError`
  * when it cannot be reached; once connected, it reconnects forever.
  * @example
- * const transport = await connectNats({ servers: 'nats://127.0.0.1:4222', token: 's3cret' });
+ * const transport = await connectNats({ connection: { servers: 'nats://127.0.0.1:4222', token: 's3cret' } });
  */
 export async function connectNats(options: NatsTransportOptions = {}): Promise<NatsTransport> {
   const transport = new NatsTransport(options);

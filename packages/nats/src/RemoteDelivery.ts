@@ -1,6 +1,13 @@
 import type { DeliveryOptions } from '@troupe/core';
 import type { Msg } from 'nats';
 
+/** A keyed delivery's fencing token: the key, and the owners-bucket revision this worker held it at. */
+export interface Fence {
+  readonly type: string;
+  readonly key: string;
+  readonly revision: number;
+}
+
 /**
  * One message being handled here for a remote asker, and the delivery
  * options the runtime gets for it. The AbortSignal is made only when
@@ -12,6 +19,10 @@ export class RemoteDelivery implements DeliveryOptions {
   readonly expectsReply: boolean;
   /** The worker to name as owner in the reply (keyed messages). */
   readonly owner: string | undefined;
+  /** Keyed messages: the key and the owners-bucket revision it was held at, checked before answering. */
+  fence: Fence | undefined;
+  /** This transport logs failed tells itself, rate-limited (anyone on the network can cause them). */
+  readonly reportsFailures = true;
   aborted = false;
   reason: unknown;
   /** Whether the asker has been answered (a result, or the abort reason). */

@@ -1,19 +1,18 @@
 import {
-  ClosedError,
+  type AgentAddress,
   type Envelope,
   formatAddress,
-  isValidKey,
-  isValidName,
-  PayloadTooLargeError,
   type RequestOptions,
   TimeoutError,
   TransportError,
-  ValidationError,
+  type TroupeError,
 } from '@troupe/core';
-import { type Msg, type MsgHdrs, type NatsConnection, nuid, type Subscription } from 'nats';
+import { headers, type Msg, type MsgHdrs, type NatsConnection, nuid, type Subscription } from 'nats';
 import { encodeControl } from './control.js';
-import { envelopeHeaders, Header, headerOf } from './headers.js';
-import { requestError } from './natsErrors.js';
+import { Header, headerOf } from './headers.js';
+import { KeyRoute } from './KeyRoute.js';
+import { closedError, requestError, subscriptionError } from './natsErrors.js';
+import { encodeOutbound } from './outbound.js';
 import { readReply } from './reply.js';
 import { abortReason, watchAbort } from './signals.js';
 import type { NatsTransportStats } from './stats.js';
@@ -22,8 +21,12 @@ import { controlSubject, instanceSubject, ownerSubject, typeSubject } from './su
 /** The transport's own timeout is a backstop: the runtime's deadline fires first, with a better message. */
 const GRACE_MS = 1_000;
 const SWEEP_MS = 250;
-/** Owner hints kept before they are all forgotten. */
-const MAX_HINTS = 100_000;
+/** How long one locate request may take before it is sent again, ms. */
+const LOCATE_TIMEOUT = 5_000;
+/** Starts the reply tokens of locate requests (never the start of a base-36 counter). */
+const LOCATE = '_';
+/** Keyed routes kept before the idle ones are forgotten. */
+const MAX_ROUTES = 100_000;
 
 /** Options of {@link Requester}. */
 export interface RequesterOptions {
@@ -36,19 +39,31 @@ export interface RequesterOptions {
   inboxPrefix?: string;
 }
 
-/** One request waiting for its reply. */
+/** One request waiting for its reply (or, keyed, for its owner to be located). */
 interface Pending {
   readonly envelope: Envelope;
   readonly data: Uint8Array;
   readonly headers: MsgHdrs;
   readonly options: RequestOptions;
-  /** The remembered owner the request went to directly, if any. */
-  readonly owner: string | undefined;
+  readonly token: string;
+  /** Send order among the messages for its key (0 for un-keyed ones). */
+  readonly seq: number;
   readonly expiresAt: number;
+  /** Where it was published; undefined while it waits for its key's owner. */
+  subject: string | undefined;
+  /** The owner it was sent to directly, if any. */
+  owner: string | undefined;
   /** Stops listening for the asker's abort. */
   off: (() => void) | undefined;
   resolve(value: unknown): void;
   reject(error: unknown): void;
+}
+
+/** One locate request in flight. */
+interface Locate {
+  readonly route: KeyRoute<Pending>;
+  readonly subject: string;
+  readonly expiresAt: number;
 }
 
 /**
@@ -56,13 +71,15 @@ interface Pending {
  * with replies multiplexed on one inbox subscription (as nats.js does, minus
  * the per-request error objects), turns replies and failures into values and
  * typed errors, and sends a cancel on the control subject when an ask is
- * aborted. Keyed asks go straight to the owning worker once a reply named it.
+ * aborted. Keyed asks and tells go to the owning worker's private subject,
+ * located first, so they are handled in the order sent.
  */
 export class Requester {
   readonly #o: RequesterOptions;
   readonly #inbox: string;
   readonly #waiting = new Map<string, Pending>();
-  readonly #owners = new Map<string, string>();
+  readonly #locates = new Map<string, Locate>();
+  readonly #routes = new Map<string, KeyRoute<Pending>>();
   #sub: Subscription | undefined;
   #sweeper: ReturnType<typeof setInterval> | undefined;
   #counter = 0;
@@ -70,10 +87,8 @@ export class Requester {
   constructor(options: RequesterOptions) {
     this.#o = options;
     this.#inbox = `${options.inboxPrefix ?? '_INBOX'}.${nuid.next()}.`;
-    options.connection.closed().then(
-      () => this.failPending(this.#closedError()),
-      () => this.failPending(this.#closedError()),
-    );
+    const fail = () => this.failPending(closedError(options.isClosing()));
+    options.connection.closed().then(fail, fail);
   }
 
   /** Requests waiting for an answer. */
@@ -85,48 +100,66 @@ export class Requester {
   request(envelope: Envelope, options: RequestOptions, tell: boolean): Promise<unknown> {
     const early = abortReason(options);
     if (early) return Promise.reject(early.reason);
+    const encoded = encodeOutbound(envelope, tell, this.#o.maxPayload());
+    if (encoded instanceof Error) return Promise.reject(encoded);
+    const { data, headers } = encoded;
     const { type, key } = envelope.to;
-    if (!isValidName(type)) return Promise.reject(invalid('to.type', `invalid agent type '${type}'`));
-    if (key !== undefined && !isValidKey(key))
-      return Promise.reject(invalid('to.key', `invalid key '${key}'`));
-    let data: Uint8Array;
-    try {
-      // Buffer.from is about twice as fast as TextEncoder for messages this size.
-      data = Buffer.from(JSON.stringify(envelope));
-    } catch (err) {
-      return Promise.reject(invalid('payload', `not JSON-serializable: ${(err as Error).message}`));
-    }
-    const headers = envelopeHeaders(envelope, tell);
-    const max = this.#o.maxPayload();
-    if (data.length + 1024 > max) {
-      const size = data.length + headersSize(headers);
-      if (size > max) {
-        return Promise.reject(
-          new PayloadTooLargeError(
-            `'${envelope.type}' to ${formatAddress(envelope.to)} is ${size} bytes; the maximum is ${max}`,
-            { data: { size, max, type: envelope.type } },
-          ),
-        );
-      }
-    }
     if (tell) this.#o.stats.tells++;
     else this.#o.stats.requests++;
     return new Promise<unknown>((resolve, reject) => {
-      const slot = key === undefined ? undefined : `${type}.${key}`;
-      const owner = slot === undefined ? undefined : this.#owners.get(slot);
-      const expiresAt = Date.now() + options.timeout + GRACE_MS;
-      this.#send({ envelope, data, headers, options, owner, expiresAt, off: undefined, resolve, reject });
+      const route = key === undefined ? undefined : this.#route(type, key);
+      const p: Pending = {
+        envelope,
+        data,
+        headers,
+        options,
+        token: this.#token(),
+        seq: route ? route.nextSeq() : 0,
+        expiresAt: Date.now() + options.timeout + GRACE_MS,
+        subject: undefined,
+        owner: undefined,
+        off: undefined,
+        resolve,
+        reject,
+      };
+      this.#track(p);
+      if (route) this.#sendKeyed(p, route);
+      else this.#publish(p, typeSubject(this.#o.namespace, type));
     });
   }
 
   /** Forgets which worker owns which key (after a reconnect). */
   forgetOwners(): void {
-    this.#owners.clear();
+    for (const route of this.#routes.values()) route.owner = undefined;
   }
 
   /** Rejects every pending request with `error`. */
   failPending(error: Error): void {
+    this.#locates.clear();
+    for (const route of this.#routes.values()) {
+      route.locating = undefined;
+      route.drain();
+    }
     for (const token of [...this.#waiting.keys()]) this.#take(token)?.reject(error);
+  }
+
+  /**
+   * The server refused a publish to `subject` (permissions): rejects what was sent there with
+   * `error` at once instead of letting it time out. Returns how many requests failed.
+   */
+  failPublished(subject: string, error: TroupeError): number {
+    let failed = 0;
+    for (const [token, p] of this.#waiting) {
+      if (p.subject !== subject) continue;
+      this.#take(token)?.reject(error);
+      failed++;
+    }
+    for (const [token, locate] of this.#locates) {
+      if (locate.subject !== subject) continue;
+      this.#locates.delete(token);
+      failed += this.#failRoute(locate.route, error);
+    }
+    return failed;
   }
 
   /** Stops the reply subscription and the sweeper. */
@@ -137,32 +170,123 @@ export class Requester {
     this.#sub = undefined;
   }
 
-  #send(p: Pending): void {
-    const { connection: nc, namespace: ns } = this.#o;
-    const { type, key } = p.envelope.to;
-    const subject =
-      key === undefined
-        ? typeSubject(ns, type)
-        : p.owner === undefined
-          ? instanceSubject(ns, type, key)
-          : ownerSubject(ns, p.owner, type, key);
-    this.#sub ??= nc.subscribe(`${this.#inbox}*`, { callback: (_err, msg) => this.#onReply(msg) });
+  #route(type: string, key: string): KeyRoute<Pending> {
+    const slot = `${type}.${key}`;
+    let route = this.#routes.get(slot);
+    if (!route) {
+      if (this.#routes.size >= MAX_ROUTES)
+        for (const [s, r] of this.#routes) if (r.idle) this.#routes.delete(s);
+      route = new KeyRoute<Pending>(type, key);
+      this.#routes.set(slot, route);
+    }
+    return route;
+  }
+
+  #sendKeyed(p: Pending, route: KeyRoute<Pending>): void {
+    if (route.open) {
+      p.owner = route.owner;
+      this.#publish(p, ownerSubject(this.#o.namespace, route.owner as string, route.type, route.key));
+      return;
+    }
+    p.owner = undefined;
+    p.subject = undefined;
+    route.wait(p);
+    if (route.locating === undefined) this.#locate(route);
+  }
+
+  /** Asks the workers who owns a key; its waiting messages go out once the answer names the owner. */
+  #locate(route: KeyRoute<Pending>): void {
+    const token = `${LOCATE}${this.#token()}`;
+    const subject = instanceSubject(this.#o.namespace, route.type, route.key);
+    route.locating = token;
+    this.#locates.set(token, { route, subject, expiresAt: Date.now() + LOCATE_TIMEOUT });
+    this.#ensureListening();
+    const h = headers();
+    h.set(Header.locate, '1');
+    try {
+      this.#o.connection.publish(subject, undefined, { reply: this.#inbox + token, headers: h });
+    } catch (err) {
+      this.#locates.delete(token);
+      this.#failRoute(route, requestError(err, this.#context(route)));
+    }
+  }
+
+  #onLocated(token: string, msg: Msg): void {
+    const locate = this.#locates.get(token);
+    if (!locate) return;
+    this.#locates.delete(token);
+    const route = locate.route;
+    if (route.locating !== token) return;
+    route.locating = undefined;
+    const h = msg.headers;
+    if (h?.hasError && msg.data.length === 0) {
+      const code = h.code === 503 ? '503' : 'REQUEST_ERROR';
+      this.#failRoute(
+        route,
+        requestError({ code, message: `${h.code} ${h.description}` }, this.#context(route)),
+      );
+      return;
+    }
+    const reply = readReply(msg);
+    const owner = headerOf(h, Header.owner);
+    if ('error' in reply || owner === undefined) {
+      this.#failRoute(
+        route,
+        'error' in reply ? reply.error : new TransportError('locate reply names no owner'),
+      );
+      return;
+    }
+    route.owner = owner;
+    for (const p of route.drain()) if (this.#waiting.get(p.token) === p) this.#sendKeyed(p, route);
+  }
+
+  /** Rejects every message waiting on a route; returns how many. */
+  #failRoute(route: KeyRoute<Pending>, error: unknown): number {
+    route.locating = undefined;
+    let failed = 0;
+    for (const p of route.drain()) {
+      if (this.#take(p.token) !== p) continue;
+      p.reject(error);
+      failed++;
+    }
+    return failed;
+  }
+
+  #track(p: Pending): void {
+    this.#waiting.set(p.token, p);
     this.#sweeper ??= setInterval(() => this.#sweep(), SWEEP_MS);
     this.#sweeper.unref?.();
-    const token = (this.#counter++).toString(36);
-    this.#waiting.set(token, p);
     p.off = watchAbort(p.options, (reason) => {
-      if (this.#waiting.get(token) !== p) return;
-      this.#take(token);
+      if (this.#take(p.token) !== p) return;
       p.reject(reason);
-      this.#cancelRemote(p.envelope, reason);
+      if (p.subject !== undefined) this.#cancelRemote(p.envelope, reason);
     });
+  }
+
+  #publish(p: Pending, subject: string): void {
+    this.#ensureListening();
+    p.subject = subject;
     try {
-      nc.publish(subject, p.data, { reply: this.#inbox + token, headers: p.headers });
+      this.#o.connection.publish(subject, p.data, { reply: this.#inbox + p.token, headers: p.headers });
     } catch (err) {
-      this.#take(token);
-      p.reject(requestError(err, this.#context(p)));
+      if (this.#take(p.token) === p)
+        p.reject(requestError(err, this.#context(p.envelope.to, p.options.timeout)));
     }
+  }
+
+  #ensureListening(): void {
+    this.#sub ??= this.#o.connection.subscribe(`${this.#inbox}*`, {
+      callback: (err, msg) => (err ? this.#listenFailed(err) : this.#onReply(msg)),
+    });
+  }
+
+  /** The inbox subscription failed (the server refused it): nothing sent can be answered. */
+  #listenFailed(err: Error): void {
+    // nats.js closed it; the next request subscribes again (and learns the same at once, if still refused).
+    this.#sub = undefined;
+    const error = subscriptionError(err, `${this.#inbox}*`);
+    this.#o.stats.denied += this.#waiting.size;
+    this.failPending(error);
   }
 
   /** Removes a pending request (and its abort listener). */
@@ -175,66 +299,84 @@ export class Requester {
   }
 
   #onReply(msg: Msg): void {
-    const p = this.#take(msg.subject.slice(this.#inbox.length));
+    const token = msg.subject.slice(this.#inbox.length);
+    if (token.startsWith(LOCATE)) {
+      this.#onLocated(token, msg);
+      return;
+    }
+    const p = this.#waiting.get(token);
     if (!p) return;
     try {
       this.#answer(p, msg);
     } catch (err) {
-      p.reject(new TransportError('unreadable reply', { cause: err }));
+      if (this.#take(token) === p) p.reject(new TransportError('unreadable reply', { cause: err }));
     }
   }
 
   #answer(p: Pending, msg: Msg): void {
     const h = msg.headers;
+    const { key, type } = p.envelope.to;
+    const route = key === undefined ? undefined : this.#routes.get(`${type}.${key}`);
     if (h?.hasError && msg.data.length === 0) {
-      if (h.code === 503 && p.owner !== undefined) {
-        // The owner we remembered is gone: ask again on the shared subject, where a live worker takes over.
-        this.#owners.delete(`${p.envelope.to.type}.${p.envelope.to.key}`);
-        this.#send({ ...p, owner: undefined, off: undefined });
+      if (h.code === 503 && route && p.owner !== undefined) {
+        // The owner we sent to is gone: locate the key again; this message keeps its place in line.
+        if (route.owner === p.owner) route.owner = undefined;
+        this.#sendKeyed(p, route);
         return;
       }
+      this.#take(p.token);
       const code = h.code === 503 ? '503' : 'REQUEST_ERROR';
-      p.reject(requestError({ code, message: `${h.code} ${h.description}` }, this.#context(p)));
+      p.reject(
+        requestError(
+          { code, message: `${h.code} ${h.description}` },
+          this.#context(p.envelope.to, p.options.timeout),
+        ),
+      );
       return;
     }
-    const { key, type } = p.envelope.to;
-    if (key !== undefined) this.#learnOwner(`${type}.${key}`, headerOf(h, Header.owner));
+    this.#take(p.token);
+    // The owner moved (a reply relayed by the old one names the new one): send there from now on.
+    const owner = headerOf(h, Header.owner);
+    if (route && owner !== undefined && route.locating === undefined) route.owner = owner;
     const reply = readReply(msg);
     if ('error' in reply) p.reject(reply.error);
     else p.resolve(reply.value);
   }
 
   #sweep(): void {
-    if (this.#waiting.size === 0) {
+    const now = Date.now();
+    for (const [token, locate] of this.#locates) {
+      if (locate.expiresAt > now) continue;
+      this.#locates.delete(token);
+      // Lost on the way (a reconnect): ask again while anything still waits; waits expire on their own.
+      const route = locate.route;
+      if (route.locating !== token) continue;
+      route.locating = undefined;
+      const live = route.drain().filter((p) => this.#waiting.get(p.token) === p);
+      for (const p of live) route.wait(p);
+      if (live.length > 0) this.#locate(route);
+    }
+    if (this.#waiting.size === 0 && this.#locates.size === 0) {
       clearInterval(this.#sweeper);
       this.#sweeper = undefined;
       return;
     }
-    const now = Date.now();
     for (const [token, p] of this.#waiting) {
       if (p.expiresAt > now) continue;
       this.#take(token);
-      const ctx = this.#context(p);
+      const ctx = this.#context(p.envelope.to, p.options.timeout);
       p.reject(
         new TimeoutError(`request to ${ctx.target} timed out after ${ctx.timeout} ms`, { data: { ...ctx } }),
       );
     }
   }
 
-  #context(p: Pending): { target: string; namespace: string; timeout: number } {
-    return { target: formatAddress(p.envelope.to), namespace: this.#o.namespace, timeout: p.options.timeout };
+  #context(to: AgentAddress, timeout = 0): { target: string; namespace: string; timeout: number } {
+    return { target: formatAddress(to), namespace: this.#o.namespace, timeout };
   }
 
-  #closedError(): Error {
-    return this.#o.isClosing()
-      ? new ClosedError('transport closed')
-      : new TransportError('NATS connection closed');
-  }
-
-  #learnOwner(slot: string, owner: string | undefined): void {
-    if (owner === undefined || this.#owners.get(slot) === owner) return;
-    if (this.#owners.size >= MAX_HINTS) this.#owners.clear();
-    this.#owners.set(slot, owner);
+  #token(): string {
+    return (this.#counter++).toString(36);
   }
 
   #cancelRemote(envelope: Envelope, reason: unknown): void {
@@ -245,17 +387,4 @@ export class Requester {
       // Closed connection: the handler's own deadline still stops it.
     }
   }
-}
-
-function invalid(path: string, message: string): ValidationError {
-  return new ValidationError(message, { issues: [{ path, message }] });
-}
-
-/** Bytes the headers take on the wire (`NATS/1.0\r\n`, `k: v\r\n` each, `\r\n`). */
-function headersSize(h: MsgHdrs): number {
-  let size = 12;
-  for (const [k, values] of h) {
-    for (const v of values) size += Buffer.byteLength(k) + Buffer.byteLength(v) + 4;
-  }
-  return size;
 }

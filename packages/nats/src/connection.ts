@@ -1,11 +1,12 @@
 import { type ConnectionOptions, connect, type NatsConnection } from 'nats';
 import { connectError } from './natsErrors.js';
 
-/** How to reach NATS: servers plus any nats.js connection option (token, user/pass, tls, authenticator…). */
-export interface NatsConnectOptions extends Omit<ConnectionOptions, 'servers'> {
-  /** Server URL(s), e.g. `nats://127.0.0.1:4222` (default: `TROUPE_NATS_URL`, else `nats://127.0.0.1:4222`). */
-  servers?: string | string[];
-}
+/**
+ * How to open a NATS connection: nats.js `ConnectionOptions`, passed to `connect()` untouched
+ * (token, user/pass, tls, authenticator, inboxPrefix, reconnectTimeWait, …). `servers` defaults
+ * to `TROUPE_NATS_URL`, else `nats://127.0.0.1:4222`; a comma-separated string names several.
+ */
+export type NatsConnectOptions = ConnectionOptions;
 
 /** The servers a source points at, for messages. */
 export function describeServers(options: NatsConnectOptions): string {
@@ -18,9 +19,8 @@ export function describeServers(options: NatsConnectOptions): string {
  * once on the first attempt, as `UnauthorizedError` for refused credentials
  * (never a retry loop on bad credentials) or `TransportError` otherwise.
  */
-export async function openConnection(options: NatsConnectOptions): Promise<NatsConnection> {
+export async function openConnection(options: NatsConnectOptions = {}): Promise<NatsConnection> {
   const servers = describeServers(options);
-  const { servers: _ignored, ...rest } = options;
   try {
     return await connect({
       name: 'troupe',
@@ -28,11 +28,17 @@ export async function openConnection(options: NatsConnectOptions): Promise<NatsC
       reconnectTimeWait: 250,
       // Each request otherwise captures a stack trace for errors that rarely happen.
       noAsyncTraces: true,
-      ...rest,
+      ...options,
       servers: servers.split(','),
       waitOnFirstConnect: false,
     });
   } catch (err) {
     throw connectError(err, servers);
   }
+}
+
+/** The inbox prefix a connection was opened with (nats.js keeps it on the connection's options). */
+export function inboxPrefixOf(nc: NatsConnection): string | undefined {
+  const options = (nc as { options?: { inboxPrefix?: unknown } }).options;
+  return typeof options?.inboxPrefix === 'string' ? options.inboxPrefix : undefined;
 }

@@ -22,6 +22,12 @@ export const Header = {
   tell: 'tell',
   /** How many times a worker forwarded this message to the owner of its key. */
   hops: 'hops',
+  /**
+   * `1` on a locate request (empty body, on a keyed subject): the worker owning the key answers
+   * with an empty ok reply naming itself in `owner`, so the asker can send everything for the key
+   * straight there, in order.
+   */
+  locate: 'locate',
   /** On replies: `ok` or `error` (marks a Troupe reply, as opposed to a server status). */
   reply: 'troupe-reply',
   /** On replies to keyed messages: the worker that owns the instance, so askers can go there directly. */

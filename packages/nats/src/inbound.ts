@@ -32,10 +32,9 @@ export interface Inbound {
 /**
  * Reads and validates a message addressed to an agent. Returns the typed
  * error to answer with when it is not a well-formed envelope for this
- * subscription, or `null` when it is meant for another subscriber (a type
- * whose name collides with `<type>.<key>` of ours) and should be ignored.
+ * subscription.
  */
-export function readInbound(msg: Msg, expect: Expectation): Inbound | TroupeError | null {
+export function readInbound(msg: Msg, expect: Expectation): Inbound | TroupeError {
   if (msg.data.length > expect.maxPayload) {
     return new PayloadTooLargeError(
       `message of ${msg.data.length} bytes exceeds the maximum of ${expect.maxPayload}`,
@@ -62,7 +61,6 @@ export function readInbound(msg: Msg, expect: Expectation): Inbound | TroupeErro
   if (!parsed.success) return validationErrorFromZod(parsed.error, '', 'envelope');
   const envelope = parsed.data as Envelope;
   if (envelope.to.type !== expect.type) {
-    if (expect.key !== undefined && envelope.to.type === `${expect.type}.${expect.key}`) return null;
     return invalid('to.type', `message for '${envelope.to.type}' arrived on a subject of '${expect.type}'`);
   }
   if (envelope.to.key !== expect.key) {

@@ -3,11 +3,23 @@ export type { DispatcherOptions, DispatchInput, DispatchOptions } from './durabl
 export { createDispatcher, Dispatcher } from './durable/Dispatcher.js';
 export type { DurableWorkerCloseOptions, DurableWorkerOptions } from './durable/DurableWorker.js';
 export { DurableWorker, startDurableWorker } from './durable/DurableWorker.js';
+export {
+  deadLetterSubjectFor,
+  resultsBucketName,
+  TASK_ID_HEADER,
+  taskFilter,
+  taskSubject,
+  tasksStreamName,
+  tasksStreamSubjects,
+  workersConsumerName,
+} from './durable/names.js';
 export type { DeadLetter, DurableTask, TaskResult } from './durable/taskRecord.js';
 export type { DurableWorkerStats } from './durable/workerStats.js';
 export { isAgentDef, loadAgents } from './loadAgents.js';
 export type { NatsTransportOptions, NatsTransportSnapshot } from './NatsTransport.js';
 export { connectNats, NatsTransport } from './NatsTransport.js';
+export type { NamespacePermissions, NamespacePermissionsOptions } from './permissions.js';
+export { namespacePermissions } from './permissions.js';
 export type { ProgressStreamOptions } from './progressStream.js';
 export { ensureProgressStream } from './progressStream.js';
 export type { RemoteProgressOptions } from './remoteProgress.js';

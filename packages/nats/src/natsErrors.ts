@@ -4,7 +4,7 @@ import {
   PayloadTooLargeError,
   TimeoutError,
   TransportError,
-  type TroupeError,
+  TroupeError,
   UnauthorizedError,
 } from '@troupe/core';
 import { ErrorCode, NatsError } from 'nats';
@@ -46,6 +46,51 @@ export function connectError(err: unknown, servers: string): TroupeError {
     cause: err,
     data: { servers },
   });
+}
+
+/** Whether `err` is the server refusing a publish or a subscription (account permissions). */
+export function isPermissionError(err: unknown): boolean {
+  return natsCode(err) === ErrorCode.PermissionsViolation;
+}
+
+/** The error for a subscription the server refused or dropped. */
+export function subscriptionError(err: unknown, subject: string): TroupeError {
+  if (isPermissionError(err) || isAuthError(err)) {
+    return new UnauthorizedError(`NATS refused the subscription to ${subject}: replies cannot arrive`, {
+      cause: err,
+      data: { subject },
+    });
+  }
+  return new TransportError(`the subscription to ${subject} failed: ${messageOf(err)}`, { cause: err });
+}
+
+/** The error for a publish the server refused (account permissions). */
+export function publishDenied(subject: string, cause?: unknown): UnauthorizedError {
+  return new UnauthorizedError(`NATS refused the publish to ${subject} (permissions)`, {
+    cause,
+    data: { subject },
+  });
+}
+
+/** Pending requests once the connection is gone: `ClosedError` when we closed it, else `TransportError`. */
+export function closedError(closing: boolean): TroupeError {
+  return closing ? new ClosedError('transport closed') : new TransportError('NATS connection closed');
+}
+
+/**
+ * Any failure of a NATS operation as a typed Troupe error: Troupe errors pass through, refusals
+ * become `UnauthorizedError`, the rest `TransportError` naming `what` failed.
+ */
+export function natsFailure(err: unknown, what: string): TroupeError {
+  if (err instanceof TroupeError) return err;
+  if (isPermissionError(err) || isAuthError(err)) {
+    return new UnauthorizedError(`NATS refused ${what}: ${messageOf(err)}`, { cause: err });
+  }
+  return new TransportError(`${what} failed: ${messageOf(err)}`, { cause: err });
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 /** Context for {@link requestError}. */

@@ -2,13 +2,16 @@ import { createLogger, type Logger, type ProgressEvent, ProgressEventSchema } fr
 import type { NatsConnection } from 'nats';
 import { Observable } from 'rxjs';
 import { type NatsConnectOptions, openConnection } from './connection.js';
+import { natsFailure } from './natsErrors.js';
 import { ensureProgressStream, type ProgressStreamOptions } from './progressStream.js';
 import { progressSubject } from './subjects.js';
 
-/** Options of {@link remoteProgress$}: a connection (`nats`) or how to open one, and which run. */
-export interface RemoteProgressOptions extends NatsConnectOptions {
-  /** An open connection to use (left open); otherwise one is opened from the other options and closed on unsubscribe. */
-  nats?: NatsConnection;
+/** Options of {@link remoteProgress$}: an open connection (`nc`) or how to open one (`connection`), and which run. */
+export interface RemoteProgressOptions {
+  /** An open connection to use (left open). */
+  nc?: NatsConnection;
+  /** nats.js options to open a connection with (closed on unsubscribe), when `nc` is not given. */
+  connection?: NatsConnectOptions;
   /** The namespace the run belongs to. */
   namespace: string;
   /** The run to follow. */
@@ -28,9 +31,10 @@ const decoder = new TextDecoder();
  * (an ordered JetStream consumer delivering all), then follows live. Each
  * event is validated with `ProgressEventSchema`; invalid ones are skipped.
  * (A stored message holds one event or an array of them.)
- * Unsubscribing deletes the consumer and closes a connection it opened.
+ * Unsubscribing deletes the consumer and closes a connection it opened. Errors are typed:
+ * `UnauthorizedError` when the server refuses the credentials or the stream, else `TransportError`.
  * @example
- * remoteProgress$({ servers: 'nats://127.0.0.1:4222', namespace: 'demo', runId }).subscribe(console.log);
+ * remoteProgress$({ connection: { servers: 'nats://127.0.0.1:4222' }, namespace: 'demo', runId }).subscribe(console.log);
  */
 export function remoteProgress$(options: RemoteProgressOptions): Observable<ProgressEvent> {
   return new Observable<ProgressEvent>((subscriber) => {
@@ -42,10 +46,10 @@ export function remoteProgress$(options: RemoteProgressOptions): Observable<Prog
       for (const step of cleanups.splice(0).reverse()) await step().catch(() => undefined);
     };
     const run = async () => {
-      const { nats, namespace, runId, untilFinished, progressStream, logger: _logger, ...connect } = options;
-      let nc = nats;
+      const { namespace, runId, progressStream } = options;
+      let nc = options.nc;
       if (!nc) {
-        const opened = await openConnection(connect);
+        const opened = await openConnection(options.connection);
         cleanups.push(() => opened.close());
         nc = opened;
       }
@@ -90,7 +94,7 @@ export function remoteProgress$(options: RemoteProgressOptions): Observable<Prog
       },
       (err: unknown) => {
         void cleanup();
-        if (!stopped) subscriber.error(err);
+        if (!stopped) subscriber.error(natsFailure(err, `following the progress of run '${options.runId}'`));
       },
     );
     return () => {

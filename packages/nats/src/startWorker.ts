@@ -2,7 +2,7 @@ import { type AgentDef, createRuntime, type Logger, type Runtime, type Store } f
 import { loadAgents } from './loadAgents.js';
 import { connectNats, type NatsTransport, type NatsTransportOptions } from './NatsTransport.js';
 
-/** Options of {@link startWorker}: how to reach NATS (see {@link NatsTransportOptions}) and what to host. */
+/** Options of {@link startWorker}: how to reach NATS (`connection` or `nc`, see {@link NatsTransportOptions}) and what to host. */
 export interface WorkerOptions extends NatsTransportOptions {
   /** The namespace to serve in (default `default`). */
   namespace?: string;
@@ -32,7 +32,7 @@ export interface Worker extends AsyncDisposable {
  * Connects to NATS and hosts agents there, so any runtime on the same
  * servers and namespace can ask them.
  * @example
- * await using worker = await startWorker({ servers: 'nats://127.0.0.1:4222', namespace: 'demo', agents: [Echo] });
+ * await using worker = await startWorker({ connection: { servers: 'nats://127.0.0.1:4222' }, namespace: 'demo', agents: [Echo] });
  */
 export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const { namespace, agents, instances, store, closeTimeout, logger, ...transportOptions } = options;

@@ -14,12 +14,20 @@ export interface NatsTransportStats {
   invalid: number;
   /** Invalid messages that had no reply subject, so nobody could be told. */
   invalidDropped: number;
-  /** Messages ignored because they were meant for another type (a subject collision). */
-  misrouted: number;
+  /** Locate requests answered or routed (an asker learning which worker owns a key). */
+  locates: number;
   /** Keyed messages forwarded to the worker that owns the key. */
   forwarded: number;
   /** Keys claimed from a worker that had gone away. */
   takeovers: number;
+  /** Keys this worker found taken over while it was unreachable (their instances dropped). */
+  lost: number;
+  /** Times the connection dropped. */
+  disconnects: number;
+  /** Times the connection came back after dropping. */
+  reconnects: number;
+  /** Asks and tells failed with `UnauthorizedError` because the server refused a publish or subscription. */
+  denied: number;
   /** Deliveries aborted by a cancel from the asker. */
   cancelled: number;
   /** Deliveries aborted because their deadline passed. */
@@ -42,9 +50,13 @@ export function emptyStats(): NatsTransportStats {
     replied: 0,
     invalid: 0,
     invalidDropped: 0,
-    misrouted: 0,
+    locates: 0,
     forwarded: 0,
     takeovers: 0,
+    lost: 0,
+    disconnects: 0,
+    reconnects: 0,
+    denied: 0,
     cancelled: 0,
     expired: 0,
     badControl: 0,

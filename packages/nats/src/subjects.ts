@@ -29,14 +29,18 @@ export function typeSubject(ns: string, type: string): string {
   return `troupe.${ns}.agent.${type}`;
 }
 
-/** `troupe.<ns>.agent.<type>.<key>`: one keyed instance (keys are valid subject tokens already). */
+/**
+ * `troupe.<ns>.instance.<type>.<key>`: one keyed instance (keys are valid subject tokens already).
+ * Keyed subjects live apart from `agent.`: `instance.a.b` (type `a`, key `b`) can never be taken
+ * for the "any instance" subject of a type `a.b`, and `instance.a.*` never matches `instance.a.b.k`.
+ */
 export function instanceSubject(ns: string, type: string, key: string): string {
-  return `troupe.${ns}.agent.${type}.${key}`;
+  return `troupe.${ns}.instance.${type}.${key}`;
 }
 
-/** `troupe.<ns>.worker.<workerId>.agent.<type>.<key>`: a keyed instance on the worker that owns it. */
+/** `troupe.<ns>.worker.<workerId>.instance.<type>.<key>`: a keyed instance on the worker that owns it. */
 export function ownerSubject(ns: string, workerId: string, type: string, key: string): string {
-  return `troupe.${ns}.worker.${workerId}.agent.${type}.${key}`;
+  return `troupe.${ns}.worker.${workerId}.instance.${type}.${key}`;
 }
 
 /** `troupe.<ns>.progress.<runId>` (the run id escaped with {@link subjectToken}). */

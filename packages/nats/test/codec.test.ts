@@ -85,16 +85,14 @@ describe('readInbound', () => {
     expect(got).toBeInstanceOf(PayloadTooLargeError);
   });
 
-  it('should ignore a message meant for a type whose name collides with <type>.<key>', () => {
+  it('should refuse a message for another type on a keyed subject', () => {
     const env = envelope({ type: 'a.ping', to: { type: 'a.b' } });
     const got = readInbound(
-      msg(enc.encode(JSON.stringify(env)), envelopeHeaders(env, false), 'troupe.ns.agent.a.b'),
-      {
-        ...expectation,
-        key: 'b',
-      },
+      msg(enc.encode(JSON.stringify(env)), envelopeHeaders(env, false), 'troupe.ns.instance.a.b'),
+      { ...expectation, key: 'b' },
     );
-    expect(got).toBeNull();
+    expect(got).toBeInstanceOf(ValidationError);
+    expect((got as ValidationError).path).toBe('to.type');
   });
 });
 

@@ -14,12 +14,29 @@ import {
 describe('subjects', () => {
   it('should build the documented subjects', () => {
     expect(typeSubject('ns', 'team.writer')).toBe('troupe.ns.agent.team.writer');
-    expect(instanceSubject('ns', 'team.writer', 'u:1')).toBe('troupe.ns.agent.team.writer.u:1');
+    expect(instanceSubject('ns', 'team.writer', 'u:1')).toBe('troupe.ns.instance.team.writer.u:1');
     expect(progressSubject('ns', 'run-1')).toBe('troupe.ns.progress.run-1');
     expect(controlSubject('ns', 'run-1')).toBe('troupe.ns.control.run-1');
-    expect(ownerSubject('ns', 'W1', 'team.writer', 'k')).toBe('troupe.ns.worker.W1.agent.team.writer.k');
+    expect(ownerSubject('ns', 'W1', 'team.writer', 'k')).toBe('troupe.ns.worker.W1.instance.team.writer.k');
     expect(progressStreamName('demo')).toBe('TROUPE_DEMO_PROGRESS');
     expect(ownersBucketName('demo')).toBe('troupe_demo_owners');
+  });
+
+  it('should never let a keyed subject match another type, nor the any-instance subject of a longer type', () => {
+    // What each worker of `a` subscribes to, against what is sent to `a.b` (any and keyed instances).
+    const served = [
+      typeSubject('ns', 'a'),
+      instanceSubject('ns', 'a', '*'),
+      ownerSubject('ns', 'W', 'a', '*'),
+    ];
+    const sent = [
+      typeSubject('ns', 'a.b'),
+      instanceSubject('ns', 'a.b', 'k'),
+      ownerSubject('ns', 'W', 'a.b', 'k'),
+    ];
+    for (const subscription of served)
+      for (const subject of sent) expect(matches(subscription, subject)).toBe(false);
+    expect(matches(instanceSubject('ns', 'a', '*'), instanceSubject('ns', 'a', 'b'))).toBe(true);
   });
 
   it('should keep safe tokens and escape everything else injectively', () => {
@@ -38,3 +55,14 @@ describe('subjects', () => {
     expect(ownerKey('t', 'plain-key_1')).toBe('t.plain-key_1');
   });
 });
+
+/** NATS subject matching: `*` is one token, `>` the rest. */
+function matches(subscription: string, subject: string): boolean {
+  const want = subscription.split('.');
+  const got = subject.split('.');
+  for (let i = 0; i < want.length; i++) {
+    if (want[i] === '>') return got.length > i;
+    if (i >= got.length || (want[i] !== '*' && want[i] !== got[i])) return false;
+  }
+  return want.length === got.length;
+}

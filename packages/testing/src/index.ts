@@ -37,10 +37,16 @@ export {
   NATS_INSTALL_MESSAGE,
 } from './natsBin.js';
 export type {
-  /** Client authentication a test server demands: a token or a user/password pair. */
+  /** Accounts of a test server, each with its users. */
+  NatsAccounts,
+  /** Client authentication a test server demands: a token, a user/password pair, or several users. */
   NatsAuth,
+  /** Subject permissions of a test server's user. */
+  NatsPermissions,
   /** TLS certificate, key and optional CA file paths for a test server. */
   NatsTls,
+  /** A user of a test server, optionally limited to some subjects. */
+  NatsUser,
 } from './natsConfig.js';
 export {
   /** Handle to a running test nats-server: url, port, stop/restart/kill/close, `await using`. */
@@ -69,8 +75,12 @@ export {
   describeNats,
   /** True when a nats-server executable can be found. */
   natsAvailable,
+  /** What a suite needing nats-server does: `run`, `fail` (on CI without it) or `skip`. */
+  natsGate,
   /** `describe` that runs with nats-server, fails on CI without it, and skips locally without it. */
   natsSuite,
+  /** Whether `CI` is set (to anything but empty, `0` or `false`). */
+  onCi,
 } from './requireNats.js';
 export type {
   /** How to cut a stream. */
@@ -78,3 +88,9 @@ export type {
   /** A model answer to encode in a provider's wire format. */
   WireAnswer,
 } from './wireAnswer.js';
+export {
+  /** Starts a TCP proxy in front of a local server, to partition one client on demand. */
+  startTcpProxy,
+  /** A running TCP proxy: `url`, `cut()`, `heal()`, `close()`. */
+  type TcpProxy,
+} from './tcpProxy.js';

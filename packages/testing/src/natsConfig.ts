@@ -1,5 +1,24 @@
-/** Client authentication the server demands: a bare token, or a user/password pair. */
-export type NatsAuth = { token: string } | { user: string; password: string };
+/**
+ * Subject permissions of a user (nats-server's `permissions` block): each side a list of allowed
+ * subjects, or `{ allow, deny }`.
+ */
+export interface NatsPermissions {
+  publish?: string[] | { allow?: string[]; deny?: string[] };
+  subscribe?: string[] | { allow?: string[]; deny?: string[] };
+}
+
+/** A user of the test server, optionally limited to some subjects. */
+export interface NatsUser {
+  user: string;
+  password: string;
+  permissions?: NatsPermissions;
+}
+
+/** Client authentication the server demands: a bare token, a user/password pair, or several users. */
+export type NatsAuth = { token: string } | { user: string; password: string } | { users: NatsUser[] };
+
+/** Accounts (separate subject spaces and JetStream) by name, each with its users. */
+export type NatsAccounts = Record<string, { users: NatsUser[]; jetstream?: boolean }>;
 
 /** TLS material for the client port, as file paths; `ca` is only needed to verify client certificates. */
 export interface NatsTls {
@@ -16,6 +35,7 @@ export interface RenderInput {
   storeDir: string;
   jetstream: boolean;
   auth?: NatsAuth | undefined;
+  accounts?: NatsAccounts | undefined;
   tls?: NatsTls | undefined;
   maxPayload?: number | undefined;
   extra?: string | undefined;
@@ -34,11 +54,22 @@ export function renderConfig(input: RenderInput): string {
     `ports_file_dir: ${q(input.dir)}`,
   ];
   if (input.maxPayload !== undefined) lines.push(`max_payload: ${Math.trunc(input.maxPayload)}`);
-  const { auth, tls } = input;
+  const { auth, accounts, tls } = input;
   if (auth !== undefined) {
     const body =
-      'token' in auth ? `token: ${q(auth.token)}` : `user: ${q(auth.user)}\n  password: ${q(auth.password)}`;
+      'token' in auth
+        ? `token: ${q(auth.token)}`
+        : 'users' in auth
+          ? `users: [\n    ${auth.users.map(renderUser).join('\n    ')}\n  ]`
+          : `user: ${q(auth.user)}\n  password: ${q(auth.password)}`;
     lines.push(`authorization {\n  ${body}\n}`);
+  }
+  if (accounts !== undefined) {
+    const body = Object.entries(accounts).map(([name, account]) => {
+      const js = account.jetstream === false || input.jetstream === false ? '' : '\n    jetstream: enabled';
+      return `  ${q(name)}: {${js}\n    users: [\n      ${account.users.map(renderUser).join('\n      ')}\n    ]\n  }`;
+    });
+    lines.push(`accounts {\n${body.join('\n')}\n}`);
   }
   if (tls !== undefined) {
     const ca = tls.ca === undefined ? '' : `\n  ca_file: ${q(tls.ca)}`;
@@ -47,4 +78,10 @@ export function renderConfig(input: RenderInput): string {
   if (input.jetstream) lines.push(`jetstream {\n  store_dir: ${q(input.storeDir)}\n}`);
   if (input.extra !== undefined && input.extra.trim() !== '') lines.push(input.extra);
   return `${lines.join('\n')}\n`;
+}
+
+/** One user entry; permissions are written as JSON, which the nats-server config parser accepts. */
+function renderUser(u: NatsUser): string {
+  const permissions = u.permissions === undefined ? '' : `, permissions: ${JSON.stringify(u.permissions)}`;
+  return `{ user: ${q(u.user)}, password: ${q(u.password)}${permissions} }`;
 }

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findNatsServer, NATS_INSTALL_MESSAGE } from './natsBin.js';
-import { type NatsAuth, type NatsTls, renderConfig } from './natsConfig.js';
+import { type NatsAccounts, type NatsAuth, type NatsTls, renderConfig } from './natsConfig.js';
 import {
   HOST,
   type LaunchSpec,
@@ -19,8 +19,10 @@ export interface NatsServerOptions {
   jetstream?: boolean;
   /** Client port; omitted or 0 lets nats-server pick a free one. */
   port?: number;
-  /** Require a token or a user/password from clients. */
+  /** Require a token, a user/password, or one of several users (each with optional subject permissions). */
   auth?: NatsAuth;
+  /** Accounts, each a separate subject space (and JetStream, when on) with its own users. */
+  accounts?: NatsAccounts;
   /** Serve TLS on the client port using these PEM files. */
   tls?: NatsTls;
   /** Maximum message payload in bytes. */
@@ -155,6 +157,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
       storeDir,
       jetstream: options.jetstream ?? true,
       auth: options.auth,
+      accounts: options.accounts,
       tls: options.tls,
       maxPayload: options.maxPayload,
       extra: options.config,

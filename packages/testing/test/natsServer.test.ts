@@ -193,7 +193,7 @@ describe('finding nats-server', () => {
   });
 
   it('is installed on this machine', () => {
-    expect(natsAvailable()).toBe(true);
+    expect(natsAvailable(), NATS_INSTALL_MESSAGE).toBe(true);
   });
 
   it('explains how to install it when the bin option points nowhere', async () => {

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from '@troupe/nats';
 import type { NatsConnection } from 'nats';
 import { FaultWork } from './faultJob.js';
@@ -9,12 +8,20 @@ export interface Collected {
   all: Promise<unknown[]>;
 }
 
-/** Dispatches `count` tasks numbered from `from`, resolving to their ids in order. */
-export function dispatchJobs(dispatcher: Dispatcher, count: number, from = 0): Promise<string[]> {
+/** Dispatches `count` tasks numbered from `from` (taking `ms` each, if given), resolving to their ids in order. */
+export function dispatchJobs(
+  dispatcher: Dispatcher,
+  count: number,
+  from = 0,
+  ms?: number,
+): Promise<string[]> {
   return Promise.all(
     Array.from({ length: count }, (_, i) =>
       dispatcher.dispatch(
-        { to: { type: 'fault.job' }, message: FaultWork.create({ n: from + i }) },
+        {
+          to: { type: 'fault.job' },
+          message: FaultWork.create(ms === undefined ? { n: from + i } : { n: from + i, ms }),
+        },
         { timeout: 60_000 },
       ),
     ),
@@ -34,15 +41,6 @@ export function collect(dispatcher: Dispatcher, ids: string[], timeout = 90_000)
   // Observed by the caller later; without this an early rejection would be reported as unhandled.
   all.catch(() => {});
   return { done: () => done, all };
-}
-
-/** Polls `predicate` every 20 ms until it holds (or throws after `timeout`). */
-export async function until(predicate: () => boolean, timeout = 60_000): Promise<void> {
-  const deadline = Date.now() + timeout;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await sleep(20);
-  }
 }
 
 /** Stream sequence facts about a KV bucket: with history 1, `lastSeq === keys` means no key was written twice. */

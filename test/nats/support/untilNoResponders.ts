@@ -1,4 +1,5 @@
 import { connect, ErrorCode } from 'nats';
+import { vi } from 'vitest';
 
 /**
  * Resolves once nats-server itself has dropped every subscriber of `subject`
@@ -7,19 +8,19 @@ import { connect, ErrorCode } from 'nats';
  * messages there and they are lost — asks in that window time out, which is
  * the documented behaviour, not the behaviour under test.
  */
-export async function untilNoResponders(url: string, subject: string, timeoutMs = 15_000): Promise<void> {
+export async function untilNoResponders(url: string, subject: string, timeout = 15_000): Promise<void> {
   const nc = await connect({ servers: url });
   try {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      try {
-        await nc.request(subject, new Uint8Array(), { timeout: 250 });
-      } catch (err) {
-        if ((err as { code?: string }).code === ErrorCode.NoResponders) return;
-      }
-      if (Date.now() > end) throw new Error(`${subject} still has subscribers after ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await vi.waitFor(
+      async () => {
+        const code = await nc.request(subject, new Uint8Array(), { timeout: 250 }).then(
+          () => 'answered',
+          (err: unknown) => (err as { code?: string }).code,
+        );
+        if (code !== ErrorCode.NoResponders) throw new Error(`${subject} still has subscribers`);
+      },
+      { timeout, interval: 20 },
+    );
   } finally {
     await nc.close();
   }

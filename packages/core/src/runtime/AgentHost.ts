@@ -134,6 +134,14 @@ export class AgentHost {
     for (const d of rest) this.#instanceFor(instance.key).enqueue(d);
   }
 
+  /** Drops an instance without saving its state; what it has queued or running fails with `reason`. */
+  evict(key: string, reason: Error): void {
+    const instance = this.instances.get(key);
+    if (!instance) return;
+    this.instances.delete(key);
+    instance.stop(reason);
+  }
+
   initialStateFor(key: string): unknown {
     return this.def.initialState?.(key);
   }

@@ -45,6 +45,11 @@ export class Delivery {
     return typeof o.aborted === 'boolean' ? o.reason : o.signal.reason;
   }
 
+  /** Whether the transport reports this tell's failure itself. */
+  get reportsFailures(): boolean {
+    return this.#options.reportsFailures === true;
+  }
+
   /** The in-process ask behind this delivery, when there is one. */
   get control(): AskControl | undefined {
     return this.#options instanceof AskControl ? this.#options : undefined;

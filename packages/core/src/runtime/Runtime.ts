@@ -174,6 +174,11 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
     return this.#hosts.has(type);
   }
 
+  /** @internal TransportHost: drops a keyed instance (its key moved to another process). */
+  evict(type: string, key: string, reason: Error): void {
+    this.#hosts.get(type)?.evict(key, reason);
+  }
+
   /** @internal */
   askFrom(
     target: AgentTarget,
@@ -252,7 +257,7 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
 
   /** @internal */
   reportOutcome(d: Delivery, instance: Instance | undefined, value: unknown, error: Error | undefined): void {
-    if (error && !d.expectsReply) {
+    if (error && !d.expectsReply && !d.reportsFailures) {
       this.logger.warn(`tell '${d.envelope.type}' to ${formatAddress(d.envelope.to)} failed`, {
         error: error.message,
       });

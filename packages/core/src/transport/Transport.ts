@@ -11,6 +11,8 @@ export interface DeliveryOptions {
   readonly aborted?: boolean;
   /** Why the sender gave up (with `aborted`). */
   readonly reason?: unknown;
+  /** For a tell: the transport reports a failure itself (rate-limited), so the runtime does not log it. */
+  readonly reportsFailures?: boolean;
 }
 
 /** The side of a runtime a transport talks to: local delivery of incoming messages. */
@@ -25,6 +27,11 @@ export interface TransportHost {
   deliver(envelope: Envelope, options: DeliveryOptions): Promise<unknown>;
   /** Whether this host serves the agent type. */
   serves(type: string): boolean;
+  /**
+   * Drops keyed instance `type/key` without saving its state; what it has queued or running fails
+   * with `reason`. For a transport that learned another process now owns the key.
+   */
+  evict?(type: string, key: string, reason: Error): void;
 }
 
 /** Options for one request over a transport. */

@@ -37,22 +37,25 @@ function parse(argv: string[]): WorkerOptions {
     strict: true,
   });
   if (values.help || values.agents === undefined) throw new UsageError(USAGE);
+  const connection: NonNullable<WorkerOptions['connection']> = {
+    servers: (values.nats ?? process.env.TROUPE_NATS_URL ?? 'nats://127.0.0.1:4222').split(','),
+  };
   const options: WorkerOptions = {
     agents: values.agents,
-    servers: (values.nats ?? process.env.TROUPE_NATS_URL ?? 'nats://127.0.0.1:4222').split(','),
+    connection,
     namespace: values.namespace ?? process.env.TROUPE_NAMESPACE ?? 'default',
   };
   const token = values.token ?? process.env.NATS_TOKEN;
   const user = values.user ?? process.env.NATS_USER;
   const password = values.password ?? process.env.NATS_PASSWORD;
-  if (token !== undefined) options.token = token;
-  if (user !== undefined) options.user = user;
-  if (password !== undefined) options.pass = password;
+  if (token !== undefined) connection.token = token;
+  if (user !== undefined) connection.user = user;
+  if (password !== undefined) connection.pass = password;
   const ca = values['tls-ca'];
   const cert = values['tls-cert'];
   const key = values['tls-key'];
   if (ca !== undefined || cert !== undefined || key !== undefined) {
-    options.tls = {
+    connection.tls = {
       ...(ca === undefined ? {} : { caFile: ca }),
       ...(cert === undefined ? {} : { certFile: cert }),
       ...(key === undefined ? {} : { keyFile: key }),

@@ -1,0 +1,63 @@
+import {
+  type Envelope,
+  formatAddress,
+  isValidKey,
+  isValidName,
+  PayloadTooLargeError,
+  type TroupeError,
+  ValidationError,
+} from '@troupe/core';
+import type { MsgHdrs } from 'nats';
+import { envelopeHeaders } from './headers.js';
+
+/** An envelope ready to publish: its JSON body and routing headers. */
+export interface Outbound {
+  data: Uint8Array;
+  headers: MsgHdrs;
+}
+
+/**
+ * Checks and encodes an envelope for sending: the address must be valid, the payload
+ * JSON-serializable, and body plus headers no larger than `maxPayload` bytes. Returns the typed
+ * error otherwise (`ValidationError` naming the field, `PayloadTooLargeError`).
+ */
+export function encodeOutbound(
+  envelope: Envelope,
+  tell: boolean,
+  maxPayload: number,
+): Outbound | TroupeError {
+  const { type, key } = envelope.to;
+  if (!isValidName(type)) return invalid('to.type', `invalid agent type '${type}'`);
+  if (key !== undefined && !isValidKey(key)) return invalid('to.key', `invalid key '${key}'`);
+  let data: Uint8Array;
+  try {
+    // Buffer.from is about twice as fast as TextEncoder for messages this size.
+    data = Buffer.from(JSON.stringify(envelope));
+  } catch (err) {
+    return invalid('payload', `not JSON-serializable: ${(err as Error).message}`);
+  }
+  const headers = envelopeHeaders(envelope, tell);
+  if (data.length + 1024 > maxPayload) {
+    const size = data.length + headersSize(headers);
+    if (size > maxPayload) {
+      return new PayloadTooLargeError(
+        `'${envelope.type}' to ${formatAddress(envelope.to)} is ${size} bytes; the maximum is ${maxPayload}`,
+        { data: { size, max: maxPayload, type: envelope.type } },
+      );
+    }
+  }
+  return { data, headers };
+}
+
+function invalid(path: string, message: string): ValidationError {
+  return new ValidationError(message, { issues: [{ path, message }] });
+}
+
+/** Bytes the headers take on the wire (`NATS/1.0\r\n`, `k: v\r\n` each, `\r\n`). */
+function headersSize(h: MsgHdrs): number {
+  let size = 12;
+  for (const [k, values] of h) {
+    for (const v of values) size += Buffer.byteLength(k) + Buffer.byteLength(v) + 4;
+  }
+  return size;
+}
