@@ -5,7 +5,7 @@ export type { DurableWorkerCloseOptions, DurableWorkerOptions } from './durable/
 export { DurableWorker, startDurableWorker } from './durable/DurableWorker.js';
 export type { DeadLetter, DurableTask, TaskResult } from './durable/taskRecord.js';
 export type { DurableWorkerStats } from './durable/workerStats.js';
-export { isAgentDef, loadAgents } from './loadAgents.js';
+export { AGENTS_MODULE_ERROR, AgentsModuleError, isAgentDef, loadAgents } from './loadAgents.js';
 export type { NatsTransportOptions, NatsTransportSnapshot } from './NatsTransport.js';
 export { connectNats, NatsTransport } from './NatsTransport.js';
 export type { ProgressStreamOptions } from './progressStream.js';

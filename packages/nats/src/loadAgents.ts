@@ -1,6 +1,20 @@
-import { isAbsolute, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type AgentDef, ValidationError } from '@troupe/core';
+import { type AgentDef, TroupeError, ValidationError } from '@troupe/core';
+
+/** Stable code of {@link AgentsModuleError}. */
+export const AGENTS_MODULE_ERROR = 'AGENTS_MODULE';
+
+/**
+ * An agents module could not be imported: a TypeScript module on a Node.js without type stripping
+ * and without `tsx` installed, or an import that failed (`cause` keeps the original error).
+ */
+export class AgentsModuleError extends TroupeError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(AGENTS_MODULE_ERROR, message, options);
+  }
+}
 
 /** Whether `value` is an agent definition made by `defineAgent`. */
 export function isAgentDef(value: unknown): value is AgentDef {
@@ -15,11 +29,15 @@ export function isAgentDef(value: unknown): value is AgentDef {
 /**
  * The agent definitions a module exports: its default export when that is an
  * array of definitions, otherwise every named (or default) export with
- * `kind: 'agent'`. `path` is resolved against `cwd`.
+ * `kind: 'agent'`. `path` is resolved against `cwd`. A TypeScript module
+ * (`.ts`, `.mts`, `.cts`) loads through Node's own type stripping where it has
+ * it (Node ≥ 22.18 or 23.6 by default), else through `tsx` when it is installed
+ * next to the module or in `cwd`. Throws `AgentsModuleError` when the module
+ * cannot be imported, `ValidationError` when it exports no agent definitions.
  */
 export async function loadAgents(path: string, cwd: string = process.cwd()): Promise<AgentDef[]> {
   const file = isAbsolute(path) ? path : resolve(cwd, path);
-  const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  const mod = await importModule(file, cwd);
   const fallback = mod.default;
   if (Array.isArray(fallback)) {
     const bad = fallback.findIndex((d) => !isAgentDef(d));
@@ -38,4 +56,62 @@ export async function loadAgents(path: string, cwd: string = process.cwd()): Pro
     });
   }
   return unique;
+}
+
+const TYPESCRIPT = /\.[cm]?ts$/;
+/** Errors Node.js raises for a TypeScript file it cannot run by itself. */
+const CANNOT_RUN_TS = new Set([
+  'ERR_UNKNOWN_FILE_EXTENSION',
+  'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX',
+  'ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING',
+]);
+
+async function importModule(file: string, cwd: string): Promise<Record<string, unknown>> {
+  const url = pathToFileURL(file).href;
+  try {
+    return (await import(url)) as Record<string, unknown>;
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (!TYPESCRIPT.test(file) || typeof code !== 'string' || !CANNOT_RUN_TS.has(code)) {
+      throw new AgentsModuleError(`cannot import agents module ${file}: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+    const tsx = tsxApi(file, cwd);
+    if (tsx === undefined) throw new AgentsModuleError(noTypeScriptMessage(file, code), { cause: err });
+    const api = (await import(tsx)) as { register?: () => unknown };
+    if (typeof api.register !== 'function') {
+      throw new AgentsModuleError(`cannot import ${file}: ${tsx} has no register()`, { cause: err });
+    }
+    api.register();
+    // A new URL: Node keeps the failed attempt cached under the plain one.
+    return (await import(`${url}?tsx`)) as Record<string, unknown>;
+  }
+}
+
+/** The URL of `tsx/esm/api` as seen from the agents module, then from `cwd`; undefined when absent. */
+function tsxApi(file: string, cwd: string): string | undefined {
+  for (const from of [file, join(cwd, 'noop.js')]) {
+    try {
+      return pathToFileURL(createRequire(from).resolve('tsx/esm/api')).href;
+    } catch {
+      // not installed there
+    }
+  }
+  return undefined;
+}
+
+function noTypeScriptMessage(file: string, code: string): string {
+  const strips = (process.features as { typescript?: unknown }).typescript;
+  const why =
+    code === 'ERR_UNKNOWN_FILE_EXTENSION' && !strips
+      ? `Node.js ${process.version} cannot strip TypeScript types (Node 20 has no type stripping; ` +
+        'Node ≥ 22.18 and ≥ 23.6 strip them by default, 22.6+ with --experimental-strip-types)'
+      : `Node.js ${process.version} refused it (${code}: type stripping runs only erasable syntax, ` +
+        'with .ts extensions in relative imports)';
+  return (
+    `cannot load the TypeScript agents module ${file}: ${why}, and tsx is not installed ` +
+    `(looked from ${dirname(file)} and the current directory). Install it (npm install --save-dev tsx), ` +
+    'or compile the module and pass the .js file to --agents.'
+  );
 }
