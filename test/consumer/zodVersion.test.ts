@@ -6,8 +6,8 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import * as zod3 from 'zod3';
 import * as zod4 from 'zod';
+import * as zod3 from 'zod3';
 import { assertZod4, ZodVersionError } from '../../packages/core/src/zodVersion.js';
 
 const run = promisify(execFile);
@@ -31,7 +31,15 @@ describe('zod version guard', () => {
     const script = `import('@troupe/core').then(() => console.log('imported'), (e) => console.log(e.name, e.code, e.installed))`;
     const { stdout } = await run(
       process.execPath,
-      ['--import', 'tsx', '--import', './consumer/fixtures/withZod3.mjs', '--input-type=module', '-e', script],
+      [
+        '--import',
+        'tsx',
+        '--import',
+        './consumer/fixtures/withZod3.mjs',
+        '--input-type=module',
+        '-e',
+        script,
+      ],
       { cwd: `${root}test`, timeout: 60_000 },
     );
     expect(stdout.trim()).toBe('ZodVersionError ZOD_VERSION 3.25.76');
