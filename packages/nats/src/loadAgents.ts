@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -77,11 +78,10 @@ async function importModule(file: string, cwd: string): Promise<Record<string, u
         cause: err,
       });
     }
-    const tsx = tsxApi(file, cwd);
-    if (tsx === undefined) throw new AgentsModuleError(noTypeScriptMessage(file, code), { cause: err });
-    const api = (await import(tsx)) as { register?: () => unknown };
+    const api = await tsxApi(file, cwd);
+    if (api === undefined) throw new AgentsModuleError(noTypeScriptMessage(file, code), { cause: err });
     if (typeof api.register !== 'function') {
-      throw new AgentsModuleError(`cannot import ${file}: ${tsx} has no register()`, { cause: err });
+      throw new AgentsModuleError(`cannot import ${file}: tsx/esm/api has no register()`, { cause: err });
     }
     api.register();
     // A new URL: Node keeps the failed attempt cached under the plain one.
@@ -89,16 +89,34 @@ async function importModule(file: string, cwd: string): Promise<Record<string, u
   }
 }
 
-/** The URL of `tsx/esm/api` as seen from the agents module, then from `cwd`; undefined when absent. */
-function tsxApi(file: string, cwd: string): string | undefined {
+/**
+ * tsx's ESM API: resolved from this package first (tsx is its optional peer dependency), else from
+ * the agents module's directory, then `cwd` (a global troupe-worker with a project's own tsx).
+ * Undefined when tsx is not installed.
+ */
+async function tsxApi(file: string, cwd: string): Promise<{ register?: () => unknown } | undefined> {
+  const specifier = 'tsx/esm/api';
+  try {
+    return (await import(specifier)) as { register?: () => unknown };
+  } catch {
+    // not installed next to @troupe/nats
+  }
   for (const from of [file, join(cwd, 'noop.js')]) {
     try {
-      return pathToFileURL(createRequire(from).resolve('tsx/esm/api')).href;
+      // require.resolve would pick tsx's CommonJS build; read its exports map for the ESM one.
+      const pkgJson = createRequire(from).resolve('tsx/package.json');
+      const pkg = JSON.parse(readFileSync(pkgJson, 'utf8')) as TsxPackageJson;
+      const entry = pkg.exports?.['./esm/api']?.import?.default;
+      if (entry) return (await import(pathToFileURL(join(dirname(pkgJson), entry)).href)) as never;
     } catch {
       // not installed there
     }
   }
   return undefined;
+}
+
+interface TsxPackageJson {
+  exports?: Record<string, { import?: { default?: string } } | undefined>;
 }
 
 function noTypeScriptMessage(file: string, code: string): string {
