@@ -19,7 +19,7 @@ export interface CodeBlock {
   lang: string;
   /** The block's text, ending with a newline. */
   code: string;
-  /** The `doc-test` mode of the marker before the block, `undefined` when there is none. */
+  /** The `doc-test` mode (first word) of the marker before the block, `undefined` when there is none. */
   mode: string | undefined;
   /** Lines of the marker after its first one: hidden code put before the block. */
   prelude: string;
@@ -87,5 +87,7 @@ function markerBefore(lines: string[], at: number): { mode: string; prelude: str
   );
   if (!m) return undefined;
   const [first = '', ...rest] = (m[1] ?? '').split('\n');
-  return { mode: first.trim(), prelude: rest.length > 0 ? `${rest.join('\n').trimEnd()}\n` : '' };
+  // The first word is the mode; the rest of the first line is a note for readers.
+  const mode = first.trim().split(/\s+/)[0] ?? '';
+  return { mode, prelude: rest.length > 0 ? `${rest.join('\n').trimEnd()}\n` : '' };
 }
