@@ -49,7 +49,7 @@ const runtime = createRuntime({
   namespace: 'consumer',
 });
 try {
-  console.log(await runtime.ref({ type: 'greeter' }).ask(Greet.create({ name: 'Ada' }), { timeout: 15_000 }));
+  console.log(await runtime.ref({ type: 'greeter' }).ask(Greet.create({ name: 'Ada' }), { timeout: 60_000 }));
 } finally {
   await runtime.close();
 }
@@ -71,7 +71,7 @@ natsSuite('consumer project (packed tarballs, npm, plain node)', () => {
 
   afterAll(() => project?.[Symbol.dispose]());
 
-  it('should install one copy of each peer and no workspace-only package', async () => {
+  it('should install one copy of each peer and no workspace-only package', { timeout: 120_000 }, async () => {
     const pkg = JSON.parse(readFileSync(join(project.dir, 'package.json'), 'utf8')) as {
       type: string;
       dependencies: Record<string, string>;
@@ -86,7 +86,9 @@ natsSuite('consumer project (packed tarballs, npm, plain node)', () => {
     expect(await sh('ls node_modules/@troupe', project.dir)).not.toContain('testing');
   });
 
-  it("should type-check and build with the project's own tsc, then run the quick start with node", async () => {
+  it("should type-check and build with the project's own tsc, then run the quick start with node", {
+    timeout: 240_000,
+  }, async () => {
     expect(project.runCommands).toEqual(['npx tsc && node dist/quickstart.js']);
     const out = await sh(project.runCommands.join('\n'), project.dir, { timeout: 120_000 });
     expect(out).toBe('HELLO TROUPE!\n');
@@ -99,7 +101,7 @@ natsSuite('consumer project (packed tarballs, npm, plain node)', () => {
     expect(pipelines).toContain('TaskGroup docs: 3/3 done');
   });
 
-  it('should run both quick starts as JavaScript (.mjs) with plain node', async () => {
+  it('should run both quick starts as JavaScript (.mjs) with plain node', { timeout: 120_000 }, async () => {
     expect(await sh('node quickstart.mjs', project.dir, { timeout: 60_000 })).toBe('HELLO TROUPE!\n');
     const out = await sh('node pipelines.mjs', project.dir, { timeout: 60_000 });
     expect(out).toContain('TaskGroup docs: 3/3 done');

@@ -59,7 +59,7 @@ beforeAll(async () => {
       typeErrors.set(key, [...(typeErrors.get(key) ?? []), line]);
     }
   }
-}, 180_000);
+}, 300_000);
 
 /** Runs a block file with node + tsx from source; resolves with its stdout, rejects on a non-zero exit. */
 async function runBlock(b: CodeBlock, env: NodeJS.ProcessEnv = {}): Promise<string> {
