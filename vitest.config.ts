@@ -1,6 +1,20 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Inside the workspace everything runs from source: the `@troupe/source` export condition maps each
+ * `@troupe/*` package to its `src/index.ts`, so no build is needed before `pnpm test`. Vite's resolver
+ * gets it through `resolve.conditions`; Node (externalized modules, and every child process a test
+ * spawns with `node --import tsx …`) through `--conditions` in NODE_OPTIONS, inherited from here.
+ */
+const SOURCE = '--conditions=@troupe/source';
+if (!(process.env.NODE_OPTIONS ?? '').includes(SOURCE)) {
+  process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} ${SOURCE}`.trim();
+}
+const conditions = ['@troupe/source', 'module', 'node', 'development|production'];
+
 export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions } },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,

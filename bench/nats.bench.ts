@@ -1,5 +1,5 @@
 /**
- * bench:nats — `node --import tsx bench/nats.bench.ts`. Starts its own nats-server and prints
+ * bench:nats — `pnpm bench:nats` (from source). Starts its own nats-server and prints
  * one table: Troupe asks over NATS against raw nats.js request/reply, durable dispatch against
  * raw JetStream publish + pull/ack of the same bytes, and durable dispatch to 1 vs 2 worker
  * processes. Sizes: BENCH_ASKS (sequential asks, default 5 000), BENCH_WINDOW_ASKS (default

@@ -1,5 +1,5 @@
 /**
- * node --expose-gc --import tsx bench/pipelines.bench.ts — Troupe pipelines on
+ * pnpm bench:pipelines (node --expose-gc, from source) — Troupe pipelines on
  * real agent asks (in-process runtime) beside LangGraph.js and the
  * plain-promise floor: (a) 10 sequential no-op steps, (b) a 1000-way fan-out
  * and join, (c) a fan-out sweep 10 → 100,000.

@@ -1,6 +1,6 @@
 /**
  * A client on any machine: asks agents hosted by workers over NATS.
- * TROUPE_NATS_URL=nats://127.0.0.1:4222 pnpm exec tsx examples/distributed/client.ts
+ * TROUPE_NATS_URL=nats://127.0.0.1:4222 pnpm example examples/distributed/client.ts
  */
 import { createRuntime } from '@troupe/core';
 import { connectNats } from '@troupe/nats';

@@ -1,3 +1,6 @@
+// First, so a wrong zod fails with ZodVersionError before any module builds a schema with it.
+import './zodVersion.js';
+
 export type {
   AgentDef,
   Handler,
@@ -73,3 +76,4 @@ export type { Store } from './store/Store.js';
 export type { InProcessTransportOptions } from './transport/InProcessTransport.js';
 export { InProcessBus, InProcessTransport } from './transport/InProcessTransport.js';
 export type { DeliveryOptions, RequestOptions, Transport, TransportHost } from './transport/Transport.js';
+export { ZOD_VERSION_ERROR, ZodVersionError } from './zodVersion.js';

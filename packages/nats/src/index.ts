@@ -15,7 +15,7 @@ export {
 } from './durable/names.js';
 export type { DeadLetter, DurableTask, TaskResult } from './durable/taskRecord.js';
 export type { DurableWorkerStats } from './durable/workerStats.js';
-export { isAgentDef, loadAgents } from './loadAgents.js';
+export { AGENTS_MODULE_ERROR, AgentsModuleError, isAgentDef, loadAgents } from './loadAgents.js';
 export type { NatsTransportOptions, NatsTransportSnapshot } from './NatsTransport.js';
 export { connectNats, NatsTransport } from './NatsTransport.js';
 export type { NamespacePermissions, NamespacePermissionsOptions } from './permissions.js';

@@ -5,7 +5,6 @@ import type {
   ProgressInternals,
   ProgressStamp,
   ProgressTotals,
-  SeenWindow,
   SubTaskProgress,
   TaskBookkeeping,
   TaskIdMap,
@@ -93,7 +92,6 @@ interface Work {
   waiting: Record<string, string[]>;
   totals: ProgressTotals;
 }
-type Stamped = readonly [number, number, ...unknown[]];
 type TaskEvent = Exclude<ProgressEvent, { kind: 'run.started' | 'run.finished' }>;
 
 function applyTask(w: Work, ev: TaskEvent, stamp: ProgressStamp): void {

@@ -1,8 +1,12 @@
-#!/usr/bin/env tsx
+#!/usr/bin/env node
 /**
  * troupe-worker: hosts the agents a module exports on NATS.
  *
- *   tsx packages/nats/src/bin/worker.ts --nats nats://127.0.0.1:4222 --namespace demo --agents ./agents.ts
+ *   troupe-worker --nats nats://127.0.0.1:4222 --namespace demo --agents ./agents.js
+ *
+ * Built to dist/bin/worker.js and run by plain `node`. The agents module may be JavaScript, or
+ * TypeScript where Node strips types (≥ 22.18 / 23.6) or `tsx` is installed (see loadAgents).
+ * In this workspace: `pnpm worker --agents examples/distributed/agents.ts` runs it from source.
  *
  * Prints one `ready …` line to stdout once serving; SIGTERM or SIGINT drains and exits 0.
  */
