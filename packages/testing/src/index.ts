@@ -82,15 +82,15 @@ export {
   /** Whether `CI` is set (to anything but empty, `0` or `false`). */
   onCi,
 } from './requireNats.js';
-export type {
-  /** How to cut a stream. */
-  CutOptions,
-  /** A model answer to encode in a provider's wire format. */
-  WireAnswer,
-} from './wireAnswer.js';
 export {
   /** Starts a TCP proxy in front of a local server, to partition one client on demand. */
   startTcpProxy,
   /** A running TCP proxy: `url`, `cut()`, `heal()`, `close()`. */
   type TcpProxy,
 } from './tcpProxy.js';
+export type {
+  /** How to cut a stream. */
+  CutOptions,
+  /** A model answer to encode in a provider's wire format. */
+  WireAnswer,
+} from './wireAnswer.js';
