@@ -53,7 +53,7 @@ beforeAll(async () => {
     });
   } catch (err) {
     const out = (err as { stdout?: string }).stdout ?? String(err);
-    for (const line of out.split('\n')) {
+    for (const line of out.split('\n').filter((l) => l.trim() !== '')) {
       const file = /^(?:.*\/)?test\/docs\/\.blocks\/([^(]+)\(/.exec(line)?.[1];
       const key = file ? join(DIR, file) : '(unattributed)';
       typeErrors.set(key, [...(typeErrors.get(key) ?? []), line]);
