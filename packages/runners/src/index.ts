@@ -1,2 +1,7 @@
-/** Placeholder: see README.md for what is coming. */
-export const PACKAGE = '@troupe/runners';
+export type { ProcessRunnerOptions } from './process/ProcessRunner.js';
+export { ProcessRunner } from './process/ProcessRunner.js';
+export type { TmuxKey } from './tmux/keys.js';
+export { DEFAULT_TMUX_KEYS } from './tmux/keys.js';
+export type { TmuxRunnerOptions } from './tmux/TmuxRunner.js';
+export { TmuxRunner } from './tmux/TmuxRunner.js';
+export type { TmuxSession } from './tmux/TmuxSession.js';
