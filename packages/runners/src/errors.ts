@@ -7,6 +7,7 @@ export const RunnerErrorCode = {
   StartFailed: 'RUNNER_START_FAILED',
   RunFailed: 'RUNNER_RUN_FAILED',
   Protocol: 'RUNNER_PROTOCOL',
+  GatewayRequest: 'RUNNER_GATEWAY_REQUEST',
   Tmux: 'RUNNER_TMUX',
 } as const;
 
@@ -49,5 +50,12 @@ export class ProtocolError extends TroupeError {
 export class TmuxError extends TroupeError {
   constructor(message: string, options: TroupeErrorOptions = {}) {
     super(RunnerErrorCode.Tmux, message, options);
+  }
+}
+
+/** A gateway answered a request with an error; `data.code` is the gateway's own code. */
+export class GatewayRequestError extends TroupeError {
+  constructor(message: string, options: TroupeErrorOptions = {}) {
+    super(RunnerErrorCode.GatewayRequest, message, options);
   }
 }

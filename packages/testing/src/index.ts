@@ -23,6 +23,10 @@ export {
   startNatsServer,
 } from './natsServer.js';
 export {
+  /** Pids of live processes whose command line contains a marker (Linux /proc). */
+  processesWith,
+} from './processes.js';
+export {
   /** Alias of {@link natsSuite}. */
   describeNats,
   /** True when a nats-server executable can be found. */
@@ -30,3 +34,45 @@ export {
   /** `describe` that runs with nats-server, fails on CI without it, and skips locally without it. */
   natsSuite,
 } from './requireNats.js';
+export {
+  /** The coding CLIs that have a stand-in: `claude`, `qwen`, `gemini`, `codex`. */
+  type StandInCli,
+  /** Path of a stand-in coding CLI script. */
+  standInCli,
+  /** `[node, path]` that runs a stand-in coding CLI. */
+  standInCommand,
+} from './standInClis.js';
+export {
+  /** A running stand-in HTTP sessions gateway. */
+  type StandInGateway,
+  /** Options of {@link startStandInGateway}. */
+  type StandInGatewayOptions,
+  /** A session on the stand-in HTTP gateway. */
+  type StandInGatewaySession,
+  /** Starts a stand-in HTTP sessions gateway (spawn/list/cancel, bearer token) on a free port. */
+  startStandInGateway,
+} from './standInGateway.js';
+export {
+  /** A running stand-in OpenClaw WebSocket gateway. */
+  type StandInOpenClaw,
+  /** Options of {@link startStandInOpenClaw}. */
+  type StandInOpenClawOptions,
+  /** A run on the stand-in OpenClaw gateway. */
+  type StandInOpenClawRun,
+  /** Starts a stand-in OpenClaw gateway (challenge, connect, sessions.*, agent.wait) on a free port. */
+  startStandInOpenClaw,
+} from './standInOpenClaw.js';
+export {
+  /** Kills the tmux server on a socket. */
+  killTmuxServer,
+  /** The error message telling how to install tmux. */
+  TMUX_INSTALL_MESSAGE,
+  /** True when tmux runs. */
+  tmuxAvailable,
+  /** Names of the sessions on a tmux socket. */
+  tmuxSessions,
+  /** A per-test-file tmux socket name. */
+  tmuxSocket,
+  /** `describe` that runs with tmux, fails on CI without it, skips locally without it. */
+  tmuxSuite,
+} from './tmux.js';
