@@ -32,13 +32,20 @@ function stat(pid: string | number): [string, number] | undefined {
  */
 export function groupAlive(pgid: number): boolean {
   if (!HAS_PROC) return signalGroup(pgid, 0);
+  return groupMembers(pgid).length > 0;
+}
+
+/** Pids of the live processes in group `pgid` (Linux; elsewhere just `[pgid]`). */
+export function groupMembers(pgid: number): number[] {
+  if (!HAS_PROC) return [pgid];
+  const pids: number[] = [];
   for (const name of readdirSync('/proc')) {
     const first = name.charCodeAt(0);
     if (first < 48 || first > 57) continue;
     const s = stat(name);
-    if (s !== undefined && s[1] === pgid && s[0] !== 'Z') return true;
+    if (s !== undefined && s[1] === pgid && s[0] !== 'Z') pids.push(Number(name));
   }
-  return false;
+  return pids;
 }
 
 /** Whether process `pid` is alive (not a zombie). */

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { asCancellation, newId, type Store, ValidationError } from '@troupe/core';
@@ -36,16 +36,23 @@ export interface TmuxRunnerOptions {
   height?: number;
   /** The tmux executable (default `tmux` on PATH). */
   tmuxBin?: string;
+  /** `task.prompt` is typed once the program printed something, or after this many ms (default 5 000). */
+  promptDelayMs?: number;
 }
 
 const KIND = 'tmux';
+/**
+ * Runs its arguments as the command ("$@": positional parameters, never parsed as shell code)
+ * and records the exit status in the file named by $0. A fixed script: no user text in it.
+ */
+const LAUNCHER = '"$@"; s=$?; printf %s "$s" > "$0"; exit "$s"';
 const SOCKET = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
  * Runs each task in its own tmux session on a dedicated socket, so it survives the process that
  * started it and can be watched (`tmux -L troupe attach -t <name>`), steered and reattached by id.
- * The command goes to tmux as separate argv elements behind `env --`, so tmux executes it
- * directly and no shell ever parses user text. Output: `pipe-pane` appends everything to a log
+ * The command goes to tmux as separate argv elements, run by a fixed launcher as `"$@"`, so no
+ * shell ever parses user text; the launcher records the exit status. Output: `pipe-pane` appends everything to a log
  * file that is read by offset (complete history, nothing lost between polls); `capture-pane`
  * gives the screen. Input: `send-keys -l` (literal) then `Enter`. Liveness: one `list-panes`
  * per tick for all sessions; the pane stays after exit (`remain-on-exit`) so its exit status is
@@ -96,11 +103,6 @@ export class TmuxRunner implements Runner<TmuxSession> {
         issues: [{ path: 'command', message: 'required' }],
       });
     }
-    if ((command[0] as string).includes('=')) {
-      throw new ValidationError(`the program name '${command[0]}' must not contain '='`, {
-        issues: [{ path: 'command.0', message: "no '=' (it would read as an environment assignment)" }],
-      });
-    }
     if (options.signal?.aborted) throw asCancellation(options.signal.reason);
     const id = checkId(options.id ?? newId());
     const cwd = options.cwd ?? process.cwd();
@@ -109,23 +111,22 @@ export class TmuxRunner implements Runner<TmuxSession> {
     const logFile = this.#prepareLog(id);
     const env = Object.entries(options.env ?? {}).flatMap(([k, v]) => ['-e', tmuxArg(`${k}=${v}`)]);
     const pipe = `cat >> ${shellQuotePath(logFile)}; : > ${shellQuotePath(`${logFile}.eof`)}`;
-    // One server round trip: remain-on-exit before the program runs (so its exit status is kept),
-    // pipe-pane before tmux reads the pane's first output (so none is missed).
+    await this.#ensureServer();
+    // One round trip: pipe-pane is set before tmux reads the pane's first output, so none is missed;
+    // remain-on-exit again in case the server was restarted in between.
     // biome-ignore format: one tmux command per line
     const out = await this.#tmux.exec([
-      '-f', '/dev/null', 'start-server', ';',
       'set-option', '-g', 'remain-on-exit', 'on', ';',
       'new-session', '-d', '-s', name,
       '-x', String(this.#o.width ?? 200), '-y', String(this.#o.height ?? 50),
       '-c', tmuxFormatLiteral(cwd), ...env,
-      '--', 'env', '--', ...command.map(tmuxArg), ';',
-      'pipe-pane', '-t', `=${name}:`, tmuxFormatLiteral(pipe),
+      '--', 'sh', '-c', LAUNCHER, tmuxArg(`${logFile}.exit`), ...command.map(tmuxArg), ';',
+      'pipe-pane', '-t', `=${name}:`, tmuxFormatLiteral(pipe), ';',
+      'display-message', '-p', '-t', `=${name}:`, '#{pane_pid}',
     ]);
     if (out.code !== 0)
       throw new RunnerStartError(`tmux could not start session ${name}: ${out.stderr.trim()}`);
-    const pid = Number(
-      (await this.#tmux.run(['display-message', '-p', '-t', `=${name}:`, '#{pane_pid}'])).trim(),
-    );
+    const pid = Number(out.stdout.trim());
     const record: SessionRecord & { tmux: NonNullable<SessionRecord['tmux']> } = {
       kind: KIND,
       id,
@@ -140,7 +141,11 @@ export class TmuxRunner implements Runner<TmuxSession> {
     }
     await writeRecord(this.#o.store, record);
     const session = this.#session(record, options);
-    if (task.prompt !== undefined) await session.send(task.prompt);
+    if (task.prompt !== undefined) {
+      // Typed too early, keys reach a program that has not set up its terminal yet.
+      await firstOutput(session, this.#o.promptDelayMs ?? 5_000);
+      await session.send(task.prompt);
+    }
     return session;
   }
 
@@ -197,12 +202,42 @@ export class TmuxRunner implements Runner<TmuxSession> {
     return session;
   }
 
+  /**
+   * Starts the server by itself (its command line, visible in `ps`, then holds no task text),
+   * keeps it up while it has no sessions, and keeps dead panes so their exit is seen.
+   */
+  async #ensureServer(): Promise<void> {
+    // biome-ignore format: one tmux command per line
+    const out = await this.#tmux.exec([
+      '-f', '/dev/null', 'start-server', ';',
+      'set-option', '-g', 'exit-empty', 'off', ';',
+      'set-option', '-g', 'remain-on-exit', 'on',
+    ]);
+    if (out.code !== 0)
+      throw new RunnerStartError(`cannot start the tmux server '${this.socket}': ${out.stderr.trim()}`);
+  }
+
   #prepareLog(id: string): string {
     mkdirSync(this.stateDir, { recursive: true, mode: 0o700 });
     const logFile = join(this.stateDir, `${id}.log`);
     writeFileSync(logFile, '', { mode: 0o600 });
+    rmSync(`${logFile}.exit`, { force: true });
+    rmSync(`${logFile}.eof`, { force: true });
     return logFile;
   }
+}
+
+/** Resolves on the session's first output line, its end, or after `ms`, whichever comes first. */
+function firstOutput(session: TmuxSession, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    const sub = session.output$.subscribe({ next: done, complete: done });
+    function done(): void {
+      clearTimeout(timer);
+      queueMicrotask(() => sub.unsubscribe());
+      resolve();
+    }
+  });
 }
 
 function isDir(path: string): boolean {

@@ -1,11 +1,11 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Store } from '@troupe/core';
 import { SessionLostError } from '../errors.js';
 import { FileTail } from '../internal/FileTail.js';
 import { FinishedSession } from '../internal/FinishedSession.js';
 import { LineDecoder } from '../internal/LineDecoder.js';
-import { killGroup, signalGroup } from '../internal/processGroup.js';
+import { groupMembers, killGroup, signalGroup } from '../internal/processGroup.js';
 import { ended, type SessionRecord, writeRecord } from '../internal/records.js';
 import { errorInfo, SessionCore } from '../internal/SessionCore.js';
 import { pollUntil } from '../internal/waiting.js';
@@ -99,7 +99,11 @@ export class TmuxPaneSession extends SessionCore implements TmuxSession {
 
   protected override async doPause(): Promise<void> {
     if (this.#w.pauseWith === 'keys') await this.doKey('pause');
-    else if (this.#pane) signalGroup(this.#pane.pid, 'SIGSTOP');
+    else if (this.#pane) {
+      // Not the launcher: tmux sends SIGCONT to a pane whose own process stops. Its children stop.
+      const leader = this.#pane.pid;
+      for (const pid of groupMembers(leader)) if (pid !== leader) stop(pid);
+    }
   }
 
   protected override async doResume(): Promise<void> {
@@ -142,14 +146,16 @@ export class TmuxPaneSession extends SessionCore implements TmuxSession {
     this.#tail.stop();
     this.#decoder.end();
     w.onEnd();
-    if (pane === undefined && !this.stopping) {
+    // The launcher records the exit status itself: tmux 3.3 sometimes reports a dead pane without one.
+    const status = readExitFile(`${this.logFile}.exit`) ?? pane?.status;
+    if (status !== undefined) this.finish({ exitCode: status });
+    else if (pane === undefined && !this.stopping) {
       const lost = new SessionLostError(`tmux session ${this.name} disappeared; its exit status is unknown`);
       this.finish({ exitCode: null, status: 'failed', error: errorInfo(lost) });
-    } else if (pane?.signal !== undefined) {
-      this.finish({ exitCode: null, signal: signalName(pane.signal) });
-    } else {
-      this.finish({ exitCode: pane?.status ?? null });
-    }
+    } else
+      this.finish(
+        pane?.signal === undefined ? { exitCode: null } : { exitCode: null, signal: signalName(pane.signal) },
+      );
   }
 }
 
@@ -170,6 +176,23 @@ export class FinishedTmuxSession extends FinishedSession implements TmuxSession 
   /** The session is gone, so there is no screen: empty. */
   async screen(): Promise<string> {
     return '';
+  }
+}
+
+function stop(pid: number): void {
+  try {
+    process.kill(pid, 'SIGSTOP');
+  } catch {
+    // Gone meanwhile.
+  }
+}
+
+function readExitFile(path: string): number | undefined {
+  try {
+    const text = readFileSync(path, 'utf8').trim();
+    return /^\d+$/.test(text) ? Number(text) : undefined;
+  } catch {
+    return undefined;
   }
 }
 
