@@ -96,7 +96,7 @@ class CodexStream implements StreamParser {
       cachedInputTokens: (before.cachedInputTokens ?? 0) + cached,
     };
     if (this.#price) o.costUsd = costOf(o.usage, this.#price);
-    const tokens: ProgressInput = { kind: 'task.tokens', input, output };
+    const tokens: ProgressInput = { kind: 'task.tokens', input: Math.max(0, input - cached), output };
     if (o.model) tokens.model = o.model;
     return [tokens];
   }

@@ -12,7 +12,7 @@ import { pollUntil } from '../internal/waiting.js';
 import type { OutputLine, RunnerResult, RunnerSession, StartOptions } from '../types.js';
 import { resolveKey, type TmuxKey } from './keys.js';
 import type { PaneInfo, TmuxWatcher } from './TmuxWatcher.js';
-import { chunks, noServer, type Tmux, tmuxArg } from './tmuxCli.js';
+import { chunks, type Tmux, tmuxArg } from './tmuxCli.js';
 
 /** A session running in tmux: also shows the current screen. */
 export interface TmuxSession extends RunnerSession {
@@ -138,7 +138,7 @@ export class TmuxPaneSession extends SessionCore implements TmuxSession {
     const w = this.#w;
     // Killing the session closes pipe-pane's writer; it marks the log complete once it has flushed.
     const out = await w.tmux.exec(['kill-session', '-t', `=${this.name}`]);
-    if (out.code !== 0 && !noServer(out.stderr) && !/can't find session/.test(out.stderr)) {
+    if (out.code !== 0 && (await w.tmux.exec(['has-session', '-t', `=${this.name}`])).code === 0) {
       throw new Error(`kill-session failed: ${out.stderr.trim()}`);
     }
     await pollUntil(() => existsSync(`${this.logFile}.eof`), { intervalMs: 20, timeoutMs: PIPE_EOF_MS });

@@ -11,6 +11,8 @@ let messageCount = 0;
  */
 export async function runClaudeLike({ prompt, model, resume, dialect, cwd }) {
   const scenario = scenarioOf(prompt);
+  // A program that ignores SIGTERM, so only SIGKILL stops it.
+  if (scenario === 'stubborn') process.on('SIGTERM', () => {});
   const sessionId = resume ?? newSessionId();
   const base = { session_id: sessionId };
   const m = model ?? 'claude-sonnet-4-5';
@@ -102,10 +104,7 @@ export async function runClaudeLike({ prompt, model, resume, dialect, cwd }) {
       status: i < done ? 'completed' : i === done ? 'in_progress' : 'pending',
     }));
 
-  if (scenario === 'hang' || scenario === 'stubborn') {
-    if (scenario === 'stubborn') process.on('SIGTERM', () => {});
-    return hang();
-  }
+  if (scenario === 'hang' || scenario === 'stubborn') return hang();
   if (scenario === 'unknown') {
     await emit({ type: 'rate_limit_event', rate_limit_info: { status: 'allowed' }, ...base });
     await write('a plain text line that is not JSON\n');
@@ -187,6 +186,6 @@ export async function runClaudeLike({ prompt, model, resume, dialect, cwd }) {
   );
   await emit(toolResult('toolu_todo2', 'Todos updated', false));
   await emit(assistant([{ type: 'text', text: 'Done: wrote src/feature.ts' }], [100, 20]));
-  await emit(result('success', false, `Done: ${prompt.slice(0, 60)}`, [1900, 310]));
+  await emit(result('success', false, `Done: ${prompt.slice(0, 60)}`, [2000, 350]));
   return exit(0);
 }
