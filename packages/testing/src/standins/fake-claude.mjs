@@ -22,7 +22,13 @@ const dialect = {
   errorResult: (base, text) => ({ ...base, errors: [text] }),
 };
 let prompt = afterDashes(args);
-if (flag(args, '--input-format') === 'stream-json') {
+if (flag(args, '--input-format') !== 'stream-json' && !process.stdin.isTTY) {
+  // Like `cat file | claude -p "…"`: piped input is read to its end and added to the prompt,
+  // so a caller that leaves the pipe open makes the CLI wait forever.
+  let piped = '';
+  for await (const chunk of process.stdin) piped += chunk;
+  if (piped !== '') prompt = `${prompt ?? ''}\n${piped}`;
+} else if (flag(args, '--input-format') === 'stream-json') {
   // Follow-up mode: every stdin line is a user turn; the conversation is one prompt per line.
   const lines = createInterface({ input: process.stdin });
   const turns = [];
