@@ -7,7 +7,12 @@ import { ofKind, record } from './support.js';
 describe('GatewayRunner', () => {
   it('should spawn a session and stream its progress, with the bearer token on every request', async () => {
     await using gateway = await startStandInGateway({ token: 's3cret' });
-    await using runner = new GatewayRunner({ baseUrl: gateway.url, token: 's3cret', agent: 'coder', pollMs: 20 });
+    await using runner = new GatewayRunner({
+      baseUrl: gateway.url,
+      token: 's3cret',
+      agent: 'coder',
+      pollMs: 20,
+    });
     const session = await runner.start({ prompt: 'Deploy the tokens', label: 'tokens', model: 'sonnet' });
     const events = record(session.events$);
     const lines = record(session.output$);
@@ -59,7 +64,10 @@ describe('GatewayRunner', () => {
     await expect(hanging.key('enter')).rejects.toBeInstanceOf(ValidationError);
     await hanging.cancel('no longer needed');
     expect(gateway.sessions.get(hanging.id)?.status).toBe('cancelled');
-    expect(await hanging.wait()).toMatchObject({ status: 'cancelled', error: { message: 'no longer needed' } });
+    expect(await hanging.wait()).toMatchObject({
+      status: 'cancelled',
+      error: { message: 'no longer needed' },
+    });
   });
 
   it('should time out a session (cancelling it at the gateway)', async () => {
@@ -74,7 +82,10 @@ describe('GatewayRunner', () => {
     await using gateway = await startStandInGateway({ stepMs: 30 });
     await using first = new GatewayRunner({ baseUrl: gateway.url, token: 'test-token', pollMs: 20 });
     const session = await first.start({ prompt: 'long job' });
+    const waiting = session.wait();
     await first.close();
+    // Closing the runner stops following: waits (pending ones too) reject; the session goes on.
+    await expect(waiting).rejects.toMatchObject({ code: 'CLOSED' });
     await expect(session.wait()).rejects.toMatchObject({ code: 'CLOSED' });
     await using second = new GatewayRunner({ baseUrl: gateway.url, token: 'test-token', pollMs: 20 });
     const again = await second.reattach(session.id);

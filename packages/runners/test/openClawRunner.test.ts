@@ -19,8 +19,16 @@ describe('OpenClawRunner', () => {
     const result = await session.wait();
     expect(result).toMatchObject({ status: 'completed', result: 'answer to: Compare the options' });
     expect(result.sessionId).toMatch(/^agent:main:dashboard:/);
-    expect(gateway.methods.slice(0, 4)).toEqual(['sessions.create', 'sessions.messages.subscribe', 'sessions.send', 'agent.wait']);
-    const connect = JSON.parse(gateway.frames[0] as string) as { method: string; params: Record<string, unknown> };
+    expect(gateway.methods.slice(0, 4)).toEqual([
+      'sessions.create',
+      'sessions.messages.subscribe',
+      'sessions.send',
+      'agent.wait',
+    ]);
+    const connect = JSON.parse(gateway.frames[0] as string) as {
+      method: string;
+      params: Record<string, unknown>;
+    };
     expect(connect).toMatchObject({
       method: 'connect',
       params: {
@@ -44,7 +52,9 @@ describe('OpenClawRunner', () => {
     await using openclaw = runner(gateway.url);
     const error = await openclaw.start({ prompt: 'hi' }).catch((e: unknown) => e as Error);
     expect(error).toBeInstanceOf(UnauthorizedError);
-    expect(JSON.stringify({ message: (error as Error).message, data: (error as UnauthorizedError).data })).not.toContain(TOKEN);
+    expect(
+      JSON.stringify({ message: (error as Error).message, data: (error as UnauthorizedError).data }),
+    ).not.toContain(TOKEN);
     expect(gateway.connects()).toBe(0);
     // A refused token is final: no reconnect storm.
     await expect(openclaw.start({ prompt: 'again' })).rejects.toBeInstanceOf(UnauthorizedError);
@@ -78,7 +88,10 @@ describe('OpenClawRunner', () => {
     await using openclaw = runner(gateway.url);
     const failed = await openclaw.start({ prompt: 'scenario:fail' });
     const events = record(failed.events$);
-    expect(await failed.wait()).toMatchObject({ status: 'failed', error: { code: 'error', message: 'tool failed: bash' } });
+    expect(await failed.wait()).toMatchObject({
+      status: 'failed',
+      error: { code: 'error', message: 'tool failed: bash' },
+    });
     expect(ofKind(events, 'task.tool_call').at(-1)).toMatchObject({ status: 'failed' });
 
     const hanging = await openclaw.start({ prompt: 'scenario:hang' });

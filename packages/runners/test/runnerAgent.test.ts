@@ -33,7 +33,8 @@ describe('runnerAgent', () => {
     const runner = counting(new ClaudeCodeRunner({ command: standInCommand('claude') }));
     await runtime.register(runnerAgent(runner, { type: 'coder' }), { instances: 5 });
     const group = new TaskGroup('five sessions', { runtime, agent: 'coder', maxConcurrent: 2 });
-    for (let i = 1; i <= 5; i++) group.addTask(`task ${i}`, { prompt: i === 3 ? 'scenario:fail' : `job ${i} scenario:slow` });
+    for (let i = 1; i <= 5; i++)
+      group.addTask(`task ${i}`, { prompt: i === 3 ? 'scenario:fail' : `job ${i} scenario:slow` });
     const events: ProgressEvent[] = [];
     group.progress$.subscribe((e) => events.push(e));
     const snapshot = lastValueFrom(trackProgress(group.progress$), { defaultValue: undefined });
@@ -43,8 +44,9 @@ describe('runnerAgent', () => {
     expect(results).toMatchObject({ total: 5, completed: 4, failed: 1 });
     const byLabel = Object.fromEntries(results.tasks.map((t) => [t.label, t]));
     expect(byLabel['task 1']?.result).toBe('Done: job 1 scenario:slow');
-    expect(byLabel['task 3']?.error).toBeInstanceOf(RunnerFailedError);
-    expect((byLabel['task 3']?.error as RunnerFailedError).data).toMatchObject({ code: 'error_max_turns', exitCode: 1 });
+    const failed = byLabel['task 3']?.error;
+    expect(failed).toBeInstanceOf(RunnerFailedError);
+    expect((failed as RunnerFailedError).data).toMatchObject({ code: 'error_max_turns', exitCode: 1 });
 
     // Each sub-task's runner progress arrives under the agent's task for it, a child of the group's task.
     for (const task of results.tasks) {
@@ -60,9 +62,12 @@ describe('runnerAgent', () => {
   it('should leave nothing running when the group is cancelled', async () => {
     const marker = `agent-cancel-${process.pid}-${Date.now()}`;
     const runtime = createRuntime();
-    await runtime.register(runnerAgent(new ClaudeCodeRunner({ command: standInCommand('claude') }), { type: 'coder' }), {
-      instances: 3,
-    });
+    await runtime.register(
+      runnerAgent(new ClaudeCodeRunner({ command: standInCommand('claude') }), { type: 'coder' }),
+      {
+        instances: 3,
+      },
+    );
     const group = new TaskGroup('hung', { runtime, agent: 'coder', maxConcurrent: 2 });
     for (let i = 1; i <= 3; i++) group.addTask(`hang ${i}`, { prompt: `scenario:hang ${marker}` });
     group.spawnAll();
@@ -79,7 +84,9 @@ describe('runnerAgent', () => {
     await using runtime = createRuntime();
     const runner = new ClaudeCodeRunner({ command: standInCommand('claude') });
     await runtime.register(runnerAgent(runner, { type: 'coder', start: { timeout: 300 } }));
-    const group = new TaskGroup('slow', { runtime, agent: 'coder' }).addTask('hang', { prompt: 'scenario:hang' });
+    const group = new TaskGroup('slow', { runtime, agent: 'coder' }).addTask('hang', {
+      prompt: 'scenario:hang',
+    });
     const results = await group.spawnAll().waitForCompletion({ timeout: 30_000 });
     expect(results.tasks[0]).toMatchObject({ status: 'timed_out' });
   });

@@ -54,7 +54,8 @@ export abstract class SessionCore implements RunnerSession {
   readonly #events = new ReplaySubject<ProgressInput>(EVENTS_REPLAY);
   readonly #done: Promise<RunnerResult>;
   #resolve: (result: RunnerResult) => void = () => {};
-  #detached: Promise<never> | undefined;
+  #reject: (error: Error) => void = () => {};
+  #detached = false;
   #status: RunnerStatus = 'starting';
   #stop: { status: 'cancelled' | 'timed_out'; error: RunnerErrorInfo } | undefined;
   #stopping: Promise<void> | undefined;
@@ -66,9 +67,12 @@ export abstract class SessionCore implements RunnerSession {
     this.id = id;
     this.output$ = this.#lines.asObservable();
     this.events$ = this.#events.asObservable();
-    this.#done = new Promise((resolve) => {
+    this.#done = new Promise((resolve, reject) => {
       this.#resolve = resolve;
+      this.#reject = reject;
     });
+    // A detached session rejects its waits; nobody waiting must not make that an unhandled rejection.
+    this.#done.catch(() => {});
   }
 
   status(): RunnerStatus {
@@ -144,8 +148,7 @@ export abstract class SessionCore implements RunnerSession {
   }
 
   wait(options?: WaitOptions): Promise<RunnerResult> {
-    const done = this.#detached ? Promise.race([this.#done, this.#detached]) : this.#done;
-    return bounded(done, options, `waiting for session ${this.id}`);
+    return bounded(this.#done, options, `waiting for session ${this.id}`);
   }
 
   /**
@@ -154,9 +157,8 @@ export abstract class SessionCore implements RunnerSession {
    */
   detach(): void {
     if (this.#result || this.#detached) return;
-    const error = new ClosedError(`stopped following session ${this.id}; reattach to follow it again`);
-    this.#detached = Promise.reject(error);
-    this.#detached.catch(() => {});
+    this.#detached = true;
+    this.#reject(new ClosedError(`stopped following session ${this.id}; reattach to follow it again`));
     this.#disarm();
     this.#lines.complete();
     this.#events.complete();
