@@ -113,16 +113,16 @@ export interface RunnerSession {
   readonly events$: Observable<ProgressInput>;
   /** The current status. */
   status(): RunnerStatus;
-  /** Sends text to the program (stdin, keystrokes, or a gateway message). */
-  send(text: string): Promise<void>;
+  /** Sends text to the program (stdin, keystrokes, or a gateway message); `ClosedError` once it ended. */
+  send(text: string, options?: WaitOptions): Promise<void>;
   /** Sends a named key or shortcut (`enter`, `interrupt`, `pause`, `quit`, `/model`, …; see each runner). */
-  key(name: string): Promise<void>;
+  key(name: string, options?: WaitOptions): Promise<void>;
   /** Pauses the program (signals, keys, or the gateway's own pause); emits `task.paused`. */
-  pause(): Promise<void>;
+  pause(options?: WaitOptions): Promise<void>;
   /** Resumes it; emits `task.resumed`. */
-  resume(): Promise<void>;
+  resume(options?: WaitOptions): Promise<void>;
   /** Stops the program and everything it started; resolves once nothing is left running. Idempotent. */
-  cancel(reason?: string): Promise<void>;
+  cancel(reason?: string, options?: WaitOptions): Promise<void>;
   /** Resolves with the result once the session ended (never rejects for a failed run). */
   wait(options?: WaitOptions): Promise<RunnerResult>;
 }

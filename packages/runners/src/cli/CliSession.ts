@@ -66,24 +66,24 @@ export class CliSession implements RunnerSession {
     return this.#inner.status();
   }
 
-  send(text: string): Promise<void> {
-    return this.#inner.send(this.#w.encodeInput ? this.#w.encodeInput(text) : text);
+  send(text: string, options?: WaitOptions): Promise<void> {
+    return this.#inner.send(this.#w.encodeInput ? this.#w.encodeInput(text) : text, options);
   }
 
-  key(name: string): Promise<void> {
-    return this.#inner.key(name);
+  key(name: string, options?: WaitOptions): Promise<void> {
+    return this.#inner.key(name, options);
   }
 
-  pause(): Promise<void> {
-    return this.#inner.pause();
+  pause(options?: WaitOptions): Promise<void> {
+    return this.#inner.pause(options);
   }
 
-  resume(): Promise<void> {
-    return this.#inner.resume();
+  resume(options?: WaitOptions): Promise<void> {
+    return this.#inner.resume(options);
   }
 
-  cancel(reason?: string): Promise<void> {
-    return this.#inner.cancel(reason);
+  cancel(reason?: string, options?: WaitOptions): Promise<void> {
+    return this.#inner.cancel(reason, options);
   }
 
   wait(options?: WaitOptions): Promise<RunnerResult> {

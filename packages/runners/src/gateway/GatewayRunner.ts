@@ -1,5 +1,6 @@
 import { asCancellation, createLogger, ValidationError } from '@troupe/core';
 import { SessionNotFoundError } from '../errors.js';
+import { bounded } from '../internal/waiting.js';
 import type { Runner, RunnerSession, RunnerTask, StartOptions, WaitOptions } from '../types.js';
 import { GatewayRemoteSession } from './GatewayRemoteSession.js';
 import { GatewayApi } from './gatewayApi.js';
@@ -74,7 +75,11 @@ export class GatewayRunner implements Runner {
   }
 
   /** Follows gateway session `id` (from any process); `SessionNotFoundError` when the gateway does not know it. */
-  async reattach(id: string, _options?: WaitOptions): Promise<RunnerSession> {
+  reattach(id: string, options?: WaitOptions): Promise<RunnerSession> {
+    return bounded(this.#reattach(id), options, `reattaching session ${id}`);
+  }
+
+  async #reattach(id: string): Promise<RunnerSession> {
     const live = this.#live.get(id);
     if (live) return live;
     const [found] = await this.#api.list([id], { [id]: 0 });

@@ -119,32 +119,48 @@ export abstract class SessionCore implements RunnerSession {
     if (!this.#result) this.#events.next(event);
   }
 
-  send(text: string): Promise<void> {
-    return this.#whileLive('send', () => this.doSend(text));
+  send(text: string, options?: WaitOptions): Promise<void> {
+    return bounded(
+      this.#whileLive('send', () => this.doSend(text)),
+      options,
+      'send',
+    );
   }
 
-  key(name: string): Promise<void> {
-    return this.#whileLive('key', () => this.doKey(name));
+  key(name: string, options?: WaitOptions): Promise<void> {
+    return bounded(
+      this.#whileLive('key', () => this.doKey(name)),
+      options,
+      'key',
+    );
   }
 
-  async pause(): Promise<void> {
+  async pause(options?: WaitOptions): Promise<void> {
     if (this.#status === 'paused') return;
-    await this.#whileLive('pause', () => this.doPause());
+    await bounded(
+      this.#whileLive('pause', () => this.doPause()),
+      options,
+      'pause',
+    );
     if (this.#result) return;
     this.#status = 'paused';
     this.emit({ kind: 'task.paused' });
   }
 
-  async resume(): Promise<void> {
+  async resume(options?: WaitOptions): Promise<void> {
     if (this.#status !== 'paused') return;
-    await this.#whileLive('resume', () => this.doResume());
+    await bounded(
+      this.#whileLive('resume', () => this.doResume()),
+      options,
+      'resume',
+    );
     if (this.#result) return;
     this.#status = 'running';
     this.emit({ kind: 'task.resumed' });
   }
 
-  cancel(reason = 'cancelled'): Promise<void> {
-    return this.#requestStop('cancelled', new CancelledError(reason));
+  cancel(reason = 'cancelled', options?: WaitOptions): Promise<void> {
+    return bounded(this.#requestStop('cancelled', new CancelledError(reason)), options, 'cancel');
   }
 
   wait(options?: WaitOptions): Promise<RunnerResult> {

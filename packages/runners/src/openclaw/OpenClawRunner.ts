@@ -2,6 +2,7 @@ import { asCancellation, newId, type Store, ValidationError } from '@troupe/core
 import { SessionNotFoundError } from '../errors.js';
 import { FinishedSession } from '../internal/FinishedSession.js';
 import { checkId, readRecord, type SessionRecord, writeRecord } from '../internal/records.js';
+import { bounded } from '../internal/waiting.js';
 import type { Runner, RunnerSession, RunnerTask, StartOptions, WaitOptions } from '../types.js';
 import { CreateReplySchema, SendReplySchema } from './frames.js';
 import { OpenClawClient } from './OpenClawClient.js';
@@ -116,7 +117,11 @@ export class OpenClawRunner implements Runner {
   }
 
   /** Session `id` from the store: finished with its result, or followed again until its run ends. */
-  async reattach(id: string, _options?: WaitOptions): Promise<RunnerSession> {
+  reattach(id: string, options?: WaitOptions): Promise<RunnerSession> {
+    return bounded(this.#reattach(id), options, `reattaching session ${id}`);
+  }
+
+  async #reattach(id: string): Promise<RunnerSession> {
     const live = this.#live.get(checkId(id));
     if (live) return live;
     const record = await readRecord(this.#o.store, KIND, id);

@@ -4,6 +4,7 @@ import { RunnerStartError, SessionNotFoundError } from '../errors.js';
 import { FinishedSession } from '../internal/FinishedSession.js';
 import { pidAlive, signalGroup } from '../internal/processGroup.js';
 import { checkId, readRecord, type SessionRecord, writeRecord } from '../internal/records.js';
+import { bounded } from '../internal/waiting.js';
 import type { Runner, RunnerSession, RunnerTask, StartOptions, WaitOptions } from '../types.js';
 import { OrphanSession } from './OrphanSession.js';
 import { PROCESS_KEYS, type ProcessKey, ProcessSession } from './ProcessSession.js';
@@ -115,7 +116,11 @@ export class ProcessRunner implements Runner {
    * recorded result, or (when its controller died without cleaning up) a process that can only
    * be cancelled and awaited. `SessionNotFoundError` when none is known.
    */
-  async reattach(id: string, _options?: WaitOptions): Promise<RunnerSession> {
+  reattach(id: string, options?: WaitOptions): Promise<RunnerSession> {
+    return bounded(this.#reattach(id), options, `reattaching session ${id}`);
+  }
+
+  async #reattach(id: string): Promise<RunnerSession> {
     const live = this.#live.get(id);
     if (live) return live;
     const record = await readRecord(this.#options.store, KIND, checkId(id));

@@ -5,6 +5,7 @@ import { asCancellation, newId, type Store, ValidationError } from '@troupe/core
 import { RunnerStartError, SessionNotFoundError } from '../errors.js';
 import { LineDecoder } from '../internal/LineDecoder.js';
 import { checkId, readRecord, type SessionRecord, writeRecord } from '../internal/records.js';
+import { bounded } from '../internal/waiting.js';
 import type { OutputLine, Runner, RunnerTask, StartOptions, WaitOptions } from '../types.js';
 import { DEFAULT_TMUX_KEYS, type TmuxKey } from './keys.js';
 import { FinishedTmuxSession, TmuxPaneSession, type TmuxSession } from './TmuxSession.js';
@@ -153,7 +154,11 @@ export class TmuxRunner implements Runner<TmuxSession> {
    * Finds session `id`: this runner's live one; a running tmux session (its log replayed from the
    * start, then followed); or a finished one from the store with its log and result.
    */
-  async reattach(id: string, _options?: WaitOptions): Promise<TmuxSession> {
+  reattach(id: string, options?: WaitOptions): Promise<TmuxSession> {
+    return bounded(this.#reattach(id), options, `reattaching session ${id}`);
+  }
+
+  async #reattach(id: string): Promise<TmuxSession> {
     const live = this.#live.get(checkId(id));
     if (live) return live;
     const record = await readRecord(this.#o.store, KIND, id);
