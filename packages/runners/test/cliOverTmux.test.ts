@@ -10,7 +10,7 @@ import {
 } from '@troupe/testing';
 import { afterAll, expect, it, vi } from 'vitest';
 import { ClaudeCodeRunner, TmuxRunner } from '../src/index.js';
-import { ofKind, record, tempDir } from './support.js';
+import { ofKind, record, removeTempDirs, tempDir } from './support.js';
 
 const socket = tmuxSocket('runners-cli-tmux');
 const stateDir = tempDir('cli-tmux-state');
@@ -24,6 +24,7 @@ afterAll(async () => {
     { timeout: 10_000 },
   );
   rmSync(stateDir, { recursive: true, force: true });
+  removeTempDirs();
 });
 
 tmuxSuite('ClaudeCodeRunner under TmuxRunner', () => {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { MemoryStore } from '@troupe/core';
 import { processesWith, type StandInCli, standInCommand } from '@troupe/testing';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   ClaudeCodeRunner,
   type CliRunnerOptions,
@@ -11,7 +11,9 @@ import {
   QwenCodeRunner,
   type Runner,
 } from '../src/index.js';
-import { NASTY, ofKind, record, tempDir } from './support.js';
+import { NASTY, ofKind, record, removeTempDirs, tempDir } from './support.js';
+
+afterAll(removeTempDirs);
 
 interface Case {
   cli: StandInCli;

@@ -2,9 +2,24 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { MemoryStore, ValidationError } from '@troupe/core';
 import { processesWith } from '@troupe/testing';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ProcessRunner, RunnerStartError, SessionNotFoundError } from '../src/index.js';
-import { fixture, NASTY, ofKind, procState, record, sleepMarker, tempDir } from './support.js';
+import {
+  fixture,
+  killMarked,
+  NASTY,
+  ofKind,
+  procState,
+  record,
+  removeTempDirs,
+  sleepMarker,
+  tempDir,
+} from './support.js';
+
+afterAll(() => {
+  killMarked();
+  removeTempDirs();
+});
 
 /** Runs `sh -c` text written by the test itself: a parent that ignores TERM/HUP and a grandchild. */
 function stubbornFamily(marker: string): string[] {

@@ -5,7 +5,7 @@ import { killTmuxServer, processesWith, tmuxSessions, tmuxSocket, tmuxSuite } fr
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main as standIns } from '../examples/standins.js';
 import { main as tmuxReattach } from '../examples/tmuxReattach.js';
-import { tempDir } from './support.js';
+import { removeTempDirs, tempDir } from './support.js';
 
 const root = new URL('../', import.meta.url);
 const readme = readFileSync(new URL('README.md', root), 'utf8');
@@ -54,6 +54,7 @@ afterAll(async () => {
   );
   rmSync(storeDir, { recursive: true, force: true });
   rmSync(join(tmpdir(), `troupe-tmux-${socket}`), { recursive: true, force: true });
+  removeTempDirs();
 });
 
 tmuxSuite('@troupe/runners README (tmux)', () => {

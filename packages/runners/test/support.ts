@@ -1,9 +1,10 @@
 import { randomInt } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProgressInput } from '@troupe/core';
+import { processesWith } from '@troupe/testing';
 import type { Observable } from 'rxjs';
 
 /** `[node, <fixture script>]`. */
@@ -11,14 +12,41 @@ export function fixture(name: string): string[] {
   return [process.execPath, fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))];
 }
 
+const markers = new Set<string>();
+
 /** A `sleep` duration unique to one test, so its processes can be found by command line. */
 export function sleepMarker(): string {
-  return `86400.${randomInt(100_000, 999_999)}`;
+  const marker = `86400.${randomInt(100_000, 999_999)}`;
+  markers.add(marker);
+  return marker;
 }
 
-/** A fresh temporary directory. */
+/** SIGKILLs whatever a failed test left running under one of this file's markers (for afterAll). */
+export function killMarked(): void {
+  for (const marker of markers) {
+    for (const pid of processesWith(marker)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+  }
+}
+
+const dirs = new Set<string>();
+
+/** A fresh temporary directory (removed by {@link removeTempDirs}). */
 export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `${prefix}-`));
+  const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
+  dirs.add(dir);
+  return dir;
+}
+
+/** Removes the directories {@link tempDir} made in this file (for afterAll). */
+export function removeTempDirs(): void {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  dirs.clear();
 }
 
 /** The prompt with every character a shell or tmux would treat specially. */

@@ -5,7 +5,16 @@ import { FileStore, MemoryStore, ValidationError } from '@troupe/core';
 import { killTmuxServer, processesWith, tmuxSessions, tmuxSocket, tmuxSuite } from '@troupe/testing';
 import { afterAll, expect, it, vi } from 'vitest';
 import { RunnerStartError, SessionNotFoundError, TmuxRunner } from '../src/index.js';
-import { fixture, NASTY, procState, record, sleepMarker, tempDir } from './support.js';
+import {
+  fixture,
+  killMarked,
+  NASTY,
+  procState,
+  record,
+  removeTempDirs,
+  sleepMarker,
+  tempDir,
+} from './support.js';
 
 const socket = tmuxSocket('runners-tmux');
 const stateDir = tempDir('tmux-state');
@@ -13,6 +22,7 @@ const repoRoot = new URL('../../../', import.meta.url);
 
 afterAll(async () => {
   killTmuxServer(socket);
+  killMarked();
   // pipe-pane writers finish their logs after the server is gone.
   await vi.waitFor(
     () => {
@@ -21,6 +31,7 @@ afterAll(async () => {
     { timeout: 10_000 },
   );
   rmSync(stateDir, { recursive: true, force: true });
+  removeTempDirs();
 });
 
 function runner(options: ConstructorParameters<typeof TmuxRunner>[0] = {}): TmuxRunner {

@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'vitest';
 
 /** The error message telling how to install tmux. */
@@ -43,7 +45,9 @@ export function tmuxSessions(socket: string): string[] {
   return out.status === 0 ? out.stdout.split('\n').filter((s) => s !== '') : [];
 }
 
-/** Kills the tmux server on a socket and everything in it (no error when none runs). */
+/** Kills the tmux server on a socket (its panes get SIGHUP) and removes the socket file; no error when none runs. */
 export function killTmuxServer(socket: string): void {
   spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
+  const uid = process.getuid?.() ?? 0;
+  rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${uid}`, socket), { force: true });
 }
