@@ -62,7 +62,7 @@ describe('OpenClawRunner', () => {
   });
 
   it('should survive a dropped connection: reconnect, re-subscribe, and follow the run to its end', async () => {
-    await using gateway = await startStandInOpenClaw({ token: TOKEN, stepMs: 80 });
+    await using gateway = await startStandInOpenClaw({ token: TOKEN, stepMs: 200 });
     await using openclaw = runner(gateway.url);
     const session = await openclaw.start({ prompt: 'long research' });
     const events = record(session.events$);

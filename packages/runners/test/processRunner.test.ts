@@ -123,14 +123,15 @@ describe('ProcessRunner', () => {
 
   it('should pause (SIGSTOP) and resume (SIGCONT) the group, with progress events', async () => {
     await using runner = new ProcessRunner();
-    const session = await runner.start({ command: fixture('ticker.mjs') });
+    const marker = sleepMarker();
+    const session = await runner.start({ command: [...fixture('ticker.mjs'), marker] });
     const events = record(session.events$);
     const lines = record(session.output$);
     await expect.poll(() => lines.length).toBeGreaterThan(0);
     expect(await runner.reattach(session.id)).toBe(session);
     await session.pause();
     expect(session.status()).toBe('paused');
-    const pids = processesWith('ticker.mjs');
+    const pids = processesWith(marker);
     expect(pids).toHaveLength(1);
     await expect.poll(() => procState(pids[0] as number)).toBe('T');
     await session.resume();

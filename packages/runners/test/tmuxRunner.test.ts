@@ -108,10 +108,12 @@ tmuxSuite('TmuxRunner', () => {
 
   it('should pause and resume the pane’s process group, and type the prompt given at start', async () => {
     await using tmux = runner();
-    const session = await tmux.start({ command: fixture('ticker.mjs') });
+    const marker = sleepMarker();
+    const session = await tmux.start({ command: [...fixture('ticker.mjs'), marker] });
     const events = record(session.events$);
     // The launcher shell and the program: the program stops (tmux would resume a stopped launcher).
-    const pids = processesWith('ticker.mjs');
+    await expect.poll(() => processesWith(marker).length).toBe(2);
+    const pids = processesWith(marker);
     const states = () => Promise.all(pids.map(procState));
     await session.pause();
     await expect.poll(states).toContain('T');
