@@ -70,6 +70,11 @@ export {
   /** A Responses API response object. */
   responsesResponse,
 } from './openaiResponsesWire.js';
+
+  /** Pids of live processes whose command line contains a marker (Linux /proc). */
+  processesWith,
+} from './processes.js';
+
 export {
   /** Alias of {@link natsSuite}. */
   describeNats,
@@ -94,3 +99,46 @@ export type {
   /** A model answer to encode in a provider's wire format. */
   WireAnswer,
 } from './wireAnswer.js';
+
+  /** The coding CLIs that have a stand-in: `claude`, `qwen`, `gemini`, `codex`. */
+  type StandInCli,
+  /** Path of a stand-in coding CLI script. */
+  standInCli,
+  /** `[node, path]` that runs a stand-in coding CLI. */
+  standInCommand,
+} from './standInClis.js';
+
+export {
+  /** A running stand-in HTTP sessions gateway. */
+  type StandInGateway,
+  /** Options of {@link startStandInGateway}. */
+  type StandInGatewayOptions,
+  /** A session on the stand-in HTTP gateway. */
+  type StandInGatewaySession,
+  /** Starts a stand-in HTTP sessions gateway (spawn/list/cancel, bearer token) on a free port. */
+  startStandInGateway,
+} from './standInGateway.js';
+export {
+  /** A running stand-in OpenClaw WebSocket gateway. */
+  type StandInOpenClaw,
+  /** Options of {@link startStandInOpenClaw}. */
+  type StandInOpenClawOptions,
+  /** A run on the stand-in OpenClaw gateway. */
+  type StandInOpenClawRun,
+  /** Starts a stand-in OpenClaw gateway (challenge, connect, sessions.*, agent.wait) on a free port. */
+  startStandInOpenClaw,
+} from './standInOpenClaw.js';
+export {
+  /** Kills the tmux server on a socket. */
+  killTmuxServer,
+  /** The error message telling how to install tmux. */
+  TMUX_INSTALL_MESSAGE,
+  /** True when tmux runs. */
+  tmuxAvailable,
+  /** Names of the sessions on a tmux socket. */
+  tmuxSessions,
+  /** A per-test-file tmux socket name. */
+  tmuxSocket,
+  /** `describe` that runs with tmux, fails on CI without it, skips locally without it. */
+  tmuxSuite,
+} from './tmux.js';
