@@ -70,11 +70,10 @@ export {
   /** A Responses API response object. */
   responsesResponse,
 } from './openaiResponsesWire.js';
-
+export {
   /** Pids of live processes whose command line contains a marker (Linux /proc). */
   processesWith,
 } from './processes.js';
-
 export {
   /** Alias of {@link natsSuite}. */
   describeNats,
@@ -88,18 +87,6 @@ export {
   onCi,
 } from './requireNats.js';
 export {
-  /** Starts a TCP proxy in front of a local server, to partition one client on demand. */
-  startTcpProxy,
-  /** A running TCP proxy: `url`, `cut()`, `heal()`, `close()`. */
-  type TcpProxy,
-} from './tcpProxy.js';
-export type {
-  /** How to cut a stream. */
-  CutOptions,
-  /** A model answer to encode in a provider's wire format. */
-  WireAnswer,
-} from './wireAnswer.js';
-
   /** The coding CLIs that have a stand-in: `claude`, `qwen`, `gemini`, `codex`. */
   type StandInCli,
   /** Path of a stand-in coding CLI script. */
@@ -107,7 +94,6 @@ export type {
   /** `[node, path]` that runs a stand-in coding CLI. */
   standInCommand,
 } from './standInClis.js';
-
 export {
   /** A running stand-in HTTP sessions gateway. */
   type StandInGateway,
@@ -129,6 +115,12 @@ export {
   startStandInOpenClaw,
 } from './standInOpenClaw.js';
 export {
+  /** Starts a TCP proxy in front of a local server, to partition one client on demand. */
+  startTcpProxy,
+  /** A running TCP proxy: `url`, `cut()`, `heal()`, `close()`. */
+  type TcpProxy,
+} from './tcpProxy.js';
+export {
   /** Kills the tmux server on a socket. */
   killTmuxServer,
   /** The error message telling how to install tmux. */
@@ -142,3 +134,9 @@ export {
   /** `describe` that runs with tmux, fails on CI without it, skips locally without it. */
   tmuxSuite,
 } from './tmux.js';
+export type {
+  /** How to cut a stream. */
+  CutOptions,
+  /** A model answer to encode in a provider's wire format. */
+  WireAnswer,
+} from './wireAnswer.js';
