@@ -266,20 +266,33 @@ describe('reduceProgress', () => {
       expect(sortTree(mixed.subtasks), `seed ${seed}`).toEqual(sortTree(ordered.subtasks));
       expect(mixed.status, `seed ${seed}`).toBe(ordered.status);
       expect(mixed.executionDetails.tokensUsed.total).toBe(125);
-      // The incrementally kept overall % must match a walk over the final tree.
+      // The incrementally kept overall % must match a walk over the final tree: completed reads 100;
+      // anything else its own report or its weighted share of the children born after its latest
+      // retry (none in this fixture keep children of an earlier attempt, see below), capped at 99.
+      const retried = new Set(events.filter((ev) => ev.kind === 'task.retrying').map((ev) => ev.taskId));
+      const expectedValue = (n: SubTaskProgress): number => {
+        if (n.status === 'completed') return 100;
+        const kids = retried.has(n.taskId) ? [] : n.subtasks;
+        let w = 0;
+        let sum = 0;
+        for (const k of kids) {
+          w += weights.get(k.taskId)!;
+          sum += weights.get(k.taskId)! * expectedValue(k);
+        }
+        return Math.min(99, Math.max(reportedOf(n.taskId), w > 0 ? sum / w : 0));
+      };
+      const reportedOf = (id: string): number => {
+        const last = events
+          .filter((ev) => ev.taskId === id && (ev.kind === 'task.progress' || ev.kind === 'task.retrying'))
+          .at(-1);
+        return last?.kind === 'task.progress' ? (last.percent ?? 0) : 0;
+      };
       let sum = 0;
       let weight = 0;
-      const walk = (nodes: SubTaskProgress[]): void => {
-        for (const n of nodes) {
-          if (n.subtasks.length > 0) walk(n.subtasks);
-          else {
-            const done = ['completed', 'failed', 'timed_out', 'cancelled'].includes(n.status);
-            sum += weights.get(n.taskId)! * (done ? 100 : n.progress);
-            weight += weights.get(n.taskId)!;
-          }
-        }
-      };
-      walk(ordered.subtasks);
+      for (const n of ordered.subtasks) {
+        sum += weights.get(n.taskId)! * expectedValue(n);
+        weight += weights.get(n.taskId)!;
+      }
       expect(ordered.overallProgress, `seed ${seed}`).toBe(Math.round((sum / weight) * 10) / 10);
       expect(mixed.overallProgress, `seed ${seed}`).toBe(ordered.overallProgress);
     }
@@ -298,8 +311,16 @@ describe('reduceProgress', () => {
       e('task.started', 'T', 250),
       e('task.completed', 'T', 300),
     ];
+    // An attempt counts once it starts: while the task waits out its backoff it has made one.
     const retrying = reduceAll(events.slice(0, 3));
-    expect(find(retrying.subtasks, 'T')).toMatchObject({ status: 'retrying', attempts: 2, progress: 0 });
+    expect(find(retrying.subtasks, 'T')).toMatchObject({ status: 'retrying', attempts: 1, progress: 0 });
+    expect(find(reduceAll(events.slice(0, 4)).subtasks, 'T')).toMatchObject({
+      status: 'running',
+      attempts: 2,
+    });
+    // A start that names its attempt counts as that attempt, whatever arrived before it.
+    const named = e('task.started', 'N', 400, { attempt: 3 });
+    expect(find(reduceAll([named]).subtasks, 'N').attempts).toBe(3);
     expect(find(reduceAll(events).subtasks, 'T')).toMatchObject({ status: 'completed', attempts: 2 });
     const [s1, , retry, s2, done] = events as [
       ProgressEvent,
@@ -400,7 +421,12 @@ describe('reduceProgress', () => {
       e('task.cancelled', 'A', 110),
       e('task.created', 'B', 100),
     ]);
-    expect(r.overallProgress).toBe(50); // cancelled counts as done
+    // A cancelled (or failed) task keeps the progress it had made: it is not finished work.
+    expect(r.overallProgress).toBe(0);
+    expect(
+      reduceAll([e('task.progress', 'A', 105, { percent: 40 }), e('task.cancelled', 'A', 110)])
+        .overallProgress,
+    ).toBe(40);
   });
 
   it('should estimate the remaining time once a leaf has finished', () => {

@@ -1,0 +1,396 @@
+import { ActivityList } from './activityList.js';
+import type { ProgressEvent, ProgressKind } from './events.js';
+import { isTerminalStatus, resultPreview } from './outcome.js';
+import { Records } from './records.js';
+import { SeenWindow } from './seenWindow.js';
+import { cmp, later, type Stamp, TaskNode } from './taskNode.js';
+import type { SubTaskProgress, TaskProgress, TaskStatus } from './taskProgress.js';
+
+/** Every status, for counting. */
+export const STATUSES: readonly TaskStatus[] = [
+  'pending',
+  'queued',
+  'running',
+  'paused',
+  'retrying',
+  'completed',
+  'failed',
+  'timed_out',
+  'cancelled',
+];
+
+const STATUS_OF: Partial<Record<ProgressKind, TaskStatus>> = {
+  'task.created': 'pending',
+  'task.queued': 'queued',
+  'task.started': 'running',
+  'task.retrying': 'retrying',
+  'task.paused': 'paused',
+  'task.resumed': 'running',
+  'task.completed': 'completed',
+  'task.failed': 'failed',
+  'task.timed_out': 'timed_out',
+  'task.cancelled': 'cancelled',
+};
+
+type TaskEvent = Exclude<ProgressEvent, { kind: 'run.started' | 'run.finished' }>;
+type RecordEvent = Extract<
+  ProgressEvent,
+  { kind: 'task.log' | 'task.artifact' | 'task.tokens' | 'task.tool_call' }
+>;
+const isRecord = (e: TaskEvent): e is RecordEvent =>
+  e.kind === 'task.log' ||
+  e.kind === 'task.artifact' ||
+  e.kind === 'task.tokens' ||
+  e.kind === 'task.tool_call';
+
+/** What a ledger starts from. */
+export interface LedgerOptions {
+  taskId?: string | undefined;
+  name?: string | undefined;
+  description?: string | undefined;
+}
+
+/**
+ * The progress reducer's mutable state. Each event costs O(depth of its task) — no event scans or
+ * copies a list of siblings or of running tasks — and {@link ProgressLedger.snapshot} rebuilds only
+ * the cards that changed (and the child lists holding them), sharing every other card with the
+ * previous snapshot. `reduceProgress` and `trackProgress` are built on it.
+ */
+export class ProgressLedger {
+  rootId: string;
+  name: string;
+  description: string | undefined;
+  /** The run itself: its children are the top-level cards; its value is the overall progress. */
+  readonly root = new TaskNode('', [Number.NEGATIVE_INFINITY, 0]);
+  readonly tasks = new Map<string, TaskNode>();
+  readonly records = new Records();
+  readonly running = new ActivityList();
+  readonly counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
+  firstTs: number | undefined;
+  lastTs: number | undefined;
+  runStarted = false;
+  finished: { status: TaskStatus; ts: number } | undefined;
+  /** Top-level cards of the last snapshot; undefined once one of them changed. */
+  topCards: SubTaskProgress[] | undefined = [];
+  /** The last snapshot, and whether anything changed since; and about how many items the next one copies. */
+  head: TaskProgress | undefined;
+  changed = true;
+  cost = 0;
+  /** Children that named a parent not seen yet (they hang at the top level meanwhile). */
+  readonly #waiting = new Map<string, TaskNode[]>();
+  /** Duplicate windows by event task id (run events under the run's id). */
+  readonly #seen = new Map<string, SeenWindow>();
+
+  constructor(options: LedgerOptions = {}) {
+    this.rootId = options.taskId ?? '';
+    this.name = options.name ?? options.taskId ?? '';
+    this.description = options.description;
+  }
+
+  /**
+   * A ledger for a snapshot that has none (hand-built, parsed from JSON, or not the latest of its
+   * ledger): the tree, statuses, progress, records and times as shown, with weights 1, no ordering
+   * stamps and an empty duplicate window.
+   */
+  static restore(state: TaskProgress): ProgressLedger {
+    const ledger = new ProgressLedger(state);
+    const origin: Stamp = [Number.NEGATIVE_INFINITY, 0];
+    const add = (cards: readonly SubTaskProgress[], parent: TaskNode): void => {
+      for (const card of cards) {
+        const n = new TaskNode(card.taskId, origin);
+        Object.assign(n, {
+          declaredParent: card.parentId,
+          name: card.name,
+          description: card.description,
+          agent: card.agent,
+          step: card.step,
+          maxAttempt: card.attempts,
+          startedAt: card.startedAt,
+          finishedAt: card.finishedAt,
+          error: card.error,
+          result: card.result,
+        });
+        n.reported = card.status === 'completed' ? 0 : card.progress;
+        ledger.tasks.set(n.id, n);
+        ledger.counts.pending += 1;
+        ledger.#setStatus(n, card.status, origin);
+        ledger.#attach(n, parent);
+        add(card.subtasks, n);
+        ledger.#refresh(n);
+      }
+    };
+    add(state.subtasks, ledger.root);
+    for (const log of state.logs) ledger.records.logs.push(log);
+    for (const call of state.executionDetails.toolCalls) ledger.records.toolCalls.push(call);
+    for (const artifact of state.artifacts) ledger.records.artifacts.push(artifact);
+    ledger.records.tokens = state.executionDetails.tokensUsed;
+    ledger.firstTs = state.startedAt;
+    if (state.startedAt !== undefined) ledger.lastTs = state.startedAt + state.executionDetails.elapsedTime;
+    return ledger;
+  }
+
+  /** Folds one event in; false when it is a duplicate (nothing changed). */
+  apply(event: ProgressEvent): boolean {
+    const { taskId, ts, seq, runId, kind } = event;
+    let seen = this.#seen.get(taskId);
+    if (seen?.has(ts, seq, runId, kind)) return false;
+    if (seen === undefined) {
+      seen = new SeenWindow();
+      this.#seen.set(taskId, seen);
+    }
+    seen.add(ts, seq, runId, kind);
+    this.changed = true;
+    if (this.firstTs === undefined || ts < this.firstTs) this.firstTs = ts;
+    if (this.lastTs === undefined || ts > this.lastTs) this.lastTs = ts;
+    if (event.kind === 'run.started') this.#startRun(taskId, event.name, event.description);
+    else if (event.kind === 'run.finished') this.finished = { status: event.status, ts };
+    else {
+      if (taskId !== this.rootId || this.rootId === '') this.#applyTask(event, [ts, seq]);
+      if (isRecord(event)) this.cost += this.records.apply(event);
+    }
+    return true;
+  }
+
+  /** Marks `node`'s card (and the cards and child lists above it) for rebuilding. */
+  touch(node: TaskNode): void {
+    this.changed = true;
+    let n: TaskNode | undefined = node;
+    while (n !== undefined && n !== this.root) {
+      if (n.card === undefined) return; // invariant: a stale card's ancestors are stale too
+      n.card = undefined;
+      this.cost += 1 + (n.children?.size ?? 0);
+      n = n.parent;
+    }
+    if (n === this.root && this.topCards !== undefined) {
+      this.topCards = undefined;
+      this.cost += this.root.children?.size ?? 0;
+    }
+  }
+
+  #applyTask(ev: TaskEvent, stamp: Stamp): void {
+    const n = this.#ensure(ev.taskId, ev.parentId, stamp);
+    let touched = false;
+    if (ev.agent !== undefined && ev.agent !== n.agent) {
+      n.agent = ev.agent;
+      touched = true;
+    }
+    if (
+      (ev.kind === 'task.created' || ev.kind === 'task.started') &&
+      ev.name !== undefined &&
+      ev.name !== n.name
+    ) {
+      n.name = ev.name;
+      touched = true;
+    }
+    if (ev.kind === 'task.created') {
+      if (ev.description !== undefined && ev.description !== n.description) {
+        n.description = ev.description;
+        touched = true;
+      }
+      if (ev.weight !== undefined && ev.weight !== n.weight) this.#setWeight(n, ev.weight);
+    } else if (ev.kind === 'task.started') {
+      // Attempts are starts: distinct task.started events, or the attempt number one of them names.
+      n.starts += 1;
+      if (ev.attempt !== undefined && ev.attempt > n.maxAttempt) n.maxAttempt = ev.attempt;
+      n.startedAt = Math.min(n.startedAt ?? ev.ts, ev.ts);
+      touched = true;
+      this.#active(n, stamp);
+    } else if (ev.kind === 'task.progress') {
+      if (ev.expectedSubtasks !== undefined) n.expected = ev.expectedSubtasks;
+      this.#active(n, stamp);
+      touched = this.#report(n, stamp, ev.percent, ev.step) || touched;
+    } else if (ev.kind === 'task.retrying') {
+      // The next attempt starts over: its report is 0, and the sub-tasks of earlier attempts stop counting.
+      touched = this.#report(n, stamp, 0, undefined) || touched;
+      const before = n.retryAt;
+      n.retryAt = later(stamp, before);
+      if (n.retryAt !== before && n.children !== undefined)
+        for (const c of n.children.values()) this.#recheck(c);
+    }
+    const status = STATUS_OF[ev.kind];
+    if (status !== undefined && this.#mayReplace(n, ev.kind, status, stamp)) {
+      this.#setStatus(n, status, stamp);
+      touched = true;
+      if (isTerminalStatus(status)) n.finishedAt = ev.ts;
+      if (ev.kind === 'task.failed') n.error = { code: ev.error.code, message: ev.error.message };
+      if (ev.kind === 'task.completed' && ev.result !== undefined) n.result = resultPreview(ev.result);
+    }
+    if (touched) this.touch(n);
+    this.#refresh(n);
+  }
+
+  /** A terminal status beats any other whatever the order; otherwise the newer stamp wins. */
+  #mayReplace(n: TaskNode, kind: ProgressKind, next: TaskStatus, stamp: Stamp): boolean {
+    // Pausing and resuming a run does not touch work that has not started.
+    if (
+      (kind === 'task.paused' || kind === 'task.resumed') &&
+      (n.status === 'pending' || n.status === 'queued')
+    )
+      return false;
+    const was = isTerminalStatus(n.status);
+    if (was !== isTerminalStatus(next)) return !was;
+    return n.statusAt === undefined || cmp(stamp, n.statusAt) >= 0;
+  }
+
+  #setStatus(n: TaskNode, status: TaskStatus, stamp: Stamp): void {
+    n.statusAt = stamp;
+    if (n.status === status) return;
+    this.counts[n.status] -= 1;
+    this.counts[status] += 1;
+    n.status = status;
+    if (status === 'running') this.running.place(n);
+    else this.running.remove(n);
+  }
+
+  /** The newest report wins (a completed task keeps 100). */
+  #report(n: TaskNode, stamp: Stamp, percent: number | undefined, step: string | undefined): boolean {
+    if (n.status === 'completed' || (n.progressAt !== undefined && cmp(stamp, n.progressAt) < 0))
+      return false;
+    if (percent !== undefined) n.reported = percent;
+    if (step !== undefined) n.step = step;
+    n.progressAt = stamp;
+    return true;
+  }
+
+  #active(n: TaskNode, stamp: Stamp): void {
+    const before = n.activityAt;
+    n.activityAt = later(stamp, before);
+    if (n.activityAt !== before && n.status === 'running') this.running.place(n);
+  }
+
+  /** The node for `id`, made on first sight (adopting children that came first); learns its parent once. */
+  #ensure(id: string, parentId: string | undefined, stamp: Stamp): TaskNode {
+    let n = this.tasks.get(id);
+    if (n === undefined) {
+      n = new TaskNode(id, stamp);
+      this.tasks.set(id, n);
+      this.counts.pending += 1;
+      let home = this.root;
+      if (parentId && parentId !== id) {
+        n.declaredParent = parentId;
+        if (parentId !== this.rootId) home = this.tasks.get(parentId) ?? this.#wait(n, parentId);
+      }
+      this.#attach(n, home);
+      const early = this.#waiting.get(id);
+      if (early !== undefined) {
+        this.#waiting.delete(id);
+        for (const child of early) this.#adopt(child, n);
+      }
+      return n;
+    }
+    if (cmp(stamp, n.bornAt) < 0) {
+      n.bornAt = stamp;
+      this.#recheck(n);
+    }
+    if (parentId && parentId !== id && n.declaredParent === undefined) {
+      n.declaredParent = parentId;
+      this.touch(n);
+      if (parentId !== this.rootId) {
+        const parent = this.tasks.get(parentId);
+        if (parent !== undefined) this.#adopt(n, parent);
+        else this.#wait(n, parentId);
+      }
+    }
+    return n;
+  }
+
+  /** Parks `n` (at the top level) until `parentId` appears; returns the root. */
+  #wait(n: TaskNode, parentId: string): TaskNode {
+    const list = this.#waiting.get(parentId);
+    if (list === undefined) this.#waiting.set(parentId, [n]);
+    else list.push(n);
+    return this.root;
+  }
+
+  /** Nests the top-level `n` under `parent`, unless that would make a cycle. */
+  #adopt(n: TaskNode, parent: TaskNode): void {
+    if (n.parent !== this.root) return;
+    for (let a: TaskNode | undefined = parent; a !== undefined && a !== this.root; a = a.parent)
+      if (a === n) return;
+    this.#detach(n);
+    this.#attach(n, parent);
+  }
+
+  /** Makes `id` the run's root: a card that stood for it dissolves, its children moving to the top level. */
+  #startRun(id: string, name: string | undefined, description: string | undefined): void {
+    this.rootId = id;
+    this.runStarted = true;
+    if (name !== undefined) this.name = name;
+    else if (this.name === '') this.name = id;
+    if (description !== undefined) this.description = description;
+    this.#waiting.delete(id);
+    const n = this.tasks.get(id);
+    if (n === undefined) return;
+    for (const child of [...(n.children?.values() ?? [])]) {
+      this.#detach(child);
+      this.#attach(child, this.root);
+    }
+    this.#detach(n);
+    this.tasks.delete(id);
+    this.counts[n.status] -= 1;
+    this.running.remove(n);
+  }
+
+  #attach(n: TaskNode, parent: TaskNode): void {
+    n.parent = parent;
+    if (parent.children === undefined) parent.children = new Map();
+    parent.children.set(n.id, n);
+    this.touch(parent);
+    this.cost += 1;
+    if (n.belongsTo(parent)) this.#count(n, true);
+  }
+
+  #detach(n: TaskNode): void {
+    const parent = n.parent;
+    if (parent === undefined) return;
+    if (n.counted) this.#count(n, false);
+    parent.children?.delete(n.id);
+    this.touch(parent);
+    n.parent = undefined;
+  }
+
+  /** Adds `n` to its parent's sums or takes it out. */
+  #count(n: TaskNode, on: boolean): void {
+    const p = n.parent as TaskNode;
+    const sign = on ? 1 : -1;
+    n.counted = on;
+    p.sumW += sign * n.weight;
+    p.sumWV += sign * n.weight * n.value;
+    if (p.sumW < 1e-9) {
+      p.sumW = 0;
+      p.sumWV = 0;
+    }
+    this.#refresh(p);
+  }
+
+  #recheck(n: TaskNode): void {
+    const p = n.parent;
+    if (p !== undefined && n.belongsTo(p) !== n.counted) this.#count(n, !n.counted);
+  }
+
+  #setWeight(n: TaskNode, weight: number): void {
+    const counted = n.counted;
+    if (counted) this.#count(n, false);
+    n.weight = weight;
+    if (counted) this.#count(n, true);
+  }
+
+  /** Recomputes `n`'s value and carries the change up while values change: O(depth). */
+  #refresh(n: TaskNode): void {
+    let node: TaskNode | undefined = n;
+    while (node !== undefined) {
+      const isRoot = node === this.root;
+      const v = node.computeValue(isRoot);
+      if (v === node.value) return;
+      const p: TaskNode | undefined = node.parent;
+      if (p !== undefined && node.counted) p.sumWV += node.weight * (v - node.value);
+      node.value = v;
+      if (isRoot) {
+        this.changed = true;
+        return;
+      }
+      this.touch(node);
+      node = node.counted ? p : undefined;
+    }
+  }
+}

@@ -1,0 +1,96 @@
+import { type ProgressLedger, STATUSES } from './ledger.js';
+import type { TaskNode } from './taskNode.js';
+import type { SubTaskProgress, TaskProgress, TaskStatus } from './taskProgress.js';
+
+const round1 = (v: number): number => Math.round(v * 10) / 10;
+
+/**
+ * The ledger's state as an immutable snapshot, sharing every card that did not change with the
+ * previous one: the cost is the changed cards plus the child lists that hold them. The same
+ * object comes back while nothing changed.
+ */
+export function snapshotOf(ledger: ProgressLedger): TaskProgress {
+  if (!ledger.changed && ledger.head !== undefined) return ledger.head;
+  ledger.topCards ??= childCards(ledger.root);
+  const { counts, finished, records, root } = ledger;
+  const total = STATUSES.reduce((sum, s) => sum + counts[s], 0);
+  const ended = counts.completed + counts.failed + counts.timed_out + counts.cancelled;
+  const overall = finished?.status === 'completed' ? 100 : round1(root.value);
+  const end = finished?.ts ?? ledger.lastTs ?? 0;
+  const elapsedTime = Math.max(0, end - (ledger.firstTs ?? end));
+  const details: TaskProgress['executionDetails'] = {
+    elapsedTime,
+    toolCalls: records.toolCalls.snapshot(),
+    tokensUsed: records.tokens,
+  };
+  const current = ledger.running.latest;
+  if (current?.agent !== undefined) details.currentAgent = current.agent;
+  if (current !== undefined) details.currentStep = current.step ?? current.name;
+  if (finished !== undefined || (total > 0 && ended === total)) details.estimatedRemaining = 0;
+  else if (ended > 0 && overall > 0)
+    details.estimatedRemaining = Math.round((elapsedTime * (100 - overall)) / overall);
+  const snap: TaskProgress = {
+    taskId: ledger.rootId,
+    name: ledger.name,
+    status: finished?.status ?? deriveStatus(counts, total, ledger.runStarted),
+    overallProgress: overall,
+    subtasks: ledger.topCards,
+    executionDetails: details,
+    logs: records.logs.snapshot(),
+    artifacts: records.artifacts.snapshot(),
+  };
+  if (ledger.description !== undefined) snap.description = ledger.description;
+  if (ledger.firstTs !== undefined) snap.startedAt = ledger.firstTs;
+  if (finished !== undefined) snap.finishedAt = finished.ts;
+  ledger.head = snap;
+  ledger.changed = false;
+  ledger.cost = 0;
+  return snap;
+}
+
+function childCards(n: TaskNode): SubTaskProgress[] {
+  const kids = n.children;
+  if (kids === undefined || kids.size === 0) return [];
+  const cards = new Array<SubTaskProgress>(kids.size);
+  let i = 0;
+  for (const kid of kids.values()) cards[i++] = kid.card ?? cardOf(kid);
+  return cards;
+}
+
+function cardOf(n: TaskNode): SubTaskProgress {
+  const card: SubTaskProgress = {
+    taskId: n.id,
+    name: n.name,
+    status: n.status,
+    progress: 0,
+    attempts: 0,
+    subtasks: [],
+  };
+  if (n.declaredParent !== undefined) card.parentId = n.declaredParent;
+  if (n.description !== undefined) card.description = n.description;
+  if (n.agent !== undefined) card.agent = n.agent;
+  card.progress = round1(n.value);
+  if (n.step !== undefined) card.step = n.step;
+  card.attempts = n.attempts;
+  if (n.startedAt !== undefined) card.startedAt = n.startedAt;
+  if (n.finishedAt !== undefined) card.finishedAt = n.finishedAt;
+  if (n.error !== undefined) card.error = n.error;
+  if (n.result !== undefined) card.result = n.result;
+  card.subtasks = childCards(n);
+  n.card = card;
+  return card;
+}
+
+/** The run's status from its tasks' counts (when no `run.finished` said it). */
+function deriveStatus(c: Record<TaskStatus, number>, total: number, runStarted: boolean): TaskStatus {
+  const open = total - c.completed - c.failed - c.timed_out - c.cancelled;
+  // Without run.started the tasks are all we know; with it only run.finished ends the run.
+  if (!runStarted && total > 0 && open === 0) {
+    if (c.failed + c.timed_out > 0) return 'failed';
+    return c.cancelled === total ? 'cancelled' : 'completed';
+  }
+  if (c.running + c.retrying > 0) return 'running';
+  if (open > 0 && c.paused === open) return 'paused';
+  if (runStarted || open < total) return 'running';
+  return c.queued > 0 ? 'queued' : 'pending';
+}

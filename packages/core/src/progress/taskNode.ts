@@ -1,0 +1,103 @@
+import type { SubTaskProgress, TaskStatus } from './taskProgress.js';
+
+/** An ordering stamp `[ts, seq]`: events order by time, then by sequence number. */
+export type Stamp = readonly [ts: number, seq: number];
+
+/** Orders stamps: by time, then sequence. */
+export const cmp = (a: Stamp, b: Stamp): number => a[0] - b[0] || a[1] - b[1];
+
+/** The newer of a stamp and an optional one. */
+export const later = (a: Stamp, b: Stamp | undefined): Stamp => (b !== undefined && cmp(b, a) > 0 ? b : a);
+
+/** The most a task that has not completed can read: 100 means done. */
+export const UNFINISHED_MAX = 99;
+
+/**
+ * What the reducer knows about one task: the fields of its card, its place in the tree, its share
+ * of its parent's progress, and the ordering stamps that let older events lose to newer ones.
+ * Mutable, owned by one ledger; its card (`card`) is rebuilt only after it changed.
+ */
+export class TaskNode {
+  readonly id: string;
+  /** Where it hangs now (the ledger's root for top-level cards); undefined only for the root. */
+  parent: TaskNode | undefined = undefined;
+  /** Children in arrival order (made on the first one). */
+  children: Map<string, TaskNode> | undefined = undefined;
+  /** The parent its events named (shown as `parentId`, even while that parent is unknown). */
+  declaredParent: string | undefined = undefined;
+
+  name: string;
+  description: string | undefined = undefined;
+  agent: string | undefined = undefined;
+  status: TaskStatus = 'pending';
+  /** What the task itself last reported, 0–100 (a retry reports 0). */
+  reported = 0;
+  step: string | undefined = undefined;
+  /** Distinct `task.started` events seen, and the highest attempt number any of them named. */
+  starts = 0;
+  maxAttempt = 0;
+  startedAt: number | undefined = undefined;
+  finishedAt: number | undefined = undefined;
+  error: { code: string; message: string } | undefined = undefined;
+  result: unknown = undefined;
+
+  /** Its weight among its siblings (default 1), and the sub-tasks it announced. */
+  weight = 1;
+  expected = 0;
+  /** Over the children that count (this attempt's): sum of weights and of weight × value. */
+  sumW = 0;
+  sumWV = 0;
+  /** Its progress, 0–100, as its parent counts it. */
+  value = 0;
+  /** Whether it is in its parent's sums (a child of an earlier attempt is not). */
+  counted = false;
+
+  /** Its earliest event, and its latest `task.retrying` (children born before that belong to an earlier attempt). */
+  bornAt: Stamp;
+  retryAt: Stamp | undefined = undefined;
+  /** Stamps of the events that last set its status, its report, its start and its activity. */
+  statusAt: Stamp | undefined = undefined;
+  progressAt: Stamp | undefined = undefined;
+  activityAt: Stamp | undefined = undefined;
+
+  /** Neighbours in the ledger's list of running tasks ordered by activity. */
+  prev: TaskNode | undefined = undefined;
+  next: TaskNode | undefined = undefined;
+  listed = false;
+
+  /** The card last built for it; undefined once something on it (or below it) changed. */
+  card: SubTaskProgress | undefined = undefined;
+
+  constructor(id: string, bornAt: Stamp) {
+    this.id = id;
+    this.name = id;
+    this.bornAt = bornAt;
+  }
+
+  /** Attempts started. */
+  get attempts(): number {
+    return Math.max(this.starts, this.maxAttempt);
+  }
+
+  /**
+   * Its progress: 100 once completed; otherwise the larger of its own report and its weighted
+   * share of its counted children (split over at least `expected` parts), kept below 100 — so a
+   * task that failed, timed out or was cancelled keeps the progress it had made.
+   */
+  computeValue(isRoot: boolean): number {
+    if (this.status === 'completed') return 100;
+    let v = this.reported;
+    const parts = Math.max(this.sumW, this.expected);
+    if (parts > 0) {
+      const share = this.sumWV / parts;
+      if (share > v) v = share;
+    }
+    v = Math.min(100, Math.max(0, v)); // the sums are kept incrementally: clamp away float dust
+    return isRoot ? v : Math.min(v, UNFINISHED_MAX);
+  }
+
+  /** Whether it counts for `parent`: it was born after the parent's latest retry, if any. */
+  belongsTo(parent: TaskNode): boolean {
+    return parent.retryAt === undefined || cmp(this.bornAt, parent.retryAt) > 0;
+  }
+}
