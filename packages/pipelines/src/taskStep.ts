@@ -1,8 +1,8 @@
 import { type AskOptions, ValidationError } from '@troupe/core';
 import { TaskAssign, type TaskAssignment } from './messages.js';
-import type { RuntimeLike } from './RunCore.js';
 import type { BackoffOptions } from './retry.js';
-import { makeStep, type Step, type StepPolicy, toStep } from './step.js';
+import type { RuntimeLike, Step, StepPolicy } from './scope.js';
+import { makeStep, toStep } from './step.js';
 import type { TaskSpec } from './taskTypes.js';
 
 /** Defaults a group gives its tasks. */

@@ -1,7 +1,6 @@
 import type { TaskAssignment } from './messages.js';
-import type { RuntimeLike } from './RunCore.js';
 import type { BackoffOptions } from './retry.js';
-import type { StepLike } from './step.js';
+import type { RuntimeLike, StepLike } from './scope.js';
 
 /** A task's place in its life (the design note's PENDING → RUNNING → COMPLETED / FAILED / TIMEOUT / CANCELLED). */
 export type TaskStatus = 'pending' | 'running' | 'completed' | 'failed' | 'timed_out' | 'cancelled';
