@@ -6,8 +6,8 @@ import {
   ValidationError,
 } from '@troupe/core';
 import { TaskGroup, type TaskRecord } from '@troupe/pipelines';
-import { describe, expect, it } from 'vitest';
-import { InFlight, pause, taskAgent } from './support.js';
+import { describe, expect, it, vi } from 'vitest';
+import { InFlight, taskAgent, WAIT } from './support.js';
 
 const fast = { baseMs: 1, maxMs: 5 };
 
@@ -80,7 +80,7 @@ describe('TaskGroup', () => {
     const group = new TaskGroup('cancel', { runtime, agent: 'worker', maxConcurrent: 3 });
     for (let i = 0; i < 6; i++) group.addTask(`t${i}`, { prompt: 'sleep:10000' });
     group.spawnAll();
-    await until(() => flight.now === 3);
+    await vi.waitFor(() => expect(flight.now).toBe(3), WAIT);
     group.cancel('user changed their mind');
     const results = await group.waitForCompletion();
     expect(results.cancelled).toBe(6);
@@ -88,7 +88,7 @@ describe('TaskGroup', () => {
     for (const t of results.tasks) expect(t.error).toBeInstanceOf(CancelledError);
     expect(results.tasks[0]?.error?.message).toBe('user changed their mind');
     // The handlers saw their signals abort and left.
-    await until(() => flight.now === 0);
+    await vi.waitFor(() => expect(flight.now).toBe(0), WAIT);
     expect(flight.max).toBe(3);
   });
 
@@ -118,11 +118,11 @@ describe('TaskGroup', () => {
     const group = new TaskGroup('pause', { runtime, agent: 'worker', maxConcurrent: 1 });
     for (let i = 0; i < 3; i++) group.addTask(`t${i}`, { prompt: 'sleep:200' });
     group.spawnAll();
-    await until(() => flight.now === 1);
+    await vi.waitFor(() => expect(flight.now).toBe(1), WAIT);
     group.pause();
     expect(group.status).toBe('paused');
-    await until(() => group.getProgress() === '1/3');
-    await pause(60);
+    await vi.waitFor(() => expect(group.getProgress()).toBe('1/3'), WAIT);
+    // The slot freed by t0 is not refilled while paused (the pump runs when t0 settles).
     expect(group.getResults().running).toBe(0);
     expect(group.getProgress()).toBe('1/3');
     group.resume();
@@ -158,11 +158,3 @@ describe('TaskGroup', () => {
     expect(() => group.addTask('a', { step: () => 2 })).toThrow(/exists already/);
   });
 });
-
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not reached');
-    await pause(2);
-  }
-}

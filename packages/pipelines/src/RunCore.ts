@@ -26,6 +26,8 @@ export interface RunCoreOptions {
   runId?: string | undefined;
   /** Name of the run, shown in progress. */
   name?: string | undefined;
+  /** What the run is for, shown in progress beside its name (`run.started.description`). */
+  description?: string | undefined;
   /** Ms the whole run may take; then it ends `timed_out`. */
   timeout?: number | undefined;
   /** Progress events kept for late subscribers of `progress$` (default 0: subscribe before it starts). */
@@ -35,6 +37,7 @@ export interface RunCoreOptions {
 /** One run: its scope, its result, and control over it. */
 export class RunCore<O = unknown> implements RunHandle<O>, RunScope {
   readonly name: string;
+  readonly description: string | undefined;
   readonly runtime: RuntimeLike | undefined;
   readonly gate = new Gate();
   readonly signal: AbortSignal;
@@ -65,6 +68,7 @@ export class RunCore<O = unknown> implements RunHandle<O>, RunScope {
     this.#body = body;
     this.#runId = options.runId;
     this.name = options.name ?? 'run';
+    this.description = options.description;
     this.runtime = options.runtime;
     this.signal = this.#controller.signal;
     this.#replay = options.replay ?? 0;
@@ -97,15 +101,18 @@ export class RunCore<O = unknown> implements RunHandle<O>, RunScope {
       if (this.#done()) return;
       this.#begun = true;
       if (this.status === 'pending') this.status = 'running';
-      if (this.on)
-        this.#publish({
+      if (this.on) {
+        const started: ProgressEvent = {
           kind: 'run.started',
           runId: this.runId,
           taskId: this.rootId,
           name: this.name,
           ts: Date.now(),
           seq: 0,
-        });
+        };
+        if (this.description !== undefined) started.description = this.description;
+        this.#publish(started);
+      }
       let work: Promise<O>;
       try {
         work = this.#body();

@@ -97,6 +97,7 @@ export class TaskGroup implements RunHandle<TaskGroupResults>, AsyncIterable<Tas
         signal: options.signal,
         runId: options.runId,
         name,
+        description: options.description,
         replay: options.replay,
         autoStart: false,
       },

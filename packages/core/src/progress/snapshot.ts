@@ -90,7 +90,8 @@ function deriveStatus(c: Record<TaskStatus, number>, total: number, runStarted: 
     return c.cancelled === total ? 'cancelled' : 'completed';
   }
   if (c.running + c.retrying > 0) return 'running';
-  if (open > 0 && c.paused === open) return 'paused';
+  // Paused work and work that has not started yet (pausing leaves it pending): nothing moves.
+  if (c.paused > 0) return 'paused';
   if (runStarted || open < total) return 'running';
   return c.queued > 0 ? 'queued' : 'pending';
 }
