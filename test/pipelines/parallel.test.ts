@@ -1,5 +1,5 @@
-import { CancelledError, createRuntime, TimeoutError } from '@troupe/core';
-import { agentStep, parallel, run, type Settled, StepError, step } from '@troupe/pipelines';
+import { CancelledError, createRuntime, TimeoutError, ValidationError } from '@troupe/core';
+import { agentStep, dag, parallel, run, type Settled, StepError, step } from '@troupe/pipelines';
 import { describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { InFlight, pause, slowAgent, WAIT, Work } from './support.js';
 
@@ -85,6 +85,28 @@ describe('parallel', () => {
     controller.abort(new Error('stop'));
     await expect(handle.result).rejects.toBeInstanceOf(CancelledError);
     expect(seen.every((s) => s.aborted)).toBe(true);
+  });
+
+  it('should refuse a maxConcurrency that is not an integer >= 1 or Infinity, in parallel and dag', async () => {
+    const steps = [(n: number) => n];
+    for (const bad of [2.5, 0, -3, Number.NaN]) {
+      expect(() => parallel(steps, { maxConcurrency: bad }), String(bad)).toThrow(ValidationError);
+      expect(
+        () => dag({ a: steps[0] as (n: number) => number }, { maxConcurrency: bad }),
+        String(bad),
+      ).toThrow(ValidationError);
+    }
+    expect(() => parallel(steps, { maxConcurrency: 2.5 })).toThrow(/maxConcurrency must be an integer >= 1/);
+    // 2.5 once ran 3 at once; now it is refused, and an integer limit holds exactly.
+    const flight = new InFlight();
+    const work = async () => {
+      flight.enter();
+      await pause(5);
+      flight.leave();
+    };
+    await run(parallel(Array(9).fill(work), { maxConcurrency: 2 }), 0).result;
+    expect(flight.max).toBe(2);
+    expect(() => parallel(steps, { maxConcurrency: Number.POSITIVE_INFINITY })).not.toThrow();
   });
 
   it('should type outputs in step order with failFast', async () => {

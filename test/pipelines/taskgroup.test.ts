@@ -149,6 +149,59 @@ describe('TaskGroup', () => {
     expect(signals[0]?.aborted).toBe(true);
   });
 
+  it('should count attempts started: one cancelled during its retry backoff is not counted', async () => {
+    await using runtime = createRuntime();
+    await runtime.register(taskAgent('worker'));
+    const events: ProgressEvent[] = [];
+    const group = new TaskGroup('backoff', {
+      runtime,
+      agent: 'worker',
+      backoff: { baseMs: 60_000, jitter: 'none' },
+    }).addTask('flaky', { prompt: 'flaky:1', retries: 3 });
+    group.progress$.subscribe((e) => events.push(e));
+    group.spawnAll();
+    await vi.waitFor(() => expect(events.some((e) => e.kind === 'task.retrying')).toBe(true), WAIT);
+    group.cancel('enough');
+    const results = await group.waitForCompletion();
+    expect(results.tasks[0]).toMatchObject({ status: 'cancelled', attempts: 1 });
+    const retrying = events.find((e) => e.kind === 'task.retrying');
+    expect(retrying).toMatchObject({ attempt: 2 });
+    const starts = events.filter((e) => e.kind === 'task.started' && e.taskId === results.tasks[0]?.taskId);
+    expect(starts.map((e) => (e.kind === 'task.started' ? e.attempt : 0))).toEqual([1]);
+  });
+
+  it('should spawn a group that is iterated without spawnAll, and yield every result', async () => {
+    await using runtime = createRuntime();
+    await runtime.register(taskAgent('worker'));
+    const group = new TaskGroup('lazy', { runtime, agent: 'worker' }).addTask('a').addTask('b');
+    const labels: string[] = [];
+    for await (const record of group) labels.push(`${record.label}:${record.status}`);
+    expect(labels.sort()).toEqual(['a:completed', 'b:completed']);
+    expect(group.status).toBe('completed');
+  });
+
+  it('should run maxConcurrent agent tasks at once on an agent registered with one instance, each timeout from its start', async () => {
+    await using runtime = createRuntime();
+    const flight = new InFlight();
+    await runtime.register(taskAgent('worker', flight)); // the default: one instance
+    const group = new TaskGroup('four at once', { runtime, agent: 'worker', maxConcurrent: 4 });
+    // Each task takes ~150 ms against a 1,000 ms timeout: queued on one instance, most would time out.
+    for (let i = 0; i < 10; i++) group.addTask(`t${i}`, { prompt: 'sleep:150', timeout: 1_000 });
+    const results = await group.waitForCompletion();
+    expect(results.completed).toBe(10);
+    expect(flight.max).toBe(4);
+    expect(results.tasks.map((t) => t.agent)).toEqual(Array(10).fill('worker'));
+  });
+
+  it('should refuse a maxConcurrent that is not an integer >= 1 or Infinity', () => {
+    for (const bad of [2.5, 0, -1, Number.NaN]) {
+      expect(() => new TaskGroup('g', { maxConcurrent: bad }), String(bad)).toThrow(ValidationError);
+    }
+    expect(() => new TaskGroup('g', { maxConcurrent: 2.5 })).toThrow(/maxConcurrent must be an integer >= 1/);
+    expect(() => new TaskGroup('g', { maxConcurrent: Number.POSITIVE_INFINITY })).not.toThrow();
+    expect(() => new TaskGroup('g', { maxConcurrent: 3 })).not.toThrow();
+  });
+
   it('should refuse agent tasks without a runtime or an agent, and duplicate labels', () => {
     expect(() => new TaskGroup('g').addTask('a', { agent: 'coder' })).toThrow(ValidationError);
     expect(() => new TaskGroup('g', { runtime: createRuntime() }).addTask('a', { prompt: 'x' })).toThrow(

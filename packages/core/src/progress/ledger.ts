@@ -61,7 +61,7 @@ export class ProgressLedger {
   name: string;
   description: string | undefined;
   /** The run itself: its children are the top-level cards; its value is the overall progress. */
-  readonly root = new TaskNode('', [Number.NEGATIVE_INFINITY, 0]);
+  readonly root = new TaskNode('');
   readonly tasks = new Map<string, TaskNode>();
   readonly records = new Records();
   readonly running = new ActivityList();
@@ -97,7 +97,7 @@ export class ProgressLedger {
     const origin: Stamp = [Number.NEGATIVE_INFINITY, 0];
     const add = (cards: readonly SubTaskProgress[], parent: TaskNode): void => {
       for (const card of cards) {
-        const n = new TaskNode(card.taskId, origin);
+        const n = new TaskNode(card.taskId);
         Object.assign(n, {
           declaredParent: card.parentId,
           name: card.name,
@@ -168,7 +168,7 @@ export class ProgressLedger {
   }
 
   #applyTask(ev: TaskEvent, stamp: Stamp): void {
-    const n = this.#ensure(ev.taskId, ev.parentId, stamp);
+    const n = this.#ensure(ev.taskId, ev.parentId);
     let touched = false;
     if (ev.agent !== undefined && ev.agent !== n.agent) {
       n.agent = ev.agent;
@@ -200,12 +200,9 @@ export class ProgressLedger {
       this.#active(n, stamp);
       touched = this.#report(n, stamp, ev.percent, ev.step) || touched;
     } else if (ev.kind === 'task.retrying') {
-      // The next attempt starts over: its report is 0, and the sub-tasks of earlier attempts stop counting.
+      // The next attempt starts its own report over at 0; the sub-tasks of the failed attempt keep
+      // the progress they had made, so the task never reads as finished before it completes.
       touched = this.#report(n, stamp, 0, undefined) || touched;
-      const before = n.retryAt;
-      n.retryAt = later(stamp, before);
-      if (n.retryAt !== before && n.children !== undefined)
-        for (const c of n.children.values()) this.#recheck(c);
     }
     const status = STATUS_OF[ev.kind];
     if (status !== undefined && this.#mayReplace(n, ev.kind, status, stamp)) {
@@ -259,10 +256,10 @@ export class ProgressLedger {
   }
 
   /** The node for `id`, made on first sight (adopting children that came first); learns its parent once. */
-  #ensure(id: string, parentId: string | undefined, stamp: Stamp): TaskNode {
+  #ensure(id: string, parentId: string | undefined): TaskNode {
     let n = this.tasks.get(id);
     if (n === undefined) {
-      n = new TaskNode(id, stamp);
+      n = new TaskNode(id);
       this.tasks.set(id, n);
       this.counts.pending += 1;
       let home = this.root;
@@ -277,10 +274,6 @@ export class ProgressLedger {
         for (const child of early) this.#adopt(child, n);
       }
       return n;
-    }
-    if (cmp(stamp, n.bornAt) < 0) {
-      n.bornAt = stamp;
-      this.#recheck(n);
     }
     if (parentId && parentId !== id && n.declaredParent === undefined) {
       n.declaredParent = parentId;
@@ -337,13 +330,13 @@ export class ProgressLedger {
     parent.children.set(n.id, n);
     this.touch(parent);
     this.cost += 1;
-    if (n.belongsTo(parent)) this.#count(n, true);
+    this.#count(n, true);
   }
 
   #detach(n: TaskNode): void {
     const parent = n.parent;
     if (parent === undefined) return;
-    if (n.counted) this.#count(n, false);
+    this.#count(n, false);
     parent.children?.delete(n.id);
     this.touch(parent);
     n.parent = undefined;
@@ -353,7 +346,6 @@ export class ProgressLedger {
   #count(n: TaskNode, on: boolean): void {
     const p = n.parent as TaskNode;
     const sign = on ? 1 : -1;
-    n.counted = on;
     p.sumW += sign * n.weight;
     p.sumWV += sign * n.weight * n.value;
     if (p.sumW < 1e-9) {
@@ -363,16 +355,11 @@ export class ProgressLedger {
     this.#refresh(p);
   }
 
-  #recheck(n: TaskNode): void {
-    const p = n.parent;
-    if (p !== undefined && n.belongsTo(p) !== n.counted) this.#count(n, !n.counted);
-  }
-
   #setWeight(n: TaskNode, weight: number): void {
-    const counted = n.counted;
-    if (counted) this.#count(n, false);
+    const attached = n.parent !== undefined;
+    if (attached) this.#count(n, false);
     n.weight = weight;
-    if (counted) this.#count(n, true);
+    if (attached) this.#count(n, true);
   }
 
   /** Recomputes `n`'s value and carries the change up while values change: O(depth). */
@@ -383,14 +370,14 @@ export class ProgressLedger {
       const v = node.computeValue(isRoot);
       if (v === node.value) return;
       const p: TaskNode | undefined = node.parent;
-      if (p !== undefined && node.counted) p.sumWV += node.weight * (v - node.value);
+      if (p !== undefined) p.sumWV += node.weight * (v - node.value);
       node.value = v;
       if (isRoot) {
         this.changed = true;
         return;
       }
       this.touch(node);
-      node = node.counted ? p : undefined;
+      node = p;
     }
   }
 }

@@ -44,17 +44,12 @@ export class TaskNode {
   /** Its weight among its siblings (default 1), and the sub-tasks it announced. */
   weight = 1;
   expected = 0;
-  /** Over the children that count (this attempt's): sum of weights and of weight × value. */
+  /** Over its children: sum of weights and of weight × value. */
   sumW = 0;
   sumWV = 0;
   /** Its progress, 0–100, as its parent counts it. */
   value = 0;
-  /** Whether it is in its parent's sums (a child of an earlier attempt is not). */
-  counted = false;
 
-  /** Its earliest event, and its latest `task.retrying` (children born before that belong to an earlier attempt). */
-  bornAt: Stamp;
-  retryAt: Stamp | undefined = undefined;
   /** Stamps of the events that last set its status, its report, its start and its activity. */
   statusAt: Stamp | undefined = undefined;
   progressAt: Stamp | undefined = undefined;
@@ -68,10 +63,9 @@ export class TaskNode {
   /** The card last built for it; undefined once something on it (or below it) changed. */
   card: SubTaskProgress | undefined = undefined;
 
-  constructor(id: string, bornAt: Stamp) {
+  constructor(id: string) {
     this.id = id;
     this.name = id;
-    this.bornAt = bornAt;
   }
 
   /** Attempts started. */
@@ -81,8 +75,9 @@ export class TaskNode {
 
   /**
    * Its progress: 100 once completed; otherwise the larger of its own report and its weighted
-   * share of its counted children (split over at least `expected` parts), kept below 100 — so a
-   * task that failed, timed out or was cancelled keeps the progress it had made.
+   * share of its children (split over at least `expected` parts), kept below 100 — so a task that
+   * failed, timed out or was cancelled keeps the progress it had made, and a retried task counts
+   * the sub-tasks of its failed attempts as they ended (never as finished work).
    */
   computeValue(isRoot: boolean): number {
     if (this.status === 'completed') return 100;
@@ -94,10 +89,5 @@ export class TaskNode {
     }
     v = Math.min(100, Math.max(0, v)); // the sums are kept incrementally: clamp away float dust
     return isRoot ? v : Math.min(v, UNFINISHED_MAX);
-  }
-
-  /** Whether it counts for `parent`: it was born after the parent's latest retry, if any. */
-  belongsTo(parent: TaskNode): boolean {
-    return parent.retryAt === undefined || cmp(this.bornAt, parent.retryAt) > 0;
   }
 }
