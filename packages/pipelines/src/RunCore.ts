@@ -15,6 +15,7 @@ import { Observable, ReplaySubject, Subject } from 'rxjs';
 import { Gate } from './Gate.js';
 import type { RunHandle, RunScope, RunStatus, RuntimeLike, TaskScope } from './scope.js';
 import { noop } from './signals.js';
+import { TaskList } from './taskList.js';
 
 /** Options shared by everything that starts a run. */
 export interface RunCoreOptions {
@@ -52,8 +53,8 @@ export class RunCore<O = unknown> implements RunHandle<O>, RunScope {
   #seq = 0;
   #forwarding = false;
   /** Tasks announced or started and not ended (closed when the run ends), and those started. */
-  #open: Set<TaskScope> | undefined;
-  #running: Set<TaskScope> | undefined;
+  readonly #open = new TaskList('openSlot');
+  readonly #running = new TaskList('runSlot');
   #timer: ReturnType<typeof setTimeout> | undefined;
   #unlink: () => void = noop;
   #started = false;
@@ -161,13 +162,13 @@ export class RunCore<O = unknown> implements RunHandle<O>, RunScope {
     if (this.#done() || !this.gate.close()) return;
     this.status = 'paused';
     // Only work that started pauses: what waits for its turn stays pending or queued.
-    for (const task of this.#running ?? []) this.emitFor(task, { kind: 'task.paused' });
+    for (const task of this.#running.toArray()) this.emitFor(task, { kind: 'task.paused' });
   }
 
   resume(): void {
     if (!this.gate.open()) return;
     if (!this.#done()) this.status = this.#begun ? 'running' : 'pending';
-    for (const task of this.#running ?? []) this.emitFor(task, { kind: 'task.resumed' });
+    for (const task of this.#running.toArray()) this.emitFor(task, { kind: 'task.resumed' });
   }
 
   cancel(reason = 'cancelled'): void {
@@ -181,7 +182,6 @@ export class RunCore<O = unknown> implements RunHandle<O>, RunScope {
 
   created(task: TaskScope, queued: boolean): void {
     if (!this.on) return;
-    this.#open ??= new Set();
     this.#open.add(task);
     this.emitFor(task, { kind: 'task.created', name: task.name });
     if (queued) this.emitFor(task, { kind: 'task.queued' });
@@ -189,9 +189,7 @@ export class RunCore<O = unknown> implements RunHandle<O>, RunScope {
 
   started(task: TaskScope): void {
     if (!this.on) return;
-    this.#open ??= new Set();
     this.#open.add(task);
-    this.#running ??= new Set();
     this.#running.add(task);
     this.emitFor(task, { kind: 'task.started', name: task.name, attempt: task.attempt });
   }
@@ -199,8 +197,8 @@ export class RunCore<O = unknown> implements RunHandle<O>, RunScope {
   ended(task: TaskScope, outcome: OutcomeEvent): void {
     if (task.ended) return;
     task.ended = true;
-    this.#open?.delete(task);
-    this.#running?.delete(task);
+    this.#open.delete(task);
+    this.#running.delete(task);
     this.emitFor(task, outcome);
   }
 
@@ -281,9 +279,7 @@ export class RunCore<O = unknown> implements RunHandle<O>, RunScope {
       const reason = this.signal.aborted
         ? toError(this.signal.reason)
         : new CancelledError(`run '${this.name}' ended before this task did`);
-      for (const task of [...(this.#open ?? [])]) this.ended(task, failureEvent(reason));
-      this.#open = undefined;
-      this.#running = undefined;
+      for (const task of this.#open.toArray()) this.ended(task, failureEvent(reason));
       this.#publish({
         kind: 'run.finished',
         runId: this.runId,

@@ -14,6 +14,8 @@ export class StepCtx implements TaskScope {
   readonly name: string;
   readonly agent: string | undefined;
   attempt = 1;
+  openSlot = -1;
+  runSlot = -1;
   #taskId: string | undefined;
   /** The context this one is another view of (same task, other signal). */
   readonly #same: StepCtx | undefined;

@@ -16,20 +16,42 @@ export function exec<I, O>(step: Step<I, O>, input: I, ctx: TaskScope): Promise<
   return execTracked(step, input, ctx);
 }
 
-async function execTracked<I, O>(step: Step<I, O>, input: I, ctx: TaskScope): Promise<O> {
+function execTracked<I, O>(step: Step<I, O>, input: I, ctx: TaskScope): Promise<O> {
+  const core = ctx.core;
+  if (core.gate.closed || ctx.signal.aborted) return execWhenOpen(step, input, ctx);
+  core.started(ctx);
+  let work: Promise<O>;
+  try {
+    work = step.policy === undefined ? step.run(input, ctx) : attempts(step, input, ctx);
+  } catch (err) {
+    work = Promise.reject(err);
+  }
+  // One reaction, not an async function: this runs once per step of every watched run.
+  return work.then(
+    (out) => {
+      core.ended(ctx, completedEvent(out));
+      return out;
+    },
+    (err: unknown) => {
+      const error = toError(err);
+      core.ended(ctx, failureEvent(error));
+      throw error;
+    },
+  );
+}
+
+/** Waits at the pause gate (or fails on an aborted signal, reporting it) before running. */
+async function execWhenOpen<I, O>(step: Step<I, O>, input: I, ctx: TaskScope): Promise<O> {
   const core = ctx.core;
   try {
     while (core.gate.closed) await core.gate.pass(ctx.signal);
     if (ctx.signal.aborted) throw asCancellation(ctx.signal.reason);
-    core.started(ctx);
-    const out = step.policy === undefined ? await step.run(input, ctx) : await attempts(step, input, ctx);
-    core.ended(ctx, completedEvent(out));
-    return out;
   } catch (err) {
     const error = toError(err);
     core.ended(ctx, failureEvent(error));
     throw error;
   }
+  return execTracked(step, input, ctx);
 }
 
 async function attempts<I, O>(step: Step<I, O>, input: I, ctx: TaskScope): Promise<O> {

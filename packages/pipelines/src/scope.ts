@@ -108,6 +108,9 @@ export interface TaskScope extends StepContext {
   attempt: number;
   /** Whether its terminal event went out (it is never sent twice). */
   ended: boolean;
+  /** Its slots in its run's lists of open and of running tasks (-1: not in it). */
+  openSlot: number;
+  runSlot: number;
   /** A context for a child step (same signal unless given). */
   child(
     step: { readonly name: string; readonly agent?: string | undefined },

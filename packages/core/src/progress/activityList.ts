@@ -14,13 +14,13 @@ export class ActivityList {
     return this.#tail;
   }
 
-  /** (Re)places a task by its `activityAt`. */
+  /** (Re)places a task by its activity stamp (a task with no activity yet is left out). */
   place(node: TaskNode): void {
-    const at = node.activityAt;
-    if (at === undefined) return;
+    const { activityTs: ts, activitySeq: seq } = node;
+    if (ts === Number.NEGATIVE_INFINITY) return;
     this.remove(node);
     let after = this.#tail;
-    while (after !== undefined && cmp(after.activityAt as NonNullable<typeof at>, at) > 0) after = after.prev;
+    while (after !== undefined && cmp(after.activityTs, after.activitySeq, ts, seq) > 0) after = after.prev;
     node.prev = after;
     node.next = after === undefined ? this.#head : after.next;
     if (node.next === undefined) this.#tail = node;

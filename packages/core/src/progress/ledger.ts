@@ -2,8 +2,8 @@ import { ActivityList } from './activityList.js';
 import type { ProgressEvent, ProgressKind } from './events.js';
 import { isTerminalStatus, resultPreview } from './outcome.js';
 import { Records } from './records.js';
-import { SeenWindow } from './seenWindow.js';
-import { cmp, later, type Stamp, TaskNode } from './taskNode.js';
+import { emptyWindow, remember, type SeenWindow, wasSeen } from './seenWindow.js';
+import { cmp, TaskNode } from './taskNode.js';
 import type { SubTaskProgress, TaskProgress, TaskStatus } from './taskProgress.js';
 
 /** Every status, for counting. */
@@ -70,15 +70,13 @@ export class ProgressLedger {
   lastTs: number | undefined;
   runStarted = false;
   finished: { status: TaskStatus; ts: number } | undefined;
-  /** Top-level cards of the last snapshot; undefined once one of them changed. */
-  topCards: SubTaskProgress[] | undefined = [];
   /** The last snapshot, and whether anything changed since; and about how many items the next one copies. */
   head: TaskProgress | undefined;
   changed = true;
   cost = 0;
   /** Children that named a parent not seen yet (they hang at the top level meanwhile). */
   readonly #waiting = new Map<string, TaskNode[]>();
-  /** Duplicate windows by event task id (run events under the run's id). */
+  /** Duplicate windows of ids that are not task cards (the run's own id); tasks keep theirs. */
   readonly #seen = new Map<string, SeenWindow>();
 
   constructor(options: LedgerOptions = {}) {
@@ -94,7 +92,6 @@ export class ProgressLedger {
    */
   static restore(state: TaskProgress): ProgressLedger {
     const ledger = new ProgressLedger(state);
-    const origin: Stamp = [Number.NEGATIVE_INFINITY, 0];
     const add = (cards: readonly SubTaskProgress[], parent: TaskNode): void => {
       for (const card of cards) {
         const n = new TaskNode(card.taskId);
@@ -113,7 +110,7 @@ export class ProgressLedger {
         n.reported = card.status === 'completed' ? 0 : card.progress;
         ledger.tasks.set(n.id, n);
         ledger.counts.pending += 1;
-        ledger.#setStatus(n, card.status, origin);
+        ledger.#setStatus(n, card.status, Number.NEGATIVE_INFINITY, 0);
         ledger.#attach(n, parent);
         add(card.subtasks, n);
         ledger.#refresh(n);
@@ -132,42 +129,53 @@ export class ProgressLedger {
   /** Folds one event in; false when it is a duplicate (nothing changed). */
   apply(event: ProgressEvent): boolean {
     const { taskId, ts, seq, runId, kind } = event;
-    let seen = this.#seen.get(taskId);
-    if (seen?.has(ts, seq, runId, kind)) return false;
-    if (seen === undefined) {
-      seen = new SeenWindow();
-      this.#seen.set(taskId, seen);
-    }
-    seen.add(ts, seq, runId, kind);
+    const known: SeenWindow | undefined = this.tasks.get(taskId) ?? this.#seen.get(taskId);
+    if (known !== undefined && wasSeen(known, ts, seq, runId, kind)) return false;
     this.changed = true;
     if (this.firstTs === undefined || ts < this.firstTs) this.firstTs = ts;
     if (this.lastTs === undefined || ts > this.lastTs) this.lastTs = ts;
+    let window: SeenWindow | undefined;
     if (event.kind === 'run.started') this.#startRun(taskId, event.name, event.description);
     else if (event.kind === 'run.finished') this.finished = { status: event.status, ts };
     else {
-      if (taskId !== this.rootId || this.rootId === '') this.#applyTask(event, [ts, seq]);
+      if (taskId !== this.rootId || this.rootId === '') window = this.#applyTask(event, ts, seq);
       if (isRecord(event)) this.cost += this.records.apply(event);
     }
+    if (window === undefined) {
+      window = this.#seen.get(taskId);
+      if (window === undefined) this.#seen.set(taskId, (window = emptyWindow()));
+    }
+    remember(window, ts, seq, runId, kind);
     return true;
   }
 
   /** Marks `node`'s card (and the cards and child lists above it) for rebuilding. */
   touch(node: TaskNode): void {
     this.changed = true;
-    let n: TaskNode | undefined = node;
-    while (n !== undefined && n !== this.root) {
+    let n = node;
+    while (n !== this.root) {
       if (n.card === undefined) return; // invariant: a stale card's ancestors are stale too
       n.card = undefined;
-      this.cost += 1 + (n.children?.size ?? 0);
-      n = n.parent;
-    }
-    if (n === this.root && this.topCards !== undefined) {
-      this.topCards = undefined;
-      this.cost += this.root.children?.size ?? 0;
+      const p = n.parent;
+      if (p === undefined) return;
+      this.#dirtyKid(p, n);
+      n = p;
     }
   }
 
-  #applyTask(ev: TaskEvent, stamp: Stamp): void {
+  /** Notes that `kid`'s card changed, so `parent`'s list of cards is copied and patched. */
+  #dirtyKid(parent: TaskNode, kid: TaskNode): void {
+    if (parent.dirtyKids === undefined) {
+      parent.dirtyKids = [kid];
+      this.cost += 1 + (parent.children?.size ?? 0); // its list of cards is copied
+    } else {
+      parent.dirtyKids.push(kid);
+      this.cost += 1;
+    }
+  }
+
+  /** Folds a task event into its card; returns the task (whose window remembers the event). */
+  #applyTask(ev: TaskEvent, ts: number, seq: number): TaskNode {
     const n = this.#ensure(ev.taskId, ev.parentId);
     let touched = false;
     if (ev.agent !== undefined && ev.agent !== n.agent) {
@@ -194,19 +202,19 @@ export class ProgressLedger {
       if (ev.attempt !== undefined && ev.attempt > n.maxAttempt) n.maxAttempt = ev.attempt;
       n.startedAt = Math.min(n.startedAt ?? ev.ts, ev.ts);
       touched = true;
-      this.#active(n, stamp);
+      this.#active(n, ts, seq);
     } else if (ev.kind === 'task.progress') {
       if (ev.expectedSubtasks !== undefined) n.expected = ev.expectedSubtasks;
-      this.#active(n, stamp);
-      touched = this.#report(n, stamp, ev.percent, ev.step) || touched;
+      this.#active(n, ts, seq);
+      touched = this.#report(n, ts, seq, ev.percent, ev.step) || touched;
     } else if (ev.kind === 'task.retrying') {
       // The next attempt starts its own report over at 0; the sub-tasks of the failed attempt keep
       // the progress they had made, so the task never reads as finished before it completes.
-      touched = this.#report(n, stamp, 0, undefined) || touched;
+      touched = this.#report(n, ts, seq, 0, undefined) || touched;
     }
     const status = STATUS_OF[ev.kind];
-    if (status !== undefined && this.#mayReplace(n, ev.kind, status, stamp)) {
-      this.#setStatus(n, status, stamp);
+    if (status !== undefined && this.#mayReplace(n, ev.kind, status, ts, seq)) {
+      this.#setStatus(n, status, ts, seq);
       touched = true;
       if (isTerminalStatus(status)) n.finishedAt = ev.ts;
       if (ev.kind === 'task.failed') n.error = { code: ev.error.code, message: ev.error.message };
@@ -214,10 +222,11 @@ export class ProgressLedger {
     }
     if (touched) this.touch(n);
     this.#refresh(n);
+    return n;
   }
 
   /** A terminal status beats any other whatever the order; otherwise the newer stamp wins. */
-  #mayReplace(n: TaskNode, kind: ProgressKind, next: TaskStatus, stamp: Stamp): boolean {
+  #mayReplace(n: TaskNode, kind: ProgressKind, next: TaskStatus, ts: number, seq: number): boolean {
     // Pausing and resuming a run does not touch work that has not started.
     if (
       (kind === 'task.paused' || kind === 'task.resumed') &&
@@ -226,11 +235,12 @@ export class ProgressLedger {
       return false;
     const was = isTerminalStatus(n.status);
     if (was !== isTerminalStatus(next)) return !was;
-    return n.statusAt === undefined || cmp(stamp, n.statusAt) >= 0;
+    return cmp(ts, seq, n.statusTs, n.statusSeq) >= 0;
   }
 
-  #setStatus(n: TaskNode, status: TaskStatus, stamp: Stamp): void {
-    n.statusAt = stamp;
+  #setStatus(n: TaskNode, status: TaskStatus, ts: number, seq: number): void {
+    n.statusTs = ts;
+    n.statusSeq = seq;
     if (n.status === status) return;
     this.counts[n.status] -= 1;
     this.counts[status] += 1;
@@ -240,19 +250,26 @@ export class ProgressLedger {
   }
 
   /** The newest report wins (a completed task keeps 100). */
-  #report(n: TaskNode, stamp: Stamp, percent: number | undefined, step: string | undefined): boolean {
-    if (n.status === 'completed' || (n.progressAt !== undefined && cmp(stamp, n.progressAt) < 0))
-      return false;
+  #report(
+    n: TaskNode,
+    ts: number,
+    seq: number,
+    percent: number | undefined,
+    step: string | undefined,
+  ): boolean {
+    if (n.status === 'completed' || cmp(ts, seq, n.progressTs, n.progressSeq) < 0) return false;
     if (percent !== undefined) n.reported = percent;
     if (step !== undefined) n.step = step;
-    n.progressAt = stamp;
+    n.progressTs = ts;
+    n.progressSeq = seq;
     return true;
   }
 
-  #active(n: TaskNode, stamp: Stamp): void {
-    const before = n.activityAt;
-    n.activityAt = later(stamp, before);
-    if (n.activityAt !== before && n.status === 'running') this.running.place(n);
+  #active(n: TaskNode, ts: number, seq: number): void {
+    if (cmp(ts, seq, n.activityTs, n.activitySeq) <= 0) return;
+    n.activityTs = ts;
+    n.activitySeq = seq;
+    if (n.status === 'running') this.running.place(n);
   }
 
   /** The node for `id`, made on first sight (adopting children that came first); learns its parent once. */
@@ -314,6 +331,7 @@ export class ProgressLedger {
     this.#waiting.delete(id);
     const n = this.tasks.get(id);
     if (n === undefined) return;
+    this.#seen.set(id, { recent: n.recent, floorTs: n.floorTs, floorSeq: n.floorSeq });
     for (const child of [...(n.children?.values() ?? [])]) {
       this.#detach(child);
       this.#attach(child, this.root);
@@ -327,9 +345,10 @@ export class ProgressLedger {
   #attach(n: TaskNode, parent: TaskNode): void {
     n.parent = parent;
     if (parent.children === undefined) parent.children = new Map();
+    n.index = parent.children.size;
     parent.children.set(n.id, n);
+    this.#dirtyKid(parent, n);
     this.touch(parent);
-    this.cost += 1;
     this.#count(n, true);
   }
 
@@ -338,6 +357,8 @@ export class ProgressLedger {
     if (parent === undefined) return;
     this.#count(n, false);
     parent.children?.delete(n.id);
+    parent.reshaped = true;
+    this.cost += parent.children?.size ?? 0;
     this.touch(parent);
     n.parent = undefined;
   }

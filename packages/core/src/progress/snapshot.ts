@@ -11,8 +11,12 @@ const round1 = (v: number): number => Math.round(v * 10) / 10;
  */
 export function snapshotOf(ledger: ProgressLedger): TaskProgress {
   if (!ledger.changed && ledger.head !== undefined) return ledger.head;
-  ledger.topCards ??= childCards(ledger.root);
-  const { counts, finished, records, root } = ledger;
+  const root = ledger.root;
+  const top =
+    root.kidCards === undefined || root.dirtyKids !== undefined || root.reshaped
+      ? kidCards(root)
+      : root.kidCards;
+  const { counts, finished, records } = ledger;
   const total = STATUSES.reduce((sum, s) => sum + counts[s], 0);
   const ended = counts.completed + counts.failed + counts.timed_out + counts.cancelled;
   const overall = finished?.status === 'completed' ? 100 : round1(root.value);
@@ -34,7 +38,7 @@ export function snapshotOf(ledger: ProgressLedger): TaskProgress {
     name: ledger.name,
     status: finished?.status ?? deriveStatus(counts, total, ledger.runStarted),
     overallProgress: overall,
-    subtasks: ledger.topCards,
+    subtasks: top,
     executionDetails: details,
     logs: records.logs.snapshot(),
     artifacts: records.artifacts.snapshot(),
@@ -48,12 +52,28 @@ export function snapshotOf(ledger: ProgressLedger): TaskProgress {
   return snap;
 }
 
-function childCards(n: TaskNode): SubTaskProgress[] {
+/**
+ * `n`'s children's cards: the last list copied with the changed cards put in place (a copy of an
+ * array of references is cheap next to building cards), or built afresh once a child left.
+ */
+function kidCards(n: TaskNode): SubTaskProgress[] {
   const kids = n.children;
-  if (kids === undefined || kids.size === 0) return [];
-  const cards = new Array<SubTaskProgress>(kids.size);
-  let i = 0;
-  for (const kid of kids.values()) cards[i++] = kid.card ?? cardOf(kid);
+  let cards: SubTaskProgress[];
+  if (kids === undefined || kids.size === 0) cards = [];
+  else if (n.reshaped || n.kidCards === undefined) {
+    cards = new Array<SubTaskProgress>(kids.size);
+    let i = 0;
+    for (const kid of kids.values()) {
+      kid.index = i;
+      cards[i++] = kid.card ?? cardOf(kid);
+    }
+  } else {
+    cards = n.kidCards.slice();
+    for (const kid of n.dirtyKids ?? []) if (kid.parent === n) cards[kid.index] = kid.card ?? cardOf(kid);
+  }
+  n.kidCards = cards;
+  n.dirtyKids = undefined;
+  n.reshaped = false;
   return cards;
 }
 
@@ -76,7 +96,7 @@ function cardOf(n: TaskNode): SubTaskProgress {
   if (n.finishedAt !== undefined) card.finishedAt = n.finishedAt;
   if (n.error !== undefined) card.error = n.error;
   if (n.result !== undefined) card.result = n.result;
-  card.subtasks = childCards(n);
+  card.subtasks = n.dirtyKids !== undefined || n.reshaped ? kidCards(n) : (n.kidCards ?? []);
   n.card = card;
   return card;
 }

@@ -1,13 +1,8 @@
+import type { SeenWindow } from './seenWindow.js';
 import type { SubTaskProgress, TaskStatus } from './taskProgress.js';
 
-/** An ordering stamp `[ts, seq]`: events order by time, then by sequence number. */
-export type Stamp = readonly [ts: number, seq: number];
-
-/** Orders stamps: by time, then sequence. */
-export const cmp = (a: Stamp, b: Stamp): number => a[0] - b[0] || a[1] - b[1];
-
-/** The newer of a stamp and an optional one. */
-export const later = (a: Stamp, b: Stamp | undefined): Stamp => (b !== undefined && cmp(b, a) > 0 ? b : a);
+/** Orders event stamps `(ts, seq)`: by time, then by sequence number. */
+export const cmp = (ts: number, seq: number, ts2: number, seq2: number): number => ts - ts2 || seq - seq2;
 
 /** The most a task that has not completed can read: 100 means done. */
 export const UNFINISHED_MAX = 99;
@@ -17,7 +12,7 @@ export const UNFINISHED_MAX = 99;
  * of its parent's progress, and the ordering stamps that let older events lose to newer ones.
  * Mutable, owned by one ledger; its card (`card`) is rebuilt only after it changed.
  */
-export class TaskNode {
+export class TaskNode implements SeenWindow {
   readonly id: string;
   /** Where it hangs now (the ledger's root for top-level cards); undefined only for the root. */
   parent: TaskNode | undefined = undefined;
@@ -50,10 +45,18 @@ export class TaskNode {
   /** Its progress, 0–100, as its parent counts it. */
   value = 0;
 
-  /** Stamps of the events that last set its status, its report, its start and its activity. */
-  statusAt: Stamp | undefined = undefined;
-  progressAt: Stamp | undefined = undefined;
-  activityAt: Stamp | undefined = undefined;
+  /** Stamps `(ts, seq)` of the events that last set its status, its report and its activity (-∞: none yet). */
+  statusTs = Number.NEGATIVE_INFINITY;
+  statusSeq = 0;
+  progressTs = Number.NEGATIVE_INFINITY;
+  progressSeq = 0;
+  activityTs = Number.NEGATIVE_INFINITY;
+  activitySeq = 0;
+
+  /** Its duplicate-event window (see `seenWindow.ts`). */
+  recent: Array<number | string> | undefined = undefined;
+  floorTs = Number.NEGATIVE_INFINITY;
+  floorSeq = 0;
 
   /** Neighbours in the ledger's list of running tasks ordered by activity. */
   prev: TaskNode | undefined = undefined;
@@ -62,6 +65,12 @@ export class TaskNode {
 
   /** The card last built for it; undefined once something on it (or below it) changed. */
   card: SubTaskProgress | undefined = undefined;
+  /** Its place among its parent's children (valid while the parent is not `reshaped`). */
+  index = 0;
+  /** Its children's cards as last built, the children whose card changed since, and whether one left. */
+  kidCards: SubTaskProgress[] | undefined = undefined;
+  dirtyKids: TaskNode[] | undefined = undefined;
+  reshaped = false;
 
   constructor(id: string) {
     this.id = id;

@@ -17,11 +17,14 @@ export interface TrackProgressOptions {
 }
 
 /**
- * Work a snapshot may cost per event folded in since the last one (cards built plus child-list
- * slots copied): below it a snapshot follows the event at once; above it the snapshot waits, so
- * building them never costs more than this per event, whatever the fan-out width.
+ * The work a snapshot may cost (cards built plus child-list slots copied): one this cheap follows
+ * its event at once, as in any small run; a dearer one waits until the events since the last
+ * snapshot have earned it at CREDIT_PER_EVENT each, so snapshots never cost more than about
+ * CHEAP per event, whatever the fan-out width. (Copying a 100,000-slot list costs about as much
+ * as building that many small cards: large arrays are allocated and collected apart.)
  */
-const CREDIT_PER_EVENT = 32;
+const CHEAP = 64;
+const CREDIT_PER_EVENT = 4;
 
 /**
  * Reduces a progress event stream to live {@link TaskProgress} snapshots. Each event costs O(depth
@@ -58,7 +61,7 @@ export function trackProgress(
       next(event) {
         if (!ledger.apply(event)) return; // a duplicate changes nothing
         credit += CREDIT_PER_EVENT;
-        if (ledger.cost <= credit || event.kind === 'run.finished') emit();
+        if (ledger.cost <= Math.max(credit, CHEAP) || event.kind === 'run.finished') emit();
         else timer ??= setTimeout(emit, maxDelay);
       },
       error(err: unknown) {
