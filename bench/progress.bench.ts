@@ -41,12 +41,16 @@ async function perItem(fanOut: Step<number, unknown>, width: number, tracked: bo
   if (tracked) trackProgress(handle.progress$).subscribe((p) => (last = p));
   await handle.result;
   const us = ((performance.now() - started) * 1000) / width;
-  if (tracked && last?.overallProgress !== 100) throw new Error(`tracked run ended at ${last?.overallProgress}%`);
+  if (tracked && last?.overallProgress !== 100)
+    throw new Error(`tracked run ended at ${last?.overallProgress}%`);
   return us;
 }
 
 /** The best of RUNS runs of each mode, alternating so a noisy machine hurts both alike. */
-async function measure(fanOut: Step<number, unknown>, width: number): Promise<{ bare: number; tracked: number }> {
+async function measure(
+  fanOut: Step<number, unknown>,
+  width: number,
+): Promise<{ bare: number; tracked: number }> {
   let bare = Number.POSITIVE_INFINITY;
   let tracked = Number.POSITIVE_INFINITY;
   await perItem(fanOut, width, false); // warm-up

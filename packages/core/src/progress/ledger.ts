@@ -143,7 +143,10 @@ export class ProgressLedger {
     }
     if (window === undefined) {
       window = this.#seen.get(taskId);
-      if (window === undefined) this.#seen.set(taskId, (window = emptyWindow()));
+      if (window === undefined) {
+        window = emptyWindow();
+        this.#seen.set(taskId, window);
+      }
     }
     remember(window, ts, seq, runId, kind);
     return true;
