@@ -1,23 +1,10 @@
-import { ActivityList } from './activityList.js';
 import type { ProgressEvent, ProgressKind } from './events.js';
 import { isTerminalStatus, resultPreview } from './outcome.js';
 import { Records } from './records.js';
 import { emptyWindow, remember, type SeenWindow, wasSeen } from './seenWindow.js';
 import { cmp, TaskNode } from './taskNode.js';
 import type { SubTaskProgress, TaskProgress, TaskStatus } from './taskProgress.js';
-
-/** Every status, for counting. */
-export const STATUSES: readonly TaskStatus[] = [
-  'pending',
-  'queued',
-  'running',
-  'paused',
-  'retrying',
-  'completed',
-  'failed',
-  'timed_out',
-  'cancelled',
-];
+import { TaskTree } from './taskTree.js';
 
 const STATUS_OF: Partial<Record<ProgressKind, TaskStatus>> = {
   'task.created': 'pending',
@@ -52,34 +39,28 @@ export interface LedgerOptions {
 
 /**
  * The progress reducer's mutable state. Each event costs O(depth of its task) — no event scans or
- * copies a list of siblings or of running tasks — and {@link ProgressLedger.snapshot} rebuilds only
+ * copies a list of siblings or of running tasks — and `snapshotOf` rebuilds only
  * the cards that changed (and the child lists holding them), sharing every other card with the
  * previous snapshot. `reduceProgress` and `trackProgress` are built on it.
  */
-export class ProgressLedger {
+export class ProgressLedger extends TaskTree {
   rootId: string;
   name: string;
   description: string | undefined;
-  /** The run itself: its children are the top-level cards; its value is the overall progress. */
-  readonly root = new TaskNode('');
-  readonly tasks = new Map<string, TaskNode>();
   readonly records = new Records();
-  readonly running = new ActivityList();
-  readonly counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
   firstTs: number | undefined;
   lastTs: number | undefined;
   runStarted = false;
   finished: { status: TaskStatus; ts: number } | undefined;
-  /** The last snapshot, and whether anything changed since; and about how many items the next one copies. */
+  /** The last snapshot made from it. */
   head: TaskProgress | undefined;
-  changed = true;
-  cost = 0;
   /** Children that named a parent not seen yet (they hang at the top level meanwhile). */
   readonly #waiting = new Map<string, TaskNode[]>();
   /** Duplicate windows of ids that are not task cards (the run's own id); tasks keep theirs. */
   readonly #seen = new Map<string, SeenWindow>();
 
   constructor(options: LedgerOptions = {}) {
+    super();
     this.rootId = options.taskId ?? '';
     this.name = options.name ?? options.taskId ?? '';
     this.description = options.description;
@@ -110,10 +91,10 @@ export class ProgressLedger {
         n.reported = card.status === 'completed' ? 0 : card.progress;
         ledger.tasks.set(n.id, n);
         ledger.counts.pending += 1;
-        ledger.#setStatus(n, card.status, Number.NEGATIVE_INFINITY, 0);
-        ledger.#attach(n, parent);
+        ledger.setStatus(n, card.status, Number.NEGATIVE_INFINITY, 0);
+        ledger.attach(n, parent);
         add(card.subtasks, n);
-        ledger.#refresh(n);
+        ledger.refresh(n);
       }
     };
     add(state.subtasks, ledger.root);
@@ -152,31 +133,6 @@ export class ProgressLedger {
     return true;
   }
 
-  /** Marks `node`'s card (and the cards and child lists above it) for rebuilding. */
-  touch(node: TaskNode): void {
-    this.changed = true;
-    let n = node;
-    while (n !== this.root) {
-      if (n.card === undefined) return; // invariant: a stale card's ancestors are stale too
-      n.card = undefined;
-      const p = n.parent;
-      if (p === undefined) return;
-      this.#dirtyKid(p, n);
-      n = p;
-    }
-  }
-
-  /** Notes that `kid`'s card changed, so `parent`'s list of cards is copied and patched. */
-  #dirtyKid(parent: TaskNode, kid: TaskNode): void {
-    if (parent.dirtyKids === undefined) {
-      parent.dirtyKids = [kid];
-      this.cost += 1 + (parent.children?.size ?? 0); // its list of cards is copied
-    } else {
-      parent.dirtyKids.push(kid);
-      this.cost += 1;
-    }
-  }
-
   /** Folds a task event into its card; returns the task (whose window remembers the event). */
   #applyTask(ev: TaskEvent, ts: number, seq: number): TaskNode {
     const n = this.#ensure(ev.taskId, ev.parentId);
@@ -198,7 +154,7 @@ export class ProgressLedger {
         n.description = ev.description;
         touched = true;
       }
-      if (ev.weight !== undefined && ev.weight !== n.weight) this.#setWeight(n, ev.weight);
+      if (ev.weight !== undefined && ev.weight !== n.weight) this.setWeight(n, ev.weight);
     } else if (ev.kind === 'task.started') {
       // Attempts are starts: distinct task.started events, or the attempt number one of them names.
       n.starts += 1;
@@ -217,14 +173,14 @@ export class ProgressLedger {
     }
     const status = STATUS_OF[ev.kind];
     if (status !== undefined && this.#mayReplace(n, ev.kind, status, ts, seq)) {
-      this.#setStatus(n, status, ts, seq);
+      this.setStatus(n, status, ts, seq);
       touched = true;
       if (isTerminalStatus(status)) n.finishedAt = ev.ts;
       if (ev.kind === 'task.failed') n.error = { code: ev.error.code, message: ev.error.message };
       if (ev.kind === 'task.completed' && ev.result !== undefined) n.result = resultPreview(ev.result);
     }
     if (touched) this.touch(n);
-    this.#refresh(n);
+    this.refresh(n);
     return n;
   }
 
@@ -239,17 +195,6 @@ export class ProgressLedger {
     const was = isTerminalStatus(n.status);
     if (was !== isTerminalStatus(next)) return !was;
     return cmp(ts, seq, n.statusTs, n.statusSeq) >= 0;
-  }
-
-  #setStatus(n: TaskNode, status: TaskStatus, ts: number, seq: number): void {
-    n.statusTs = ts;
-    n.statusSeq = seq;
-    if (n.status === status) return;
-    this.counts[n.status] -= 1;
-    this.counts[status] += 1;
-    n.status = status;
-    if (status === 'running') this.running.place(n);
-    else this.running.remove(n);
   }
 
   /** The newest report wins (a completed task keeps 100). */
@@ -287,7 +232,7 @@ export class ProgressLedger {
         n.declaredParent = parentId;
         if (parentId !== this.rootId) home = this.tasks.get(parentId) ?? this.#wait(n, parentId);
       }
-      this.#attach(n, home);
+      this.attach(n, home);
       const early = this.#waiting.get(id);
       if (early !== undefined) {
         this.#waiting.delete(id);
@@ -320,8 +265,8 @@ export class ProgressLedger {
     if (n.parent !== this.root) return;
     for (let a: TaskNode | undefined = parent; a !== undefined && a !== this.root; a = a.parent)
       if (a === n) return;
-    this.#detach(n);
-    this.#attach(n, parent);
+    this.detach(n);
+    this.attach(n, parent);
   }
 
   /** Makes `id` the run's root: a card that stood for it dissolves, its children moving to the top level. */
@@ -336,72 +281,12 @@ export class ProgressLedger {
     if (n === undefined) return;
     this.#seen.set(id, { recent: n.recent, floorTs: n.floorTs, floorSeq: n.floorSeq });
     for (const child of [...(n.children?.values() ?? [])]) {
-      this.#detach(child);
-      this.#attach(child, this.root);
+      this.detach(child);
+      this.attach(child, this.root);
     }
-    this.#detach(n);
+    this.detach(n);
     this.tasks.delete(id);
     this.counts[n.status] -= 1;
     this.running.remove(n);
-  }
-
-  #attach(n: TaskNode, parent: TaskNode): void {
-    n.parent = parent;
-    if (parent.children === undefined) parent.children = new Map();
-    n.index = parent.children.size;
-    parent.children.set(n.id, n);
-    this.#dirtyKid(parent, n);
-    this.touch(parent);
-    this.#count(n, true);
-  }
-
-  #detach(n: TaskNode): void {
-    const parent = n.parent;
-    if (parent === undefined) return;
-    this.#count(n, false);
-    parent.children?.delete(n.id);
-    parent.reshaped = true;
-    this.cost += parent.children?.size ?? 0;
-    this.touch(parent);
-    n.parent = undefined;
-  }
-
-  /** Adds `n` to its parent's sums or takes it out. */
-  #count(n: TaskNode, on: boolean): void {
-    const p = n.parent as TaskNode;
-    const sign = on ? 1 : -1;
-    p.sumW += sign * n.weight;
-    p.sumWV += sign * n.weight * n.value;
-    if (p.sumW < 1e-9) {
-      p.sumW = 0;
-      p.sumWV = 0;
-    }
-    this.#refresh(p);
-  }
-
-  #setWeight(n: TaskNode, weight: number): void {
-    const attached = n.parent !== undefined;
-    if (attached) this.#count(n, false);
-    n.weight = weight;
-    if (attached) this.#count(n, true);
-  }
-
-  /** Recomputes `n`'s value and carries the change up while values change: O(depth). */
-  #refresh(n: TaskNode): void {
-    let node: TaskNode | undefined = n;
-    while (node !== undefined) {
-      const isRoot = node === this.root;
-      const v = node.computeValue(isRoot);
-      if (v === node.value) return;
-      const p: TaskNode | undefined = node.parent;
-      if (p !== undefined) p.sumWV += node.weight * (v - node.value);
-      node.value = v;
-      if (isRoot) {
-        this.changed = true;
-        return;
-      }
-      this.touch(node);
-      node = p;
-    }
   }
 }

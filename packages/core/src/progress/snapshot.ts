@@ -1,6 +1,7 @@
-import { type ProgressLedger, STATUSES } from './ledger.js';
+import type { ProgressLedger } from './ledger.js';
 import type { TaskNode } from './taskNode.js';
 import type { SubTaskProgress, TaskProgress, TaskStatus } from './taskProgress.js';
+import { STATUSES } from './taskTree.js';
 
 const round1 = (v: number): number => Math.round(v * 10) / 10;
 
