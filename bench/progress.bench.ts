@@ -34,6 +34,14 @@ const agentNoop = agentStep(runtime.ref(NoopAgent), (n: number) => Noop.create({
 const fnNoop = (n: number) => n;
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+/** Every sample covers about this many items, so narrow widths are measured over many runs. */
+const ITEMS_PER_SAMPLE = 100_000;
+
+/** Collects garbage, then lets the collector's own threads finish, so their CPU time is not ours. */
+async function settle(): Promise<void> {
+  gc();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+}
 
 /** CPU µs this process spent since `from` (user + system). */
 const cpuSince = (from: NodeJS.CpuUsage): number => {
@@ -41,18 +49,20 @@ const cpuSince = (from: NodeJS.CpuUsage): number => {
   return used.user + used.system;
 };
 
-/** CPU µs per item of one run of `fanOut`, with or without a trackProgress subscriber. */
+/** CPU µs per item over enough runs of `fanOut` to cover ITEMS_PER_SAMPLE items. */
 async function perItem(fanOut: Step<number, unknown>, width: number, tracked: boolean): Promise<number> {
-  gc();
+  const runs = Math.max(1, Math.round(ITEMS_PER_SAMPLE / width));
+  await settle();
   const started = process.cpuUsage();
-  const handle = run(fanOut, 1);
-  let last: TaskProgress | undefined;
-  if (tracked) trackProgress(handle.progress$).subscribe((p) => (last = p));
-  await handle.result;
-  const us = cpuSince(started) / width;
-  if (tracked && last?.overallProgress !== 100)
-    throw new Error(`tracked run ended at ${last?.overallProgress}%`);
-  return us;
+  for (let r = 0; r < runs; r++) {
+    const handle = run(fanOut, 1);
+    let last: TaskProgress | undefined;
+    if (tracked) trackProgress(handle.progress$).subscribe((p) => (last = p));
+    await handle.result;
+    if (tracked && last?.overallProgress !== 100)
+      throw new Error(`tracked run ended at ${last?.overallProgress}%`);
+  }
+  return cpuSince(started) / (runs * width);
 }
 
 /** The best of RUNS runs of each mode, alternating so a noisy machine hurts both alike. */
@@ -64,8 +74,7 @@ async function measure(
   let tracked = Number.POSITIVE_INFINITY;
   await perItem(fanOut, width, false); // warm-up
   await perItem(fanOut, width, true);
-  const runs = width >= 100_000 ? Math.max(2, RUNS - 1) : RUNS;
-  for (let i = 0; i < runs; i++) {
+  for (let i = 0; i < RUNS; i++) {
     bare = Math.min(bare, await perItem(fanOut, width, false));
     tracked = Math.min(tracked, await perItem(fanOut, width, true));
   }
@@ -79,12 +88,15 @@ async function reducerPerEvent(fanOut: Step<number, unknown>): Promise<{ us: num
   await handle.result;
   const events: ProgressEvent[] = await log;
   let best = Number.POSITIVE_INFINITY;
+  const replays = Math.max(1, Math.round((4 * ITEMS_PER_SAMPLE) / events.length));
   for (let i = 0; i < RUNS; i++) {
-    gc();
+    await settle();
     const started = process.cpuUsage();
-    const last = await lastValueFrom(trackProgress(from(events)));
-    if (last.overallProgress !== 100) throw new Error('the replayed log did not end at 100%');
-    best = Math.min(best, cpuSince(started) / events.length);
+    for (let r = 0; r < replays; r++) {
+      const last = await lastValueFrom(trackProgress(from(events)));
+      if (last.overallProgress !== 100) throw new Error('the replayed log did not end at 100%');
+    }
+    best = Math.min(best, cpuSince(started) / (replays * events.length));
   }
   return { us: best, events: events.length };
 }

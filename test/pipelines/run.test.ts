@@ -29,7 +29,7 @@ describe('sequential and run', () => {
     await using runtime = createRuntime();
     await runtime.register(Adder, { instances: 2 });
     const add = agentStep(runtime.ref(Adder), (n: number) => Inc.create({ n }), { name: 'add' });
-    const fanOut = parallel([add, add], { failFast: true, name: 'fan-out' });
+    const fanOut = parallel([add, add], { failFast: true, name: 'fan-out', maxConcurrency: 1 });
     const pipeline = sequential([add, fanOut, ([a, b]: number[]) => (a ?? 0) + (b ?? 0)], {
       name: 'pipeline',
     });

@@ -247,10 +247,12 @@ export class TaskGroup implements RunHandle<TaskGroupResults>, AsyncIterable<Tas
   #begin(finished: Promise<TaskGroupResults>): Promise<TaskGroupResults> {
     this.#begun = true;
     if (this.#tasks.length > WIDE) allowManyListeners(this.#core.signal);
-    // Every task is announced (queued) before the first starts, so the run knows the whole from the start.
+    // Every task is announced before the first starts, so the run knows the whole from the start;
+    // those that must wait for a slot (or for a resume) are announced queued.
+    const closed = this.#core.gate.closed;
     for (const task of this.#tasks) {
       if (task.record.status !== 'pending') continue;
-      this.#core.created(task.ctx, true);
+      this.#core.created(task.ctx, closed || this.#queue.length >= this.#max);
       this.#queue.push(task);
     }
     this.#pump();
@@ -259,7 +261,8 @@ export class TaskGroup implements RunHandle<TaskGroupResults>, AsyncIterable<Tas
   }
 
   #enqueue(task: TaskState): void {
-    this.#core.created(task.ctx, true);
+    const waits = this.#core.gate.closed || this.#queue.length - this.#head + this.#running >= this.#max;
+    this.#core.created(task.ctx, waits);
     this.#queue.push(task);
     this.#pump();
   }

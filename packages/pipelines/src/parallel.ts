@@ -77,8 +77,9 @@ function fanOut(
   if (n > WIDE) allowManyListeners(signal);
   const kids: TaskScope[] = new Array(n);
   for (let i = 0; i < n; i++) kids[i] = ctx.child(steps[i] as Step<never, unknown>, signal);
-  // Every step is announced (queued) before the first starts, so the run knows its share of the whole.
-  if (core.on) for (const kid of kids) core.created(kid, true);
+  // Every step is announced before the first starts, so the run knows its share of the whole; the
+  // ones that must wait for a slot (beyond the limit, or while paused) are announced queued.
+  if (core.on) for (let i = 0; i < n; i++) core.created(kids[i] as TaskScope, i >= limit || core.gate.closed);
   const out: unknown[] = new Array(n);
   return new Promise<unknown[]>((resolve, reject) => {
     let next = 0;

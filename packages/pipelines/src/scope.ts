@@ -130,7 +130,7 @@ export interface RunScope {
   readonly on: boolean;
   /** The task id the top step's card hangs under (the run's own). */
   readonly parentOfTop: string;
-  /** Announces a task before it runs (pending, or queued when it only waits for a slot). */
+  /** Announces a task before it runs (pending, or queued when it must wait for a slot or a resume). */
   created(task: TaskScope, queued: boolean): void;
   /** Reports that an attempt of `task` starts (it is paused and resumed with the run from now on). */
   started(task: TaskScope): void;

@@ -4,6 +4,8 @@ import type { SubTaskProgress, TaskProgress, TaskStatus } from './taskProgress.j
 import { STATUSES } from './taskTree.js';
 
 const round1 = (v: number): number => Math.round(v * 10) / 10;
+/** The `subtasks` of every card without children: one frozen array, not one per card. */
+const NO_CARDS = Object.freeze([]) as unknown as SubTaskProgress[];
 
 /**
  * The ledger's state as an immutable snapshot, sharing every card that did not change with the
@@ -60,7 +62,7 @@ export function snapshotOf(ledger: ProgressLedger): TaskProgress {
 function kidCards(n: TaskNode): SubTaskProgress[] {
   const kids = n.children;
   let cards: SubTaskProgress[];
-  if (kids === undefined || kids.size === 0) cards = [];
+  if (kids === undefined || kids.size === 0) cards = NO_CARDS;
   else if (n.reshaped || n.kidCards === undefined) {
     cards = new Array<SubTaskProgress>(kids.size);
     let i = 0;
@@ -85,7 +87,7 @@ function cardOf(n: TaskNode): SubTaskProgress {
     status: n.status,
     progress: 0,
     attempts: 0,
-    subtasks: [],
+    subtasks: NO_CARDS,
   };
   if (n.declaredParent !== undefined) card.parentId = n.declaredParent;
   if (n.description !== undefined) card.description = n.description;
@@ -97,7 +99,7 @@ function cardOf(n: TaskNode): SubTaskProgress {
   if (n.finishedAt !== undefined) card.finishedAt = n.finishedAt;
   if (n.error !== undefined) card.error = n.error;
   if (n.result !== undefined) card.result = n.result;
-  card.subtasks = n.dirtyKids !== undefined || n.reshaped ? kidCards(n) : (n.kidCards ?? []);
+  card.subtasks = n.dirtyKids !== undefined || n.reshaped ? kidCards(n) : (n.kidCards ?? NO_CARDS);
   n.card = card;
   return card;
 }
