@@ -2,9 +2,11 @@
  * pnpm demo — a small research team on the in-process runtime: a coordinator
  * splits a question into sub-questions, three researcher instances work on
  * them concurrently (with a scripted model: deterministic, no key, no
- * server), a writer combines the notes. Progress prints as it happens. Then
- * a TaskGroup sends the report to four reviewers, two at a time, with X/Y
- * progress and a summary table.
+ * server), a writer combines the notes. Progress prints as it happens: every
+ * event, and each run's overall % (it only ever goes up: the coordinator
+ * announces its four sub-tasks before it asks for them). Then a TaskGroup sends
+ * the report to four reviewers, two at a time, with X/Y progress and a summary
+ * table.
  */
 import {
   createRuntime,
@@ -15,7 +17,7 @@ import {
   trackProgress,
 } from '@troupe/core';
 import { TaskAssign, TaskGroup } from '@troupe/pipelines';
-import { lastValueFrom } from 'rxjs';
+import { distinctUntilChanged, filter, lastValueFrom, map } from 'rxjs';
 import { z } from 'zod';
 
 const Investigate = defineMessage('team.investigate', z.object({ question: z.string().min(1) }));
@@ -88,6 +90,9 @@ const Coordinator = defineAgent({
         (aspect) => `${aspect} of ${question}`,
       );
       ctx.emit({ kind: 'task.log', level: 'info', message: `split into ${topics.length} sub-questions` });
+      // Announce the whole plan (three researchers, then the writer) before starting it, so the
+      // run's progress is split four ways from the start and never goes back.
+      ctx.emit({ kind: 'task.progress', expectedSubtasks: topics.length + 1, step: 'researching' });
       const notes = await Promise.all(
         topics.map((topic) => ctx.ask<string>(Researcher, Research.create({ topic }))),
       );
@@ -137,6 +142,16 @@ runtime.progress$.subscribe((e) => {
   console.log(`${when}  ${(e.agent ?? '').padEnd(20)} ${e.kind.padEnd(15)} ${describe(e)}`);
 });
 const summary = lastValueFrom(trackProgress(runtime.progress$, { name: 'research team' }));
+/** Prints a run's overall progress each time its whole-percent value changes. */
+function showProgress(label: string, runId: string): void {
+  trackProgress(runtime.progress$.pipe(filter((e) => e.runId === runId)))
+    .pipe(
+      map((p) => Math.floor(p.overallProgress)),
+      distinctUntilChanged(),
+    )
+    .subscribe((percent) => console.log(`progress ${label} ${percent}%`));
+}
+showProgress('research', 'demo-run');
 
 const report = await runtime
   .ref(Coordinator)
@@ -158,6 +173,7 @@ const group = new TaskGroup('review the report', {
 for (const aspect of ['accuracy', 'clarity', 'sources', 'structure']) {
   group.addTask(aspect, { prompt: `the ${aspect} of the report` });
 }
+showProgress('review', group.runId);
 for await (const task of group.spawnAll())
   console.log(`review ${group.getProgress()}  ${task.label} ${task.status}`);
 group.printSummary();

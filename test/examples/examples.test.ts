@@ -33,5 +33,14 @@ describe('examples', () => {
     expect(out).toMatch(/review 4\/4 {2}\w+ completed/);
     expect(out).toContain('TaskGroup review the report: 4/4 done — 4 completed, 0 failed');
     expect(out).toMatch(/progress 100% · 13\/13 tasks completed · 3 tool calls/);
+    // Each run's overall progress only ever goes up, to 100.
+    for (const run of ['research', 'review']) {
+      const percents = [...out.matchAll(new RegExp(`^progress ${run} (\\d+)%$`, 'gm'))].map((m) =>
+        Number(m[1]),
+      );
+      expect(percents.length, run).toBeGreaterThan(3);
+      expect(percents, run).toEqual([...percents].sort((a, b) => a - b));
+      expect(percents.at(-1), run).toBe(100);
+    }
   });
 });

@@ -6,10 +6,10 @@
 import { getEventListeners } from 'node:events';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { createRuntime } from '@troupe/core';
+import { createRuntime, defineAgent, on } from '@troupe/core';
 import { agentStep, parallel, run, sleep, step } from '@troupe/pipelines';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Adder, Inc } from './support.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Inc, WAIT } from './support.js';
 
 const WIDTH = 10_000;
 const warnings: Error[] = [];
@@ -28,19 +28,49 @@ describe('fan-out on one shared signal', () => {
     process.off('warning', onWarning);
   });
 
-  it('should ask 10,000 agents at once under one signal without a MaxListenersExceededWarning', async () => {
+  it('should keep 10,000 asks in flight on one signal with one listener on it, and no MaxListenersExceededWarning', async () => {
     await using runtime = createRuntime();
-    await runtime.register(Adder, { instances: 8 });
-    const add = agentStep(runtime.ref(Adder), (n: number) => Inc.create({ n }));
+    // A handler that holds every ask until released: with 8 instances, 8 run and the other 9,992
+    // asks wait in mailboxes, all of them linked to the fan-out's shared signal at once.
+    let release: () => void = () => {};
+    let held = 0;
+    const Holder = defineAgent({
+      type: 'test.holder',
+      handles: {
+        [Inc.type]: on(Inc, async ({ n }) => {
+          held += 1;
+          await gate;
+          return n + 1;
+        }),
+      },
+    });
+    let gate = Promise.resolve();
+    await runtime.register(Holder, { instances: 8 });
+    const add = agentStep(runtime.ref(Holder), (n: number) => Inc.create({ n }));
+    let stepSignal: AbortSignal | undefined;
+    const spy = (n: number, ctx: { signal: AbortSignal }) => {
+      stepSignal = ctx.signal; // the signal every step of the fan-out (and so every ask) hangs off
+      return n + 1;
+    };
     const shared = new AbortController();
-    const fanOut = parallel(
-      Array.from({ length: WIDTH }, () => add),
-      { failFast: true, signal: shared.signal },
-    );
+    const fanOut = parallel([spy, ...Array.from({ length: WIDTH }, () => add)], {
+      failFast: true,
+      signal: shared.signal,
+    });
     for (let r = 0; r < 3; r++) {
-      const out = await run(fanOut, r, { signal: shared.signal }).result;
-      expect(out).toHaveLength(WIDTH);
-      expect(out[WIDTH - 1]).toBe(r + 1);
+      gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      held = 0;
+      const handle = run(fanOut, r, { signal: shared.signal });
+      await vi.waitFor(() => expect(held).toBe(8), WAIT);
+      // 10,000 asks in flight: one listener each would be 10,000 here.
+      expect(getEventListeners(stepSignal as AbortSignal, 'abort').length).toBeLessThanOrEqual(1);
+      expect(getEventListeners(shared.signal, 'abort').length).toBeLessThanOrEqual(1);
+      release();
+      const out = await handle.result;
+      expect(out).toHaveLength(WIDTH + 1);
+      expect(out[WIDTH]).toBe(r + 1);
     }
     await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
     expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);

@@ -1,7 +1,7 @@
-import { CancelledError, createRuntime, TimeoutError } from '@troupe/core';
-import { agentStep, parallel, run, type Settled, StepError, step } from '@troupe/pipelines';
-import { describe, expect, expectTypeOf, it } from 'vitest';
-import { InFlight, pause, slowAgent, Work } from './support.js';
+import { CancelledError, createRuntime, TimeoutError, ValidationError } from '@troupe/core';
+import { agentStep, dag, parallel, run, type Settled, StepError, step } from '@troupe/pipelines';
+import { describe, expect, expectTypeOf, it, vi } from 'vitest';
+import { InFlight, pause, slowAgent, WAIT, Work } from './support.js';
 
 describe('parallel', () => {
   it('should never exceed maxConcurrency (measured in the agents)', async () => {
@@ -41,10 +41,10 @@ describe('parallel', () => {
     expect((error as Error).message).toMatch(/parallel step #3 'boom' failed: disk full/);
     expect(signals).toHaveLength(4);
     // The sleepers' handler signals (on the agents' side of the ask) abort too; boom's ended by itself.
-    await until(() => signals.filter((s) => s.aborted).length === 3);
+    await vi.waitFor(() => expect(signals.filter((s) => s.aborted).length).toBe(3), WAIT);
     expect(fnSignals[0]?.aborted).toBe(true);
     expect(fnSignals[0]?.reason).toBeInstanceOf(CancelledError);
-    await until(() => flight.now === 0);
+    await vi.waitFor(() => expect(flight.now).toBe(0), WAIT);
   });
 
   it('should, without failFast, collect every outcome as settled results', async () => {
@@ -81,10 +81,32 @@ describe('parallel', () => {
       return pause(10_000, ctx.signal);
     };
     const handle = run(parallel([hang, hang], { signal: controller.signal }), 0);
-    await until(() => seen.length === 2);
+    await vi.waitFor(() => expect(seen.length).toBe(2), WAIT);
     controller.abort(new Error('stop'));
     await expect(handle.result).rejects.toBeInstanceOf(CancelledError);
     expect(seen.every((s) => s.aborted)).toBe(true);
+  });
+
+  it('should refuse a maxConcurrency that is not an integer >= 1 or Infinity, in parallel and dag', async () => {
+    const steps = [(n: number) => n];
+    for (const bad of [2.5, 0, -3, Number.NaN]) {
+      expect(() => parallel(steps, { maxConcurrency: bad }), String(bad)).toThrow(ValidationError);
+      expect(
+        () => dag({ a: steps[0] as (n: number) => number }, { maxConcurrency: bad }),
+        String(bad),
+      ).toThrow(ValidationError);
+    }
+    expect(() => parallel(steps, { maxConcurrency: 2.5 })).toThrow(/maxConcurrency must be an integer >= 1/);
+    // 2.5 once ran 3 at once; now it is refused, and an integer limit holds exactly.
+    const flight = new InFlight();
+    const work = async () => {
+      flight.enter();
+      await pause(5);
+      flight.leave();
+    };
+    await run(parallel(Array(9).fill(work), { maxConcurrency: 2 }), 0).result;
+    expect(flight.max).toBe(2);
+    expect(() => parallel(steps, { maxConcurrency: Number.POSITIVE_INFINITY })).not.toThrow();
   });
 
   it('should type outputs in step order with failFast', async () => {
@@ -94,11 +116,3 @@ describe('parallel', () => {
     expect(out).toEqual([2, '1']);
   });
 });
-
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not reached');
-    await pause(2);
-  }
-}

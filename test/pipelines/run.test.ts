@@ -10,8 +10,8 @@ import {
 } from '@troupe/core';
 import { agentStep, parallel, run, sequential, step } from '@troupe/pipelines';
 import { lastValueFrom, toArray } from 'rxjs';
-import { describe, expect, expectTypeOf, it } from 'vitest';
-import { Adder, Inc, pause } from './support.js';
+import { describe, expect, expectTypeOf, it, vi } from 'vitest';
+import { Adder, Inc, pause, WAIT } from './support.js';
 
 describe('sequential and run', () => {
   it('should feed each output to the next step, typed end to end', async () => {
@@ -29,7 +29,7 @@ describe('sequential and run', () => {
     await using runtime = createRuntime();
     await runtime.register(Adder, { instances: 2 });
     const add = agentStep(runtime.ref(Adder), (n: number) => Inc.create({ n }), { name: 'add' });
-    const fanOut = parallel([add, add], { failFast: true, name: 'fan-out' });
+    const fanOut = parallel([add, add], { failFast: true, name: 'fan-out', maxConcurrency: 1 });
     const pipeline = sequential([add, fanOut, ([a, b]: number[]) => (a ?? 0) + (b ?? 0)], {
       name: 'pipeline',
     });
@@ -101,13 +101,16 @@ describe('sequential and run', () => {
     handle.progress$.subscribe((e) => kinds.push(e.kind));
     // Another task controls the run while it works.
     const controller = (async () => {
-      await until(() => started.length === 1);
+      await vi.waitFor(() => expect(started.length).toBe(1), WAIT);
       handle.pause();
       expect(handle.status).toBe('paused');
-      await pause(300); // the first step finishes, the second must not start
+      // The first step finishes; the sequence then stops at the pause gate, so after one more turn
+      // of the event loop (every microtask of that completion has run) the second has not started.
+      await vi.waitFor(() => expect(kinds.filter((k) => k === 'task.completed')).toHaveLength(1), WAIT);
+      await new Promise((resolve) => setImmediate(resolve));
       expect(started).toEqual([0]);
       handle.resume();
-      await until(() => started.length === 3);
+      await vi.waitFor(() => expect(started.length).toBe(3), WAIT);
       handle.cancel('enough');
     })();
     await expect(handle.result).rejects.toThrow(CancelledError);
@@ -193,11 +196,3 @@ describe('sequential and run', () => {
     expect(childStart?.parentId).toBe(parentStart?.taskId);
   });
 });
-
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not reached');
-    await pause(2);
-  }
-}

@@ -18,6 +18,9 @@ export function pause(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** How long `vi.waitFor` / `expect.poll` wait in these tests: generous, the machine is shared. */
+export const WAIT = { timeout: 10_000, interval: 5 };
+
 /** Counts work in flight and remembers the highest count seen. */
 export class InFlight {
   now = 0;

@@ -6,8 +6,8 @@ import {
   ValidationError,
 } from '@troupe/core';
 import { TaskGroup, type TaskRecord } from '@troupe/pipelines';
-import { describe, expect, it } from 'vitest';
-import { InFlight, pause, taskAgent } from './support.js';
+import { describe, expect, it, vi } from 'vitest';
+import { InFlight, taskAgent, WAIT } from './support.js';
 
 const fast = { baseMs: 1, maxMs: 5 };
 
@@ -80,7 +80,7 @@ describe('TaskGroup', () => {
     const group = new TaskGroup('cancel', { runtime, agent: 'worker', maxConcurrent: 3 });
     for (let i = 0; i < 6; i++) group.addTask(`t${i}`, { prompt: 'sleep:10000' });
     group.spawnAll();
-    await until(() => flight.now === 3);
+    await vi.waitFor(() => expect(flight.now).toBe(3), WAIT);
     group.cancel('user changed their mind');
     const results = await group.waitForCompletion();
     expect(results.cancelled).toBe(6);
@@ -88,7 +88,7 @@ describe('TaskGroup', () => {
     for (const t of results.tasks) expect(t.error).toBeInstanceOf(CancelledError);
     expect(results.tasks[0]?.error?.message).toBe('user changed their mind');
     // The handlers saw their signals abort and left.
-    await until(() => flight.now === 0);
+    await vi.waitFor(() => expect(flight.now).toBe(0), WAIT);
     expect(flight.max).toBe(3);
   });
 
@@ -118,11 +118,11 @@ describe('TaskGroup', () => {
     const group = new TaskGroup('pause', { runtime, agent: 'worker', maxConcurrent: 1 });
     for (let i = 0; i < 3; i++) group.addTask(`t${i}`, { prompt: 'sleep:200' });
     group.spawnAll();
-    await until(() => flight.now === 1);
+    await vi.waitFor(() => expect(flight.now).toBe(1), WAIT);
     group.pause();
     expect(group.status).toBe('paused');
-    await until(() => group.getProgress() === '1/3');
-    await pause(60);
+    await vi.waitFor(() => expect(group.getProgress()).toBe('1/3'), WAIT);
+    // The slot freed by t0 is not refilled while paused (the pump runs when t0 settles).
     expect(group.getResults().running).toBe(0);
     expect(group.getProgress()).toBe('1/3');
     group.resume();
@@ -149,6 +149,59 @@ describe('TaskGroup', () => {
     expect(signals[0]?.aborted).toBe(true);
   });
 
+  it('should count attempts started: one cancelled during its retry backoff is not counted', async () => {
+    await using runtime = createRuntime();
+    await runtime.register(taskAgent('worker'));
+    const events: ProgressEvent[] = [];
+    const group = new TaskGroup('backoff', {
+      runtime,
+      agent: 'worker',
+      backoff: { baseMs: 60_000, jitter: 'none' },
+    }).addTask('flaky', { prompt: 'flaky:1', retries: 3 });
+    group.progress$.subscribe((e) => events.push(e));
+    group.spawnAll();
+    await vi.waitFor(() => expect(events.some((e) => e.kind === 'task.retrying')).toBe(true), WAIT);
+    group.cancel('enough');
+    const results = await group.waitForCompletion();
+    expect(results.tasks[0]).toMatchObject({ status: 'cancelled', attempts: 1 });
+    const retrying = events.find((e) => e.kind === 'task.retrying');
+    expect(retrying).toMatchObject({ attempt: 2 });
+    const starts = events.filter((e) => e.kind === 'task.started' && e.taskId === results.tasks[0]?.taskId);
+    expect(starts.map((e) => (e.kind === 'task.started' ? e.attempt : 0))).toEqual([1]);
+  });
+
+  it('should spawn a group that is iterated without spawnAll, and yield every result', async () => {
+    await using runtime = createRuntime();
+    await runtime.register(taskAgent('worker'));
+    const group = new TaskGroup('lazy', { runtime, agent: 'worker' }).addTask('a').addTask('b');
+    const labels: string[] = [];
+    for await (const record of group) labels.push(`${record.label}:${record.status}`);
+    expect(labels.sort()).toEqual(['a:completed', 'b:completed']);
+    expect(group.status).toBe('completed');
+  });
+
+  it('should run maxConcurrent agent tasks at once on an agent registered with one instance, each timeout from its start', async () => {
+    await using runtime = createRuntime();
+    const flight = new InFlight();
+    await runtime.register(taskAgent('worker', flight)); // the default: one instance
+    const group = new TaskGroup('four at once', { runtime, agent: 'worker', maxConcurrent: 4 });
+    // Each task takes ~150 ms against a 1,000 ms timeout: queued on one instance, most would time out.
+    for (let i = 0; i < 10; i++) group.addTask(`t${i}`, { prompt: 'sleep:150', timeout: 1_000 });
+    const results = await group.waitForCompletion();
+    expect(results.completed).toBe(10);
+    expect(flight.max).toBe(4);
+    expect(results.tasks.map((t) => t.agent)).toEqual(Array(10).fill('worker'));
+  });
+
+  it('should refuse a maxConcurrent that is not an integer >= 1 or Infinity', () => {
+    for (const bad of [2.5, 0, -1, Number.NaN]) {
+      expect(() => new TaskGroup('g', { maxConcurrent: bad }), String(bad)).toThrow(ValidationError);
+    }
+    expect(() => new TaskGroup('g', { maxConcurrent: 2.5 })).toThrow(/maxConcurrent must be an integer >= 1/);
+    expect(() => new TaskGroup('g', { maxConcurrent: Number.POSITIVE_INFINITY })).not.toThrow();
+    expect(() => new TaskGroup('g', { maxConcurrent: 3 })).not.toThrow();
+  });
+
   it('should refuse agent tasks without a runtime or an agent, and duplicate labels', () => {
     expect(() => new TaskGroup('g').addTask('a', { agent: 'coder' })).toThrow(ValidationError);
     expect(() => new TaskGroup('g', { runtime: createRuntime() }).addTask('a', { prompt: 'x' })).toThrow(
@@ -158,11 +211,3 @@ describe('TaskGroup', () => {
     expect(() => group.addTask('a', { step: () => 2 })).toThrow(/exists already/);
   });
 });
-
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not reached');
-    await pause(2);
-  }
-}

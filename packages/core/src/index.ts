@@ -53,6 +53,18 @@ export { EnvelopeSchema } from './messages/envelope.js';
 export { newId } from './messages/id.js';
 export type { ProgressEvent, ProgressEventOf, ProgressInput, ProgressKind } from './progress/events.js';
 export { isTerminalKind, ProgressEventSchema } from './progress/events.js';
+export type { FailureStatus, OutcomeEvent, TerminalStatus } from './progress/outcome.js';
+export {
+  completedEvent,
+  errorPreview,
+  failureEvent,
+  isTerminalStatus,
+  outcomeEvent,
+  PREVIEW_MAX_CHARS,
+  resultPreview,
+  statusOfError,
+  TERMINAL_STATUSES,
+} from './progress/outcome.js';
 export { initialProgress, MAX_LOGS, MAX_TOOL_CALLS, reduceProgress } from './progress/reduceProgress.js';
 export type {
   ArtifactRecord,
@@ -62,6 +74,7 @@ export type {
   TaskStatus,
   ToolCallRecord,
 } from './progress/taskProgress.js';
+export type { TrackProgressOptions } from './progress/trackProgress.js';
 export { trackProgress } from './progress/trackProgress.js';
 export type { RegisterOptions } from './runtime/AgentHost.js';
 export { asCancellation } from './runtime/AskControl.js';

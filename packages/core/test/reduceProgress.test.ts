@@ -252,7 +252,7 @@ describe('reduceProgress', () => {
     expect(once.logs).toHaveLength(600);
   });
 
-  it('should reach the same snapshot from any delivery order with duplicates', () => {
+  it('should reach the same snapshot from any delivery order with duplicates', async () => {
     for (let seed = 1; seed <= 25; seed++) {
       const rnd = prng(seed);
       const { events, weights } = randomRun(rnd);
@@ -263,23 +263,38 @@ describe('reduceProgress', () => {
       }
       const ordered = reduceAll(events);
       const mixed = reduceAll(shuffled);
+      // A snapshot after every event and one batched by trackProgress patch their lists differently.
+      expect(await lastValueFrom(trackProgress(from(shuffled), { maxDelay: 0 })), `seed ${seed}`).toEqual(
+        mixed,
+      );
       expect(sortTree(mixed.subtasks), `seed ${seed}`).toEqual(sortTree(ordered.subtasks));
       expect(mixed.status, `seed ${seed}`).toBe(ordered.status);
       expect(mixed.executionDetails.tokensUsed.total).toBe(125);
-      // The incrementally kept overall % must match a walk over the final tree.
+      // The incrementally kept overall % must match a walk over the final tree: completed reads 100;
+      // anything else the larger of its own report and its weighted share of its children, capped at 99.
+      const expectedValue = (n: SubTaskProgress): number => {
+        if (n.status === 'completed') return 100;
+        const kids = n.subtasks;
+        let w = 0;
+        let sum = 0;
+        for (const k of kids) {
+          w += weights.get(k.taskId)!;
+          sum += weights.get(k.taskId)! * expectedValue(k);
+        }
+        return Math.min(99, Math.max(reportedOf(n.taskId), w > 0 ? sum / w : 0));
+      };
+      const reportedOf = (id: string): number => {
+        const last = events
+          .filter((ev) => ev.taskId === id && (ev.kind === 'task.progress' || ev.kind === 'task.retrying'))
+          .at(-1);
+        return last?.kind === 'task.progress' ? (last.percent ?? 0) : 0;
+      };
       let sum = 0;
       let weight = 0;
-      const walk = (nodes: SubTaskProgress[]): void => {
-        for (const n of nodes) {
-          if (n.subtasks.length > 0) walk(n.subtasks);
-          else {
-            const done = ['completed', 'failed', 'timed_out', 'cancelled'].includes(n.status);
-            sum += weights.get(n.taskId)! * (done ? 100 : n.progress);
-            weight += weights.get(n.taskId)!;
-          }
-        }
-      };
-      walk(ordered.subtasks);
+      for (const n of ordered.subtasks) {
+        sum += weights.get(n.taskId)! * expectedValue(n);
+        weight += weights.get(n.taskId)!;
+      }
       expect(ordered.overallProgress, `seed ${seed}`).toBe(Math.round((sum / weight) * 10) / 10);
       expect(mixed.overallProgress, `seed ${seed}`).toBe(ordered.overallProgress);
     }
@@ -298,8 +313,16 @@ describe('reduceProgress', () => {
       e('task.started', 'T', 250),
       e('task.completed', 'T', 300),
     ];
+    // An attempt counts once it starts: while the task waits out its backoff it has made one.
     const retrying = reduceAll(events.slice(0, 3));
-    expect(find(retrying.subtasks, 'T')).toMatchObject({ status: 'retrying', attempts: 2, progress: 0 });
+    expect(find(retrying.subtasks, 'T')).toMatchObject({ status: 'retrying', attempts: 1, progress: 0 });
+    expect(find(reduceAll(events.slice(0, 4)).subtasks, 'T')).toMatchObject({
+      status: 'running',
+      attempts: 2,
+    });
+    // A start that names its attempt counts as that attempt, whatever arrived before it.
+    const named = e('task.started', 'N', 400, { attempt: 3 });
+    expect(find(reduceAll([named]).subtasks, 'N').attempts).toBe(3);
     expect(find(reduceAll(events).subtasks, 'T')).toMatchObject({ status: 'completed', attempts: 2 });
     const [s1, , retry, s2, done] = events as [
       ProgressEvent,
@@ -400,7 +423,12 @@ describe('reduceProgress', () => {
       e('task.cancelled', 'A', 110),
       e('task.created', 'B', 100),
     ]);
-    expect(r.overallProgress).toBe(50); // cancelled counts as done
+    // A cancelled (or failed) task keeps the progress it had made: it is not finished work.
+    expect(r.overallProgress).toBe(0);
+    expect(
+      reduceAll([e('task.progress', 'A', 105, { percent: 40 }), e('task.cancelled', 'A', 110)])
+        .overallProgress,
+    ).toBe(40);
   });
 
   it('should estimate the remaining time once a leaf has finished', () => {
@@ -482,7 +510,123 @@ describe('reduceProgress', () => {
   });
 });
 
+describe('reduceProgress — honest progress', () => {
+  it('should keep a task below 100 until it completes itself, even when all its sub-tasks did', () => {
+    const e = recorder();
+    const events = [
+      e('run.started', 'run-1', 100),
+      e('task.started', 'S', 100, { parentId: 'run-1' }),
+      e('task.started', 'A', 110, { parentId: 'S' }),
+      e('task.completed', 'A', 120),
+      e('task.completed', 'S', 130),
+    ];
+    const agentDone = reduceAll(events.slice(0, 4));
+    expect(find(agentDone.subtasks, 'S')).toMatchObject({ status: 'running', progress: 99 });
+    expect(agentDone.overallProgress).toBe(99);
+    expect(reduceAll(events).overallProgress).toBe(100);
+  });
+
+  it('should split a parent between its children, so a child that becomes a parent moves nothing else', () => {
+    const e = recorder();
+    const events = [
+      e('run.started', 'run-1', 100),
+      e('task.started', 'seq', 100, { parentId: 'run-1' }),
+      ...['a', 'b', 'c'].map((id) => e('task.created', id, 100, { parentId: 'seq' })),
+      e('task.completed', 'a', 110),
+      e('task.started', 'b', 120),
+      ...['b1', 'b2', 'b3', 'b4'].map((id) => e('task.created', id, 120, { parentId: 'b' })),
+      e('task.completed', 'b1', 130),
+    ];
+    let state = initialProgress();
+    const overall = events.map((ev) => {
+      state = reduceProgress(state, ev);
+      return state.overallProgress;
+    });
+    expect(overall.slice(5)).toEqual([33.3, 33.3, 33.3, 33.3, 33.3, 33.3, 41.7]);
+  });
+
+  it('should split a task announcing its sub-tasks over that many parts from the start', () => {
+    const e = recorder();
+    const p = reduceAll([
+      e('task.started', 'L', 100),
+      e('task.progress', 'L', 100, { expectedSubtasks: 4 }),
+      e('task.created', 'i1', 110, { parentId: 'L' }),
+      e('task.completed', 'i1', 120),
+    ]);
+    expect(find(p.subtasks, 'L').progress).toBe(25);
+  });
+
+  it('should leave pending and queued tasks as they are on pause and resume', () => {
+    const e = recorder();
+    const p = reduceAll([
+      e('task.created', 'Q', 100),
+      e('task.queued', 'Q', 100),
+      e('task.created', 'P', 100),
+      e('task.started', 'R', 100),
+      ...['Q', 'P', 'R'].map((id) => e('task.paused', id, 110)),
+    ]);
+    expect(p.subtasks.map((t) => [t.taskId, t.status])).toEqual([
+      ['Q', 'queued'],
+      ['P', 'pending'],
+      ['R', 'paused'],
+    ]);
+    expect(p.status).toBe('paused');
+    const resumed = reduceAll(
+      ['Q', 'P', 'R'].map((id) => e('task.resumed', id, 120)),
+      p,
+    );
+    expect(resumed.subtasks.map((t) => t.status)).toEqual(['queued', 'pending', 'running']);
+  });
+
+  it('should carry descriptions and result previews, and ignore kinds it does not track', () => {
+    const e = recorder();
+    const p = reduceAll([
+      e('run.started', 'run-1', 100, { name: 'Run', description: 'why it runs' }),
+      e('task.created', 'T', 100, { parentId: 'run-1', description: 'what T does' }),
+      e('task.completed', 'T', 150, { result: 'r'.repeat(1000) }),
+      e('run.finished', 'run-1', 160, { status: 'completed' }),
+    ]);
+    expect(p).toMatchObject({ description: 'why it runs', startedAt: 100, finishedAt: 160 });
+    const t = find(p.subtasks, 'T');
+    expect(t.description).toBe('what T does');
+    expect((t.result as string).length).toBe(256);
+    // A kind added later (e.g. task.model_call) changes no status and breaks nothing.
+    const future = { runId: 'run-1', taskId: 'T', ts: 170, seq: 99, kind: 'task.model_call', model: 'm' };
+    const after = reduceProgress(p, future as unknown as ProgressEvent);
+    expect(find(after.subtasks, 'T')).toMatchObject({ status: 'completed', progress: 100 });
+  });
+
+  it('should reduce a snapshot that is not the latest of its chain from what it shows', () => {
+    const e = recorder();
+    const first = reduceAll([e('task.created', 'A', 100), e('task.created', 'B', 100)]);
+    const later = reduceProgress(first, e('task.completed', 'A', 110));
+    const branch = reduceProgress(first, e('task.completed', 'B', 120)); // `first` again: not the latest
+    expect(later.subtasks.map((t) => t.status)).toEqual(['completed', 'pending']);
+    expect(branch.subtasks.map((t) => t.status)).toEqual(['pending', 'completed']);
+    expect(first.subtasks.map((t) => t.status)).toEqual(['pending', 'pending']);
+  });
+});
+
 describe('trackProgress', () => {
+  it('should batch snapshots of a wide fan-out, and end on the same snapshot as the reducer', async () => {
+    const e = recorder();
+    const width = 5_000;
+    const events = [
+      e('run.started', 'run-1', 1),
+      e('task.started', 'P', 1, { parentId: 'run-1' }),
+      ...Array.from({ length: width }, (_, i) => e('task.created', `k${i}`, 2, { parentId: 'P' })),
+      ...Array.from({ length: width }, (_, i) => e('task.completed', `k${i}`, 3 + i)),
+      e('task.completed', 'P', 10_000),
+      e('run.finished', 'run-1', 10_001, { status: 'completed' }),
+    ];
+    const all = await lastValueFrom(trackProgress(from(events)).pipe(toArray()));
+    // One snapshot per event would rebuild a 5,000-card list 10,000 times.
+    expect(all.length).toBeLessThan(events.length / 20);
+    expect(all.at(-1)).toEqual(reduceAll(events));
+    const overall = all.map((p) => p.overallProgress);
+    expect(overall).toEqual([...overall].sort((a, b) => a - b));
+  });
+
   it('should emit the reduced snapshot for an observable of events', async () => {
     const events = normalRun();
     const last = await lastValueFrom(trackProgress(from(events)));

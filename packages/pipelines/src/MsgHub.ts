@@ -11,8 +11,9 @@ import {
 } from '@troupe/core';
 import type { AgentStepOptions } from './agentStep.js';
 import { HubMessage, type HubMessagePayload } from './messages.js';
+import type { Step, StepContext } from './scope.js';
 import { noop } from './signals.js';
-import { makeStep, type Step, type StepContext } from './step.js';
+import { makeStep } from './step.js';
 
 /** A hub participant: any ref that can be told a {@link HubMessage}. */
 export interface Participant {

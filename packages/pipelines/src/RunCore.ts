@@ -1,23 +1,21 @@
 import {
   asCancellation,
   CancelledError,
+  failureEvent,
   newId,
+  type OutcomeEvent,
   onAbort,
   type ProgressEvent,
   type ProgressInput,
-  type Runtime,
+  statusOfError,
   TimeoutError,
   toError,
 } from '@troupe/core';
 import { Observable, ReplaySubject, Subject } from 'rxjs';
 import { Gate } from './Gate.js';
-import { statusOfError, terminalEvent } from './progress.js';
-import type { RunHandle, RunStatus } from './RunHandle.js';
-import type { StepCtx } from './StepCtx.js';
+import type { RunHandle, RunScope, RunStatus, RuntimeLike, TaskScope } from './scope.js';
 import { noop } from './signals.js';
-
-/** What a run needs from a runtime: somewhere to emit progress (and, for TaskGroup agents, refs). */
-export type RuntimeLike = Pick<Runtime, 'emit' | 'progress$' | 'ref'> & { readonly wantsProgress?: boolean };
+import { TaskList } from './taskList.js';
 
 /** Options shared by everything that starts a run. */
 export interface RunCoreOptions {
@@ -29,29 +27,18 @@ export interface RunCoreOptions {
   runId?: string | undefined;
   /** Name of the run, shown in progress. */
   name?: string | undefined;
+  /** What the run is for, shown in progress beside its name (`run.started.description`). */
+  description?: string | undefined;
   /** Ms the whole run may take; then it ends `timed_out`. */
   timeout?: number | undefined;
   /** Progress events kept for late subscribers of `progress$` (default 0: subscribe before it starts). */
   replay?: number | undefined;
 }
 
-/** What the steps of a run share: ids, signal, pause gate, progress. */
-export interface RunScope {
-  readonly runId: string;
-  readonly runtime: RuntimeLike | undefined;
-  readonly gate: Gate;
-  readonly signal: AbortSignal;
-  readonly on: boolean;
-  readonly parentOfTop: string;
-  created(ctx: StepCtx, queued: boolean): void;
-  track(ctx: StepCtx): void;
-  untrack(ctx: StepCtx): void;
-  emitFor(ctx: StepCtx, input: ProgressInput): void;
-}
-
 /** One run: its scope, its result, and control over it. */
 export class RunCore<O = unknown> implements RunHandle<O>, RunScope {
   readonly name: string;
+  readonly description: string | undefined;
   readonly runtime: RuntimeLike | undefined;
   readonly gate = new Gate();
   readonly signal: AbortSignal;
@@ -65,7 +52,9 @@ export class RunCore<O = unknown> implements RunHandle<O>, RunScope {
   #progress$: Observable<ProgressEvent> | undefined;
   #seq = 0;
   #forwarding = false;
-  #open: Set<StepCtx> | undefined;
+  /** Tasks announced or started and not ended (closed when the run ends), and those started. */
+  readonly #open = new TaskList('openSlot');
+  readonly #running = new TaskList('runSlot');
   #timer: ReturnType<typeof setTimeout> | undefined;
   #unlink: () => void = noop;
   #started = false;
@@ -80,6 +69,7 @@ export class RunCore<O = unknown> implements RunHandle<O>, RunScope {
     this.#body = body;
     this.#runId = options.runId;
     this.name = options.name ?? 'run';
+    this.description = options.description;
     this.runtime = options.runtime;
     this.signal = this.#controller.signal;
     this.#replay = options.replay ?? 0;
@@ -112,15 +102,18 @@ export class RunCore<O = unknown> implements RunHandle<O>, RunScope {
       if (this.#done()) return;
       this.#begun = true;
       if (this.status === 'pending') this.status = 'running';
-      if (this.on)
-        this.#publish({
+      if (this.on) {
+        const started: ProgressEvent = {
           kind: 'run.started',
           runId: this.runId,
           taskId: this.rootId,
           name: this.name,
           ts: Date.now(),
           seq: 0,
-        });
+        };
+        if (this.description !== undefined) started.description = this.description;
+        this.#publish(started);
+      }
       let work: Promise<O>;
       try {
         work = this.#body();
@@ -168,13 +161,14 @@ export class RunCore<O = unknown> implements RunHandle<O>, RunScope {
   pause(): void {
     if (this.#done() || !this.gate.close()) return;
     this.status = 'paused';
-    for (const ctx of this.#open ?? []) this.emitFor(ctx, { kind: 'task.paused' });
+    // Only work that started pauses: what waits for its turn stays pending or queued.
+    for (const task of this.#running.toArray()) this.emitFor(task, { kind: 'task.paused' });
   }
 
   resume(): void {
     if (!this.gate.open()) return;
     if (!this.#done()) this.status = this.#begun ? 'running' : 'pending';
-    for (const ctx of this.#open ?? []) this.emitFor(ctx, { kind: 'task.resumed' });
+    for (const task of this.#running.toArray()) this.emitFor(task, { kind: 'task.resumed' });
   }
 
   cancel(reason = 'cancelled'): void {
@@ -186,40 +180,44 @@ export class RunCore<O = unknown> implements RunHandle<O>, RunScope {
     await this.result.then(noop, noop);
   }
 
-  /** Announces a task (pending, or queued when it only waits for a slot). */
-  created(ctx: StepCtx, queued: boolean): void {
+  created(task: TaskScope, queued: boolean): void {
     if (!this.on) return;
-    this.track(ctx);
-    this.emitFor(ctx, { kind: 'task.created', name: ctx.name });
-    if (queued) this.emitFor(ctx, { kind: 'task.queued' });
+    this.#open.add(task);
+    this.emitFor(task, { kind: 'task.created', name: task.name });
+    if (queued) this.emitFor(task, { kind: 'task.queued' });
   }
 
-  /** Remembers an open task (for pause/resume/cancel events). */
-  track(ctx: StepCtx): void {
-    this.#open ??= new Set();
-    this.#open.add(ctx);
-  }
-
-  untrack(ctx: StepCtx): void {
-    this.#open?.delete(ctx);
-  }
-
-  /** Emits a progress event for `ctx`'s task, filling run, task, parent, agent and time. */
-  emitFor(ctx: StepCtx, input: ProgressInput): void {
+  started(task: TaskScope): void {
     if (!this.on) return;
-    const event = {
-      ...input,
-      runId: this.runId,
-      taskId: input.taskId ?? ctx.taskId,
-      ts: Date.now(),
-      seq: 0,
-    } as ProgressEvent;
-    if (event.parentId === undefined) {
-      const parent = input.taskId !== undefined && input.taskId !== ctx.taskId ? ctx.taskId : ctx.parentId;
-      if (parent !== undefined) event.parentId = parent;
+    this.#open.add(task);
+    this.#running.add(task);
+    this.emitFor(task, { kind: 'task.started', name: task.name, attempt: task.attempt });
+  }
+
+  ended(task: TaskScope, outcome: OutcomeEvent): void {
+    if (task.ended) return;
+    task.ended = true;
+    this.#open.delete(task);
+    this.#running.delete(task);
+    this.emitFor(task, outcome);
+  }
+
+  emitFor(task: TaskScope, input: ProgressInput): void {
+    if (!this.on) return;
+    // Built key by key: spreading `input` and adding fields after it made V8 slow this path ~40×.
+    const taskId = input.taskId ?? task.taskId;
+    const event: Record<string, unknown> = { kind: input.kind, runId: this.runId, taskId };
+    const parent = input.parentId ?? (taskId !== task.taskId ? task.taskId : task.parentId);
+    if (parent !== undefined) event.parentId = parent;
+    const agent = input.agent ?? task.agent;
+    if (agent !== undefined) event.agent = agent;
+    event.ts = Date.now();
+    event.seq = 0;
+    for (const key in input) {
+      if (key !== 'kind' && key !== 'taskId' && key !== 'parentId' && key !== 'agent')
+        event[key] = (input as Record<string, unknown>)[key];
     }
-    if (event.agent === undefined && ctx.agent !== undefined) event.agent = ctx.agent;
-    this.#publish(event);
+    this.#publish(event as ProgressEvent);
   }
 
   #publish(event: ProgressEvent): void {
@@ -277,9 +275,11 @@ export class RunCore<O = unknown> implements RunHandle<O>, RunScope {
     this.#unlink();
     this.gate.open();
     if (this.on) {
-      const reason = this.signal.aborted ? toError(this.signal.reason) : undefined;
-      for (const ctx of this.#open ?? []) if (reason) this.emitFor(ctx, terminalEvent(reason));
-      this.#open = undefined;
+      // No task outlives its run: whatever is still open ends now, before run.finished.
+      const reason = this.signal.aborted
+        ? toError(this.signal.reason)
+        : new CancelledError(`run '${this.name}' ended before this task did`);
+      for (const task of this.#open.toArray()) this.ended(task, failureEvent(reason));
       this.#publish({
         kind: 'run.finished',
         runId: this.runId,

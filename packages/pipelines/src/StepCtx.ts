@@ -1,19 +1,21 @@
 import { LazyAbort, newId, type ProgressInput } from '@troupe/core';
 import { exec } from './exec.js';
-import type { RunScope } from './RunCore.js';
-import { type Step, type StepContext, type StepLike, toStep } from './step.js';
+import type { RunScope, StepLike, TaskScope } from './scope.js';
+import { toStep } from './step.js';
 
 /**
  * The context of one step in one run. Its task id is made on first use, so a
  * run nobody watches never pays for ids.
  */
-export class StepCtx implements StepContext {
+export class StepCtx implements TaskScope {
   readonly core: RunScope;
   readonly #signal: AbortSignal | LazyAbort;
-  readonly parent: StepCtx | undefined;
+  readonly parent: TaskScope | undefined;
   readonly name: string;
   readonly agent: string | undefined;
   attempt = 1;
+  openSlot = -1;
+  runSlot = -1;
   #taskId: string | undefined;
   /** The context this one is another view of (same task, other signal). */
   readonly #same: StepCtx | undefined;
@@ -21,7 +23,7 @@ export class StepCtx implements StepContext {
   constructor(
     core: RunScope,
     signal: AbortSignal | LazyAbort,
-    parent: StepCtx | undefined,
+    parent: TaskScope | undefined,
     step: { readonly name: string; readonly agent?: string | undefined },
     same?: StepCtx,
   ) {
@@ -55,6 +57,17 @@ export class StepCtx implements StepContext {
     return this.core.gate.closed;
   }
 
+  /** Whether the task's terminal event went out (shared by every view of the task). */
+  get ended(): boolean {
+    return this.#same ? this.#same.ended : this.#ended;
+  }
+
+  set ended(value: boolean) {
+    if (this.#same) this.#same.ended = value;
+    else this.#ended = value;
+  }
+  #ended = false;
+
   whenResumed(): Promise<void> {
     return this.core.gate.pass(this.signal);
   }
@@ -68,12 +81,10 @@ export class StepCtx implements StepContext {
     return exec(s, input, this.child(s));
   }
 
-  /** A context for a child step (same signal unless given). */
-  child(step: Step<never, unknown>, signal: AbortSignal = this.signal): StepCtx {
+  child(step: { readonly name: string; readonly agent?: string | undefined }, signal = this.signal): StepCtx {
     return new StepCtx(this.core, signal, this, step);
   }
 
-  /** This same task seen through another signal (one attempt under a timeout). */
   withSignal(signal: AbortSignal | LazyAbort): StepCtx {
     const ctx = new StepCtx(this.core, signal, this.parent, this, this);
     ctx.attempt = this.attempt;

@@ -1,8 +1,10 @@
 import {
   asCancellation,
   ClosedError,
+  failureEvent,
   onAbort,
   type ProgressEvent,
+  statusOfError,
   TimeoutError,
   toError,
   ValidationError,
@@ -10,13 +12,12 @@ import {
 import { type Observable, ReplaySubject } from 'rxjs';
 import { toAsyncIterator } from './asyncIterable.js';
 import { exec } from './exec.js';
+import { concurrencyLimit } from './limits.js';
 import type { TaskAssignment } from './messages.js';
-import { statusOfError, terminalEvent } from './progress.js';
 import { RunCore } from './RunCore.js';
-import type { RunHandle, RunStatus } from './RunHandle.js';
 import { StepCtx } from './StepCtx.js';
+import type { RunHandle, RunStatus, Step } from './scope.js';
 import { allowManyListeners, raceAbort, WIDE } from './signals.js';
-import type { Step } from './step.js';
 import { formatSummary } from './summary.js';
 import { type TaskDefaults, taskStep } from './taskStep.js';
 import type {
@@ -74,11 +75,7 @@ export class TaskGroup implements RunHandle<TaskGroupResults>, AsyncIterable<Tas
   #resolve: (results: TaskGroupResults) => void = () => {};
 
   constructor(name: string, options: TaskGroupOptions = {}) {
-    const max = options.maxConcurrent ?? Number.POSITIVE_INFINITY;
-    if (!(max >= 1))
-      throw new ValidationError(`TaskGroup '${name}': maxConcurrent must be >= 1, got ${max}`, {
-        issues: [{ path: 'maxConcurrent', message: 'must be >= 1' }],
-      });
+    const max = concurrencyLimit(`TaskGroup '${name}'`, 'maxConcurrent', options.maxConcurrent);
     this.name = name;
     this.#max = max;
     this.#timeout = options.timeout;
@@ -100,6 +97,7 @@ export class TaskGroup implements RunHandle<TaskGroupResults>, AsyncIterable<Tas
         signal: options.signal,
         runId: options.runId,
         name,
+        description: options.description,
         replay: options.replay,
         autoStart: false,
       },
@@ -232,8 +230,12 @@ export class TaskGroup implements RunHandle<TaskGroupResults>, AsyncIterable<Tas
     write(this.summary());
   }
 
-  /** Iterates task records as they finish (streaming results). */
+  /**
+   * Iterates task records as they finish (streaming results). Like {@link waitForCompletion}, it
+   * spawns the group if that was not done yet: iterating a group is asking for its results.
+   */
   [Symbol.asyncIterator](): AsyncIterator<TaskRecord> {
+    this.spawnAll();
     return toAsyncIterator(this.results$);
   }
 
@@ -245,13 +247,22 @@ export class TaskGroup implements RunHandle<TaskGroupResults>, AsyncIterable<Tas
   #begin(finished: Promise<TaskGroupResults>): Promise<TaskGroupResults> {
     this.#begun = true;
     if (this.#tasks.length > WIDE) allowManyListeners(this.#core.signal);
-    for (const task of this.#tasks) if (task.record.status === 'pending') this.#enqueue(task);
+    // Every task is announced before the first starts, so the run knows the whole from the start;
+    // those that must wait for a slot (or for a resume) are announced queued.
+    const closed = this.#core.gate.closed;
+    for (const task of this.#tasks) {
+      if (task.record.status !== 'pending') continue;
+      this.#core.created(task.ctx, closed || this.#queue.length >= this.#max);
+      this.#queue.push(task);
+    }
+    this.#pump();
     this.#checkDone();
     return finished;
   }
 
   #enqueue(task: TaskState): void {
-    this.#core.created(task.ctx, true);
+    const waits = this.#core.gate.closed || this.#queue.length - this.#head + this.#running >= this.#max;
+    this.#core.created(task.ctx, waits);
     this.#queue.push(task);
     this.#pump();
   }
@@ -313,8 +324,7 @@ export class TaskGroup implements RunHandle<TaskGroupResults>, AsyncIterable<Tas
       record.status = status;
       record.error = reason;
       record.finishedAt = Date.now();
-      this.#core.untrack(task.ctx);
-      this.#core.emitFor(task.ctx, terminalEvent(reason));
+      this.#core.ended(task.ctx, failureEvent(reason));
       this.#finishOne(task);
     }
     this.#spawned = true;

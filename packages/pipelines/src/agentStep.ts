@@ -1,6 +1,7 @@
 import { type AgentRef, type AskOptions, formatAddress, type Message, type Protocol } from '@troupe/core';
 import type { BackoffOptions } from './retry.js';
-import { makeStep, type Step, type StepContext } from './step.js';
+import type { Step, StepContext } from './scope.js';
+import { makeStep } from './step.js';
 
 /** Options of {@link agentStep}. */
 export interface AgentStepOptions {

@@ -1,7 +1,7 @@
 import { ValidationError } from '@troupe/core';
 import { exec } from './exec.js';
-import type { StepCtx } from './StepCtx.js';
-import { makeStep, type OutputOf, type Step, type StepContext, type StepLike, toStep } from './step.js';
+import type { OutputOf, Step, StepContext, StepLike, TaskScope } from './scope.js';
+import { makeStep, toStep } from './step.js';
 
 /** A predicate over a step's input. */
 export type Condition<I> = (input: I, ctx: StepContext) => boolean | PromiseLike<boolean>;
@@ -19,7 +19,7 @@ export function ifElse<I, A, B = I>(
 ): Step<I, A | B> {
   const yes = toStep(then);
   const no = otherwise === undefined ? undefined : toStep(otherwise);
-  return makeStep('ifElse', async (input: I, ctx: StepCtx): Promise<A | B> => {
+  return makeStep('ifElse', async (input: I, ctx: TaskScope): Promise<A | B> => {
     if (await condition(input, ctx)) return exec(yes, input, ctx.child(yes));
     if (no === undefined) return input as unknown as B;
     return exec(no, input, ctx.child(no));
@@ -47,7 +47,7 @@ export function switchCase<I, const C extends Record<string, StepLike<I, unknown
   const compiled = new Map<string, Step<I, unknown>>();
   for (const [key, value] of Object.entries(cases)) compiled.set(key, toStep(value as StepLike<I, unknown>));
   const fallback = options.default === undefined ? undefined : toStep(options.default);
-  return makeStep(options.name ?? 'switch', async (input: I, ctx: StepCtx) => {
+  return makeStep(options.name ?? 'switch', async (input: I, ctx: TaskScope) => {
     const key = String(await select(input, ctx));
     const chosen = compiled.get(key) ?? fallback;
     if (chosen === undefined) {

@@ -1,12 +1,12 @@
-import { asCancellation, CancelledError, onAbort, toError, ValidationError } from '@troupe/core';
+import { asCancellation, CancelledError, failureEvent, onAbort, statusOfError, toError } from '@troupe/core';
 import { StepError } from './errors.js';
 import { exec } from './exec.js';
 import { buildGraph } from './graph.js';
+import { concurrencyLimit } from './limits.js';
 import type { ParallelInput } from './parallel.js';
-import { statusOfError, terminalEvent } from './progress.js';
-import type { StepCtx } from './StepCtx.js';
+import type { AnyStep, OutputOf, Step, TaskScope } from './scope.js';
 import { allowManyListeners, linkedController, WIDE } from './signals.js';
-import { type AnyStep, isStep, makeStep, type OutputOf, type Step, toStep } from './step.js';
+import { isStep, makeStep, toStep } from './step.js';
 
 /** A node of a {@link dag}: its step and the nodes it waits for. */
 export interface DagNode<S extends AnyStep = AnyStep> {
@@ -26,7 +26,7 @@ export type DagFailure = 'fail-fast' | 'skip-dependents';
 export interface DagOptions {
   /** Name shown in progress (default `dag`). */
   name?: string;
-  /** Nodes running at once (default: all that are ready). */
+  /** Nodes running at once: an integer ≥ 1 or Infinity (default: all that are ready); else a `ValidationError`. */
   maxConcurrency?: number;
   /** `fail-fast` (default): the first failure cancels the rest and rejects; `skip-dependents`: its descendants are skipped, the rest finish. */
   onFailure?: DagFailure;
@@ -76,19 +76,16 @@ export function dag(nodes: DagNodes, options: DagOptions = {}): Step<unknown, Re
     return { name, step: toStep(spec.step) as Step<unknown, unknown>, deps: spec.deps ?? [] };
   });
   const graph = buildGraph('dag', new Map(specs.map((s) => [s.name, s.deps])));
-  const limit = options.maxConcurrency ?? Number.POSITIVE_INFINITY;
-  if (!(limit >= 1))
-    throw new ValidationError(`dag: maxConcurrency must be >= 1, got ${limit}`, {
-      issues: [{ path: 'maxConcurrency', message: 'must be >= 1' }],
-    });
+  const limit = concurrencyLimit('dag', 'maxConcurrency', options.maxConcurrency);
   const skip = options.onFailure === 'skip-dependents';
   const steps = specs.map((s) => s.step);
-  return makeStep(options.name ?? 'dag', (input: unknown, ctx: StepCtx) => {
+  return makeStep(options.name ?? 'dag', (input: unknown, ctx: TaskScope) => {
     const n = steps.length;
     const core = ctx.core;
     const [controller, unlink] = linkedController(ctx.signal);
     if (n > WIDE) allowManyListeners(controller.signal);
     const kids = steps.map((s) => ctx.child(s as Step<never, unknown>, controller.signal));
+    // Every node is announced before the first starts, so the run knows its share of the whole.
     if (core.on) for (const kid of kids) core.created(kid, false);
     const waiting = graph.deps.map((d) => new Set(d).size);
     const values: unknown[] = new Array(n);
@@ -106,10 +103,13 @@ export function dag(nodes: DagNodes, options: DagOptions = {}): Step<unknown, Re
         offAbort();
         unlink();
         if (error) {
+          // The nodes still running are aborted and reported with the reason, the others as never
+          // started; all of it before the dag rejects (and so before the run can finish).
+          controller.abort(new CancelledError(`dag ended: ${error.message}`, { cause: error }));
+          const reason = error instanceof StepError ? toError(controller.signal.reason) : error;
           const why =
             error instanceof StepError ? new CancelledError(`not started: ${error.message}`) : error;
-          for (let i = 0; i < n; i++) if (outcome[i] === undefined && !isRunning(i)) close(i, why);
-          controller.abort(new CancelledError(`dag ended: ${error.message}`, { cause: error }));
+          for (let i = 0; i < n; i++) if (outcome[i] === undefined) close(i, isRunning(i) ? reason : why);
           reject(error);
           return;
         }
@@ -122,12 +122,11 @@ export function dag(nodes: DagNodes, options: DagOptions = {}): Step<unknown, Re
       const started = new Uint8Array(n);
       const isRunning = (i: number) => started[i] === 1 && outcome[i] === undefined;
       function close(i: number, why: Error): void {
-        core.untrack(kids[i] as StepCtx);
-        core.emitFor(kids[i] as StepCtx, terminalEvent(why));
+        core.ended(kids[i] as TaskScope, failureEvent(why));
       }
       function enqueue(i: number): void {
         ready.push(i);
-        core.emitFor(kids[i] as StepCtx, { kind: 'task.queued' });
+        core.emitFor(kids[i] as TaskScope, { kind: 'task.queued' });
       }
       function settle(i: number, result: DagOutcome<unknown>): void {
         outcome[i] = result;
@@ -175,7 +174,7 @@ export function dag(nodes: DagNodes, options: DagOptions = {}): Step<unknown, Re
           const i = ready[head++] as number;
           running += 1;
           started[i] = 1;
-          exec(steps[i] as Step<unknown, unknown>, inputOf(i), kids[i] as StepCtx).then(
+          exec(steps[i] as Step<unknown, unknown>, inputOf(i), kids[i] as TaskScope).then(
             (value) => onDone(i, value, undefined),
             (err: unknown) => onDone(i, undefined, toError(err)),
           );

@@ -1,16 +1,14 @@
-import { asCancellation, errorToWire, toError } from '@troupe/core';
-import { completedEvent, terminalEvent } from './progress.js';
+import { asCancellation, completedEvent, errorPreview, failureEvent, toError } from '@troupe/core';
 import { backoffDelay, isRetryable, sleep } from './retry.js';
-import type { StepCtx } from './StepCtx.js';
+import type { Step, TaskScope } from './scope.js';
 import { withTimeout } from './signals.js';
-import type { Step } from './step.js';
 
 /**
  * Runs one step in `ctx` (its own context): waits at the pause gate, reports
  * started/completed/failed, applies the step's retries and timeout. When
  * nobody watches and nothing stands in the way, it is a plain call.
  */
-export function exec<I, O>(step: Step<I, O>, input: I, ctx: StepCtx): Promise<O> {
+export function exec<I, O>(step: Step<I, O>, input: I, ctx: TaskScope): Promise<O> {
   const core = ctx.core;
   if (step.policy === undefined && !core.on && !core.gate.closed && !ctx.signal.aborted) {
     return step.run(input, ctx);
@@ -18,27 +16,45 @@ export function exec<I, O>(step: Step<I, O>, input: I, ctx: StepCtx): Promise<O>
   return execTracked(step, input, ctx);
 }
 
-async function execTracked<I, O>(step: Step<I, O>, input: I, ctx: StepCtx): Promise<O> {
+function execTracked<I, O>(step: Step<I, O>, input: I, ctx: TaskScope): Promise<O> {
   const core = ctx.core;
-  const on = core.on;
-  if (on) core.track(ctx);
+  if (core.gate.closed || ctx.signal.aborted) return execWhenOpen(step, input, ctx);
+  core.started(ctx);
+  let work: Promise<O>;
+  try {
+    work = step.policy === undefined ? step.run(input, ctx) : attempts(step, input, ctx);
+  } catch (err) {
+    work = Promise.reject(err);
+  }
+  // One reaction, not an async function: this runs once per step of every watched run.
+  return work.then(
+    (out) => {
+      core.ended(ctx, completedEvent(out));
+      return out;
+    },
+    (err: unknown) => {
+      const error = toError(err);
+      core.ended(ctx, failureEvent(error));
+      throw error;
+    },
+  );
+}
+
+/** Waits at the pause gate (or fails on an aborted signal, reporting it) before running. */
+async function execWhenOpen<I, O>(step: Step<I, O>, input: I, ctx: TaskScope): Promise<O> {
+  const core = ctx.core;
   try {
     while (core.gate.closed) await core.gate.pass(ctx.signal);
     if (ctx.signal.aborted) throw asCancellation(ctx.signal.reason);
-    core.emitFor(ctx, { kind: 'task.started', name: ctx.name });
-    const out = step.policy === undefined ? await step.run(input, ctx) : await attempts(step, input, ctx);
-    core.emitFor(ctx, completedEvent(out));
-    return out;
   } catch (err) {
     const error = toError(err);
-    core.emitFor(ctx, terminalEvent(error));
+    core.ended(ctx, failureEvent(error));
     throw error;
-  } finally {
-    if (on) core.untrack(ctx);
   }
+  return execTracked(step, input, ctx);
 }
 
-async function attempts<I, O>(step: Step<I, O>, input: I, ctx: StepCtx): Promise<O> {
+async function attempts<I, O>(step: Step<I, O>, input: I, ctx: TaskScope): Promise<O> {
   const core = ctx.core;
   const policy = step.policy ?? {};
   const retries = policy.retries ?? 0;
@@ -52,11 +68,17 @@ async function attempts<I, O>(step: Step<I, O>, input: I, ctx: StepCtx): Promise
     } catch (err) {
       if (ctx.attempt > retries || ctx.signal.aborted || !isRetryable(err)) throw err;
       const delayMs = backoffDelay(ctx.attempt, policy.backoff);
-      ctx.attempt += 1;
-      core.emitFor(ctx, { kind: 'task.retrying', attempt: ctx.attempt, delayMs, error: errorToWire(err) });
+      core.emitFor(ctx, {
+        kind: 'task.retrying',
+        attempt: ctx.attempt + 1,
+        delayMs,
+        error: errorPreview(err),
+      });
       await sleep(delayMs, ctx.signal);
       while (core.gate.closed) await core.gate.pass(ctx.signal);
-      core.emitFor(ctx, { kind: 'task.started', name: ctx.name });
+      // The next attempt counts from here: one cancelled during the backoff was never made.
+      ctx.attempt += 1;
+      core.started(ctx);
     }
   }
 }

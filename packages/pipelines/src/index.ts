@@ -31,28 +31,28 @@ export {
   parallel,
   type Settled,
 } from './parallel.js';
-/** What a run needs from a runtime. */
-export type { RuntimeLike } from './RunCore.js';
 /** Running a step: handles with result, progress, pause, resume, cancel. */
-export { type RunHandle, type RunOptions, type RunStatus, run } from './RunHandle.js';
+export { type RunOptions, run } from './RunHandle.js';
 /** Backoff and retryability. */
 export { type BackoffOptions, backoffDelay, isRetryable, sleep } from './retry.js';
+/** Steps, their context, runs and what a run needs from a runtime. */
+export type {
+  AnyStep,
+  InputOf,
+  OutputOf,
+  RunHandle,
+  RunStatus,
+  RuntimeLike,
+  Step,
+  StepContext,
+  StepFn,
+  StepLike,
+  StepPolicy,
+} from './scope.js';
 /** Sequences. */
 export { type SequentialOptions, sequential } from './sequential.js';
-/** Steps and their context. */
-export {
-  type AnyStep,
-  type InputOf,
-  isStep,
-  type OutputOf,
-  type Step,
-  type StepContext,
-  type StepFn,
-  type StepLike,
-  type StepOptions,
-  type StepPolicy,
-  step,
-} from './step.js';
+/** Making steps. */
+export { isStep, type StepOptions, step } from './step.js';
 /** Batch dispatch with progress, results, timeouts, retries and cancellation. */
 export { createGroup, TaskGroup } from './TaskGroup.js';
 /** A TaskGroup's options, tasks, records and results. */

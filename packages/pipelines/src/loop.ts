@@ -1,7 +1,7 @@
 import { ValidationError } from '@troupe/core';
 import { exec } from './exec.js';
-import type { StepCtx } from './StepCtx.js';
-import { makeStep, type Step, type StepContext, type StepLike, toStep } from './step.js';
+import type { Step, StepContext, StepLike, TaskScope } from './scope.js';
+import { makeStep, toStep } from './step.js';
 
 /** What a loop condition sees besides the current value. */
 export interface LoopInfo {
@@ -29,6 +29,11 @@ export interface LoopOptions<T> {
 /**
  * Runs `body` repeatedly, each output feeding the next iteration, while
  * `while` holds / until `until` holds, at most `maxIterations` times.
+ *
+ * Progress: the number of iterations is not known in advance, so the loop announces
+ * `maxIterations` as the most it will run (`task.progress.expectedSubtasks`): each iteration
+ * adds its share of that, and the loop jumps to 100% when its condition ends it early. Its
+ * progress never goes back; with a loose `maxIterations` it reads low until the end.
  * @example
  * const refine = loop(improveDraft, { until: (draft) => draft.score >= 0.9, maxIterations: 5 });
  */
@@ -40,9 +45,11 @@ export function loop<T>(body: StepLike<T, T>, options: LoopOptions<T>): Step<T, 
       issues: [{ path: 'maxIterations', message: 'must be >= 0' }],
     });
   const { while: whileCond, until } = options;
-  return makeStep(options.name ?? 'loop', async (input: T, ctx: StepCtx) => {
+  return makeStep(options.name ?? 'loop', async (input: T, ctx: TaskScope) => {
     let value = input;
     let iteration = 0;
+    if (ctx.core.on && Number.isFinite(max))
+      ctx.emit({ kind: 'task.progress', expectedSubtasks: Math.ceil(max) });
     for (;;) {
       if (whileCond && !(await whileCond(value, { iteration, ctx }))) return value;
       if (iteration >= max) break;

@@ -1,25 +1,21 @@
-import {
-  asCancellation,
-  CancelledError,
-  onAbort,
-  TimeoutError,
-  toError,
-  ValidationError,
-} from '@troupe/core';
+import { asCancellation, CancelledError, failureEvent, onAbort, TimeoutError, toError } from '@troupe/core';
 import { StepError } from './errors.js';
 import { exec } from './exec.js';
-import { terminalEvent } from './progress.js';
-import type { StepCtx } from './StepCtx.js';
+import { concurrencyLimit } from './limits.js';
+import type { AnyStep, InputOf, OutputOf, Step, TaskScope } from './scope.js';
 import { allowManyListeners, linkedController, noop, WIDE } from './signals.js';
-import { type AnyStep, type InputOf, makeStep, type OutputOf, type Step, toStep } from './step.js';
+import { makeStep, toStep } from './step.js';
 
 /** Options of {@link parallel}. */
 export interface ParallelOptions {
   /** Name shown in progress (default `parallel`). */
   name?: string;
-  /** Steps running at once (default: all). */
+  /** Steps running at once: an integer ≥ 1 or Infinity (default: all); else a `ValidationError`. */
   maxConcurrency?: number;
-  /** errgroup: the first failure aborts every sibling's signal and rejects with a `StepError` naming the step. */
+  /**
+   * errgroup: the first failure aborts every sibling's signal, reports each unfinished sibling
+   * cancelled, and then rejects with a `StepError` naming the step.
+   */
   failFast?: boolean;
   /** Ms for the whole fan-out; unfinished steps end with `TimeoutError`. */
   timeout?: number;
@@ -59,19 +55,15 @@ export function parallel<const S extends readonly AnyStep[]>(
 ): Step<ParallelInput<S>, ParallelSettled<S>>;
 export function parallel(steps: readonly AnyStep[], options: ParallelOptions = {}): Step<unknown, unknown[]> {
   const compiled = steps.map((s) => toStep(s) as Step<unknown, unknown>);
-  const limit = options.maxConcurrency ?? Number.POSITIVE_INFINITY;
-  if (!(limit >= 1))
-    throw new ValidationError(`parallel: maxConcurrency must be >= 1, got ${limit}`, {
-      issues: [{ path: 'maxConcurrency', message: 'must be >= 1' }],
-    });
+  const limit = concurrencyLimit('parallel', 'maxConcurrency', options.maxConcurrency);
   const name = options.name ?? 'parallel';
-  return makeStep(name, (input: unknown, ctx: StepCtx) => fanOut(compiled, input, ctx, options, limit));
+  return makeStep(name, (input: unknown, ctx: TaskScope) => fanOut(compiled, input, ctx, options, limit));
 }
 
 function fanOut(
   steps: Step<unknown, unknown>[],
   input: unknown,
-  ctx: StepCtx,
+  ctx: TaskScope,
   options: ParallelOptions,
   limit: number,
 ): Promise<unknown[]> {
@@ -83,9 +75,11 @@ function fanOut(
   const [controller, unlink] = own ? linkedController(ctx.signal) : [undefined, noop];
   const signal = controller?.signal ?? ctx.signal;
   if (n > WIDE) allowManyListeners(signal);
-  const kids: StepCtx[] = new Array(n);
+  const kids: TaskScope[] = new Array(n);
   for (let i = 0; i < n; i++) kids[i] = ctx.child(steps[i] as Step<never, unknown>, signal);
-  if (core.on) for (const kid of kids) core.created(kid, true);
+  // Every step is announced before the first starts, so the run knows its share of the whole; the
+  // ones that must wait for a slot (beyond the limit, or while paused) are announced queued.
+  if (core.on) for (let i = 0; i < n; i++) core.created(kids[i] as TaskScope, i >= limit || core.gate.closed);
   const out: unknown[] = new Array(n);
   return new Promise<unknown[]>((resolve, reject) => {
     let next = 0;
@@ -93,18 +87,23 @@ function fanOut(
     let settled = 0;
     let ended = false;
     const cleanups: Array<() => void> = [unlink];
-    const end = (error: Error | undefined) => {
+    /** Settles the fan-out, after every step it started or announced has reported how it ended. */
+    const end = (error: Error | undefined, abortSiblings?: Error) => {
       if (ended) return;
       ended = true;
       for (const c of cleanups) c();
-      if (core.on && next < n) {
-        const why =
-          error instanceof TimeoutError || error instanceof CancelledError
-            ? error
-            : new CancelledError(`not started: ${error?.message ?? 'ended'}`);
-        for (let i = next; i < n; i++) {
-          core.untrack(kids[i] as StepCtx);
-          core.emitFor(kids[i] as StepCtx, terminalEvent(why));
+      if (abortSiblings) controller?.abort(abortSiblings);
+      if (core.on) {
+        const reason = signal.aborted ? toError(signal.reason) : error;
+        if (reason) for (let i = 0; i < next; i++) core.ended(kids[i] as TaskScope, failureEvent(reason));
+        if (next < n) {
+          const cause = error ?? reason;
+          const why = failureEvent(
+            cause instanceof TimeoutError || cause instanceof CancelledError
+              ? cause
+              : new CancelledError(`not started: ${cause?.message ?? 'ended'}`),
+          );
+          for (let i = next; i < n; i++) core.ended(kids[i] as TaskScope, why);
         }
       }
       if (error) reject(error);
@@ -146,8 +145,7 @@ function fanOut(
           index: i,
           cause: error,
         });
-        end(failure);
-        controller?.abort(new CancelledError(`sibling ${failure.message}`, { cause: failure }));
+        end(failure, new CancelledError(`sibling ${failure.message}`, { cause: failure }));
         return;
       } else out[i] = { status: 'rejected', reason: error };
       if (settled === n) return signal.aborted ? end(asCancellation(signal.reason)) : end(undefined);
@@ -155,7 +153,7 @@ function fanOut(
     };
     const launch = (i: number) => {
       running += 1;
-      exec(steps[i] as Step<unknown, unknown>, input, kids[i] as StepCtx).then(
+      exec(steps[i] as Step<unknown, unknown>, input, kids[i] as TaskScope).then(
         (value) => onDone(i, value, undefined),
         (err: unknown) => onDone(i, undefined, toError(err)),
       );

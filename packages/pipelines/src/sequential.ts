@@ -1,8 +1,7 @@
-import { CancelledError, toError } from '@troupe/core';
+import { CancelledError, failureEvent, toError } from '@troupe/core';
 import { exec } from './exec.js';
-import { terminalEvent } from './progress.js';
-import type { StepCtx } from './StepCtx.js';
-import { makeStep, type Step, type StepLike, toStep } from './step.js';
+import type { Step, StepLike, TaskScope } from './scope.js';
+import { makeStep, toStep } from './step.js';
 
 /** Options of {@link sequential}. */
 export interface SequentialOptions {
@@ -67,8 +66,9 @@ export function sequential(
 ): Step<unknown, unknown> {
   const compiled = steps.map((s) => toStep(s));
   const n = compiled.length;
-  return makeStep(options.name ?? 'sequential', async (input: unknown, ctx: StepCtx) => {
-    let kids: StepCtx[] | undefined;
+  return makeStep(options.name ?? 'sequential', async (input: unknown, ctx: TaskScope) => {
+    // Every step is announced before the first runs, so the run knows its share of the whole.
+    let kids: TaskScope[] | undefined;
     if (ctx.core.on) {
       kids = compiled.map((s) => ctx.child(s));
       for (const kid of kids) ctx.core.created(kid, false);
@@ -89,10 +89,7 @@ export function sequential(
 }
 
 /** Closes the cards of steps that will never start because an earlier one failed. */
-export function notStarted(ctx: StepCtx, kids: StepCtx[], cause: unknown): void {
-  const why = new CancelledError(`not started: ${toError(cause).message}`);
-  for (const kid of kids) {
-    ctx.core.untrack(kid);
-    ctx.core.emitFor(kid, terminalEvent(why));
-  }
+function notStarted(ctx: TaskScope, kids: TaskScope[], cause: unknown): void {
+  const why = failureEvent(new CancelledError(`not started: ${toError(cause).message}`));
+  for (const kid of kids) ctx.core.ended(kid, why);
 }

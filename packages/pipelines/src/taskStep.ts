@@ -1,8 +1,9 @@
 import { type AskOptions, ValidationError } from '@troupe/core';
 import { TaskAssign, type TaskAssignment } from './messages.js';
-import type { RuntimeLike } from './RunCore.js';
 import type { BackoffOptions } from './retry.js';
-import { makeStep, type Step, type StepPolicy, toStep } from './step.js';
+import type { RuntimeLike, Step, StepPolicy } from './scope.js';
+import { makeStep, toStep } from './step.js';
+import { taskInstanceKey } from './taskInstances.js';
 import type { TaskSpec } from './taskTypes.js';
 
 /** Defaults a group gives its tasks. */
@@ -56,14 +57,18 @@ export function taskStep(
       issues: [{ path: 'runtime', message: 'required for agent tasks' }],
     });
   }
-  const ref = runtime.ref(spec.key === undefined ? { type } : { type, key: spec.key });
   const agent = spec.key === undefined ? type : `${type}/${spec.key}`;
+  const fixed = spec.key === undefined ? undefined : runtime.ref({ type, key: spec.key });
   const step = makeStep<TaskAssignment, unknown>(
     label,
     (payload, ctx) => {
       const ask: AskOptions = { signal: ctx.signal, runId: ctx.runId, parentId: ctx.taskId };
       if (timeout !== undefined) ask.timeout = timeout;
-      return ref.ask(TaskAssign.create(payload), ask);
+      if (fixed !== undefined) return fixed.ask(TaskAssign.create(payload), ask);
+      // Each attempt runs on an instance of its own: no waiting in another task's mailbox, so the
+      // timeout counts from the attempt's start and maxConcurrent tasks really run at once.
+      const { key, release } = taskInstanceKey(runtime, type);
+      return runtime.ref({ type, key }).ask(TaskAssign.create(payload), ask).finally(release);
     },
     { agent, policy },
   );

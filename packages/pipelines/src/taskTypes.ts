@@ -1,7 +1,6 @@
 import type { TaskAssignment } from './messages.js';
-import type { RuntimeLike } from './RunCore.js';
 import type { BackoffOptions } from './retry.js';
-import type { StepLike } from './step.js';
+import type { RuntimeLike, StepLike } from './scope.js';
 
 /** A task's place in its life (the design note's PENDING → RUNNING → COMPLETED / FAILED / TIMEOUT / CANCELLED). */
 export type TaskStatus = 'pending' | 'running' | 'completed' | 'failed' | 'timed_out' | 'cancelled';
@@ -10,7 +9,11 @@ export type TaskStatus = 'pending' | 'running' | 'completed' | 'failed' | 'timed
 export interface TaskSpec {
   /** A registered agent type that handles `task.assign` (default: the group's `agent`). */
   agent?: string;
-  /** A particular instance of that agent (default: any). */
+  /**
+   * A particular instance of that agent. Without one, each attempt runs on an instance of the
+   * type of its own (a keyed instance taken from a pool and reused), so tasks never wait in each
+   * other's mailbox; tasks given the same key share that one instance and run there one at a time.
+   */
   key?: string;
   /** Model passed to the agent (default: the group's `model`). */
   model?: string;
@@ -18,7 +21,10 @@ export interface TaskSpec {
   prompt?: string;
   /** Further input passed to the agent (or the step). */
   input?: unknown;
-  /** Ms each attempt may take (default: the group's `taskTimeout`). */
+  /**
+   * Ms each attempt may take (default: the group's `taskTimeout`), counted from when the attempt
+   * starts: not while the task waits for a slot under `maxConcurrent`, nor during a retry's backoff.
+   */
   timeout?: number;
   /** Extra attempts after the first, for retryable errors only (default: the group's `retries`, else 0). */
   retries?: number;
@@ -58,7 +64,7 @@ export interface TaskRecord<R = unknown> {
 export interface TaskGroupOptions {
   /** The runtime whose agents take the tasks (needed for agent tasks); progress goes there too. */
   runtime?: RuntimeLike;
-  /** Tasks running at once (default: all). */
+  /** Tasks running at once: an integer ≥ 1 or Infinity (default: all); else a `ValidationError`. */
   maxConcurrent?: number;
   /** Ms for the whole group from `spawnAll`; unfinished tasks end `timed_out`. */
   timeout?: number;
@@ -74,6 +80,8 @@ export interface TaskGroupOptions {
   backoff?: BackoffOptions;
   /** Aborting cancels the group. */
   signal?: AbortSignal;
+  /** What the group is for, shown in progress beside its name. */
+  description?: string;
   /** The run id of the group's progress events (default: a new id). */
   runId?: string;
   /** Progress events kept for late subscribers. */

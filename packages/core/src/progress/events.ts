@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TERMINAL_STATUSES } from './outcome.js';
 
 const WireErrorSchema: z.ZodType<{
   code: string;
@@ -31,25 +32,46 @@ const base = {
   seq: z.number().int().nonnegative(),
 };
 
-const terminalStatus = z.enum(['completed', 'failed', 'timed_out', 'cancelled']);
+const terminalStatus = z.enum(TERMINAL_STATUSES);
 
 /** Schema of every progress event: a discriminated union on `kind`. */
 export const ProgressEventSchema = z.discriminatedUnion('kind', [
-  z.object({ ...base, kind: z.literal('run.started'), name: z.string().optional() }),
+  z.object({
+    ...base,
+    kind: z.literal('run.started'),
+    name: z.string().optional(),
+    /** What the run is for, shown beside its name. */
+    description: z.string().optional(),
+  }),
   z.object({ ...base, kind: z.literal('run.finished'), status: terminalStatus }),
   z.object({
     ...base,
     kind: z.literal('task.created'),
     name: z.string().optional(),
+    /** What the task is for, shown on its card. */
+    description: z.string().optional(),
+    /** Its share of its parent's progress relative to its siblings (default 1). */
     weight: z.number().positive().optional(),
   }),
   z.object({ ...base, kind: z.literal('task.queued') }),
-  z.object({ ...base, kind: z.literal('task.started'), name: z.string().optional() }),
+  z.object({
+    ...base,
+    kind: z.literal('task.started'),
+    name: z.string().optional(),
+    /** Which attempt starts (1 = the first); without it a start after `task.retrying` counts as the next. */
+    attempt: z.number().int().positive().optional(),
+  }),
   z.object({
     ...base,
     kind: z.literal('task.progress'),
     percent: z.number().min(0).max(100).optional(),
     step: z.string().optional(),
+    /**
+     * How many sub-tasks this task will run in all (at most), announced before it starts them:
+     * its progress is then split that many ways from the start, so finishing one never reads as
+     * more than its share (a loop announces its `maxIterations`).
+     */
+    expectedSubtasks: z.number().int().nonnegative().optional(),
   }),
   z.object({
     ...base,
@@ -109,6 +131,7 @@ export const ProgressEventSchema = z.discriminatedUnion('kind', [
   z.object({
     ...base,
     kind: z.literal('task.retrying'),
+    /** The attempt that starts after the delay; it counts as started only with its `task.started`. */
     attempt: z.number().int().positive(),
     delayMs: z.number().nonnegative(),
     error: WireErrorSchema.optional(),

@@ -10,7 +10,7 @@ export type TaskStatus =
   | 'timed_out'
   | 'cancelled';
 
-/** One tool call seen in a task. */
+/** One tool call seen in a task (`ts`: ms since the epoch). */
 export interface ToolCallRecord {
   tool: string;
   callId?: string;
@@ -19,7 +19,7 @@ export interface ToolCallRecord {
   ts: number;
 }
 
-/** One log line seen in a task. */
+/** One log line seen in a task (`ts`: ms since the epoch). */
 export interface LogRecord {
   level: 'debug' | 'info' | 'warn' | 'error';
   message: string;
@@ -27,7 +27,7 @@ export interface LogRecord {
   ts: number;
 }
 
-/** One artifact produced by a task. */
+/** One artifact produced by a task (`size` in bytes, `ts` in ms since the epoch). */
 export interface ArtifactRecord {
   name: string;
   uri?: string;
@@ -37,30 +37,58 @@ export interface ArtifactRecord {
   ts: number;
 }
 
-/** Progress of one sub-task (a node of the task tree). */
+/**
+ * Progress of one sub-task (a node of the task tree). Times are ms since the epoch; `startedAt`
+ * and `finishedAt` are the design note's `startTime` and `endTime`.
+ */
 export interface SubTaskProgress {
   taskId: string;
   parentId?: string;
   name: string;
+  /** What the task is for (from `task.created`). */
+  description?: string;
   agent?: string;
   status: TaskStatus;
-  /** 0–100. */
+  /**
+   * 0–100: 100 once completed; otherwise the larger of what the task reported (`task.progress`)
+   * and its weighted share of finished sub-tasks, and below 100 until it completes. A task that
+   * failed, timed out or was cancelled keeps the progress it had made.
+   */
   progress: number;
   step?: string;
+  /** Attempts started (a retry counts once its attempt starts). */
   attempts: number;
+  /** When its first attempt started, ms since the epoch (the design note's `startTime`). */
   startedAt?: number;
+  /** When it reached its final status, ms since the epoch (the design note's `endTime`). */
   finishedAt?: number;
   error?: { code: string; message: string };
+  /** Its result once completed: a bounded preview (see `resultPreview`), when the event carried one. */
+  result?: unknown;
   subtasks: SubTaskProgress[];
 }
 
-/** The snapshot `trackProgress` reduces a progress stream to. */
+/**
+ * The snapshot `trackProgress` reduces a progress stream to. Times are ms since the epoch;
+ * durations are ms. `startedAt`/`finishedAt` are the design note's `startTime`/`endTime`.
+ */
 export interface TaskProgress {
   taskId: string;
   name: string;
+  /** What the run is for (from `run.started`, or the tracker's options). */
+  description?: string;
   status: TaskStatus;
-  /** 0–100, over all sub-tasks. */
+  /**
+   * 0–100: each task's progress weighted among its siblings, up the tree (see
+   * {@link SubTaskProgress.progress}); 100 once the run finished `completed`. It never decreases
+   * during a successful run whose tasks announce their sub-tasks (`task.created`, or
+   * `task.progress.expectedSubtasks`) before starting them, as every pipelines combinator does.
+   */
   overallProgress: number;
+  /** When the run started (its first event), ms since the epoch (the design note's `startTime`). */
+  startedAt?: number;
+  /** When the run finished (`run.finished`), ms since the epoch (the design note's `endTime`). */
+  finishedAt?: number;
   subtasks: SubTaskProgress[];
   executionDetails: {
     currentAgent?: string;
@@ -74,72 +102,4 @@ export interface TaskProgress {
   };
   logs: LogRecord[];
   artifacts: ArtifactRecord[];
-  /**
-   * Bookkeeping of `reduceProgress` (dedup window, weights, ordering stamps, early children).
-   * Defined as a NON-enumerable property so it stays out of `JSON.stringify` (dashboard and
-   * WebSocket payloads), spreads and equality checks; a snapshot without it (hand-built or
-   * parsed from JSON) still reduces, but starts over with weights 1, no ordering stamps or times
-   * and an empty dedup window.
-   */
-  _internal?: ProgressInternals;
-}
-
-/** An ordering stamp `[ts, seq]`: events order by time, then by sequence number. */
-export type ProgressStamp = [ts: number, seq: number];
-
-/** What the reducer remembers about one task beyond its card. */
-export interface TaskBookkeeping {
-  /** The task it is nested under; absent while it sits at the top level of `subtasks`. */
-  parent?: string;
-  /** Weight in `overallProgress` (from `task.created`, default 1). */
-  weight: number;
-  /** Stamps of the events that last set status / percent, so older events cannot undo them. */
-  statusAt?: ProgressStamp;
-  progressAt?: ProgressStamp;
-  /** Latest `task.started`, and latest `task.started`/`task.progress` (picks the current agent). */
-  startAt?: ProgressStamp;
-  activityAt?: ProgressStamp;
-  /** A `task.retrying` counted the next attempt; its `task.started` must not count it again. */
-  attemptPending?: boolean;
-}
-
-/** Per-task dedup window: the newest event keys by stamp, and the highest stamp evicted. */
-export interface SeenWindow {
-  /** `[ts, seq, "<runId> <kind>"]`, ascending by stamp, bounded in size. */
-  recent: Array<[number, number, string]>;
-  /** An event at or below this stamp that is not in `recent` counts as already seen. */
-  floor?: ProgressStamp;
-}
-
-/**
- * A map by task id split into a fixed array of hash buckets, so an immutable update copies the
- * bucket array and one small bucket rather than an object with one key per task.
- */
-export type TaskIdMap<T> = Array<Record<string, T>>;
-
-/** The reducer's internal state, kept on {@link TaskProgress._internal}. */
-export interface ProgressInternals {
-  tasks: TaskIdMap<TaskBookkeeping>;
-  /** Keyed by event `taskId` (run events under the run's id). */
-  seen: TaskIdMap<SeenWindow>;
-  /** Parent id → ids of children that arrived before it (kept at the top level meanwhile). */
-  waiting: Record<string, string[]>;
-  totals: ProgressTotals;
-  firstTs?: number;
-  lastTs?: number;
-  runStarted?: boolean;
-  finished?: { status: TaskStatus; ts: number };
-}
-
-/** Aggregates over the task tree, updated per changed card so no event walks the whole tree. */
-export interface ProgressTotals {
-  /** Number of tasks in each status. */
-  counts: Record<TaskStatus, number>;
-  /** Over leaf tasks: how many, how many finished, sum of weights, sum of weight × done-ness. */
-  leaves: number;
-  leavesDone: number;
-  weights: number;
-  weighted: number;
-  /** Ids of the running tasks: the candidates for the current agent and step. */
-  running: string[];
 }

@@ -8,12 +8,12 @@ import {
   TimeoutError,
   ValidationError,
 } from '../errors/errors.js';
-import { errorToWire } from '../errors/wire.js';
 import { createLogger, type Logger } from '../logger.js';
 import { type AgentAddress, formatAddress, isValidKey } from '../messages/address.js';
 import { type Envelope, type Message, VALIDATED_BY } from '../messages/envelope.js';
 import { newId } from '../messages/id.js';
 import type { ProgressEvent, ProgressInput } from '../progress/events.js';
+import { completedEvent, failureEvent } from '../progress/outcome.js';
 import type { Store } from '../store/Store.js';
 import { InProcessTransport } from '../transport/InProcessTransport.js';
 import type { DeliveryOptions, Transport, TransportHost } from '../transport/Transport.js';
@@ -263,20 +263,8 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
       });
     }
     if (!this.#wantsLifecycle(d)) return;
-    let event: Record<string, unknown>;
-    if (!error) {
-      event = this.#taskEvent('task.completed', d, instance);
-      const result = safeResult(value);
-      if (result !== undefined) event.result = result;
-    } else if (error instanceof TimeoutError) {
-      event = this.#taskEvent('task.timed_out', d, instance);
-    } else if (error instanceof CancelledError) {
-      event = this.#taskEvent('task.cancelled', d, instance);
-      event.reason = error.message;
-    } else {
-      event = this.#taskEvent('task.failed', d, instance);
-      event.error = errorToWire(error);
-    }
+    const outcome = error ? failureEvent(error) : completedEvent(value);
+    const event = Object.assign(this.#taskEvent(outcome.kind, d, instance), outcome);
     this.#publish(event as ProgressEvent, d.envelope.runId !== undefined);
   }
 
@@ -379,10 +367,4 @@ function timeoutError(control: AskControl): TimeoutError {
       data: { type: env.type, to: env.to, timeout: control.timeout },
     },
   );
-}
-
-function safeResult(value: unknown): unknown {
-  // Results ride on progress events only when they are small plain data.
-  if (value === undefined || value === null || typeof value !== 'object') return value;
-  return undefined;
 }
