@@ -5,8 +5,9 @@ import { z } from 'zod';
 import {
   createPlan,
   type Plan,
-  PlanError,
   type PlanDraft,
+  PlanError,
+  type PlannerProtocol,
   PlanRequest,
   plannerAgent,
   ReplanRequest,
@@ -58,10 +59,16 @@ describe('validatePlan', () => {
     );
     expect(issues).toEqual([
       { path: 'subtasks.1.id', message: "duplicate id 'x' (also subtasks.0)" },
-      { path: 'subtasks.1.executor', message: "'x' uses unknown executor 'poet'; known executors: researcher, writer" },
+      {
+        path: 'subtasks.1.executor',
+        message: "'x' uses unknown executor 'poet'; known executors: researcher, writer",
+      },
       { path: 'subtasks.2.id', message: "id 'bad id!' must be 1–64 of [A-Za-z0-9_.:-]" },
       { path: 'subtasks.0.dependencies.0', message: "'x' depends on itself" },
-      { path: 'subtasks.2.dependencies.0', message: "'bad id!' depends on 'nowhere', which is not in the plan" },
+      {
+        path: 'subtasks.2.dependencies.0',
+        message: "'bad id!' depends on 'nowhere', which is not in the plan",
+      },
       { path: 'subtasks', message: 'dependency cycle: p → q → r → p' },
     ]);
     expect(validatePlan({ subtasks: [] }, { executors: names })).toEqual([
@@ -76,13 +83,19 @@ describe('createPlan', () => {
   it('should return a validated plan from the model’s structured answer', async () => {
     const model = new ScriptedModel({ script: [{ output: valid }] });
     const progress = recorder();
-    const plan = await createPlan({ goal: 'A report on X', context: 'for managers' }, { model, executors, progress });
+    const plan = await createPlan(
+      { goal: 'A report on X', context: 'for managers' },
+      { model, executors, progress },
+    );
     expect(plan).toEqual({ goal: 'A report on X', ...valid });
     const request = model.requests[0]!;
     expect(request.messages[0]!.content).toContain('- researcher: finds facts');
     expect(request.messages[1]!.content).toBe('Goal: A report on X\n\nContext:\nfor managers');
     expect(request.output).toMatchObject({ type: 'object', required: ['subtasks'] });
-    expect(progress.events.at(-1)).toMatchObject({ kind: 'task.log', message: 'plan: facts (researcher), report (writer)' });
+    expect(progress.events.at(-1)).toMatchObject({
+      kind: 'task.log',
+      message: 'plan: facts (researcher), report (writer)',
+    });
   });
 
   it('should send an invalid plan back with the exact errors and return the repaired one', async () => {
@@ -103,10 +116,14 @@ describe('createPlan', () => {
   });
 
   it('should repair an answer that is not a plan at all', async () => {
-    const model = new ScriptedModel({ script: [{ text: 'Sure! Here is my plan: first research, then write.' }, { output: valid }] });
+    const model = new ScriptedModel({
+      script: [{ text: 'Sure! Here is my plan: first research, then write.' }, { output: valid }],
+    });
     const plan = await createPlan({ goal: 'A report on X' }, { model, executors });
     expect(plan.subtasks).toHaveLength(2);
-    expect(model.requests[1]!.messages.at(-1)!.content).toMatch(/^That plan is not valid:\n- \(answer\): .*not valid JSON/);
+    expect(model.requests[1]!.messages.at(-1)!.content).toMatch(
+      /^That plan is not valid:\n- \(answer\): .*not valid JSON/,
+    );
   });
 
   it('should reject with PlanError once the repairs are spent', async () => {
@@ -119,9 +136,9 @@ describe('createPlan', () => {
   });
 
   it('should refuse to plan without executors', async () => {
-    await expect(createPlan({ goal: 'X' }, { model: new ScriptedModel(), executors: [] })).rejects.toBeInstanceOf(
-      ValidationError,
-    );
+    await expect(
+      createPlan({ goal: 'X' }, { model: new ScriptedModel(), executors: [] }),
+    ).rejects.toBeInstanceOf(ValidationError);
   });
 });
 
@@ -139,7 +156,11 @@ describe('replan', () => {
 
   it('should revise only the failed sub-task and its dependents, keeping finished work', async () => {
     const revision: PlanDraft = {
-      subtasks: [sub('figures2', 'researcher', [], 30), sub('draft', 'writer', ['facts', 'figures2']), sub('polish', 'writer', ['draft'])],
+      subtasks: [
+        sub('figures2', 'researcher', [], 30),
+        sub('draft', 'writer', ['facts', 'figures2']),
+        sub('polish', 'writer', ['draft']),
+      ],
     };
     const model = new ScriptedModel({ script: [{ output: revision }] });
     const result = await replan(
@@ -151,7 +172,13 @@ describe('replan', () => {
     expect(result.revised).toEqual(['figures2', 'draft', 'polish']);
     expect(result.dropped).toEqual(['figures']);
     expect(result.plan.subtasks.slice(0, 2)).toEqual([plan.subtasks[0], plan.subtasks[4]]);
-    expect(result.plan.subtasks.map((t) => t.id)).toEqual(['facts', 'summary', 'figures2', 'draft', 'polish']);
+    expect(result.plan.subtasks.map((t) => t.id)).toEqual([
+      'facts',
+      'summary',
+      'figures2',
+      'draft',
+      'polish',
+    ]);
     const prompt = model.requests[0]!.messages[1]!.content;
     expect(prompt).toContain('Revise only these sub-tasks: figures, draft, polish');
     expect(prompt).toContain('- facts (do facts): X was founded in 1990');
@@ -177,10 +204,12 @@ describe('replan', () => {
 
   it('should refuse failures that are not in the plan or are also finished', async () => {
     const model = new ScriptedModel();
-    await expect(replan(plan, { failed: ['nope'] }, { model, executors })).rejects.toBeInstanceOf(ValidationError);
-    await expect(replan(plan, { failed: ['facts'], results: { facts: 1 } }, { model, executors })).rejects.toThrow(
-      /listed as failed and finished/,
+    await expect(replan(plan, { failed: ['nope'] }, { model, executors })).rejects.toBeInstanceOf(
+      ValidationError,
     );
+    await expect(
+      replan(plan, { failed: ['facts'], results: { facts: 1 } }, { model, executors }),
+    ).rejects.toThrow(/listed as failed and finished/);
     expect(model.requests).toHaveLength(0);
   });
 });
@@ -198,7 +227,9 @@ describe('plannerAgent', () => {
     await runtime.register(worker('researcher'));
     await runtime.register(worker('writer'));
     try {
-      const plan = await runtime.ref({ type: 'planner' }).ask(PlanRequest.create({ goal: 'A report on X' }), { timeout: 5_000 });
+      const plan = await runtime
+        .ref<PlannerProtocol>({ type: 'planner' })
+        .ask(PlanRequest.create({ goal: 'A report on X' }), { timeout: 5_000 });
       for (const t of plan.subtasks) await runtime.ref({ type: t.executor }).ask(Work.create({ id: t.id }));
       return { dispatched };
     } catch (error) {
@@ -207,7 +238,9 @@ describe('plannerAgent', () => {
   }
 
   it('should repair an invalid plan before anything is dispatched', async () => {
-    expect(await planAndDispatch([{ output: broken }, { output: valid }])).toEqual({ dispatched: ['facts', 'report'] });
+    expect(await planAndDispatch([{ output: broken }, { output: valid }])).toEqual({
+      dispatched: ['facts', 'report'],
+    });
   });
 
   it('should reject an unrepairable plan with PlanError and dispatch nothing', async () => {
@@ -217,12 +250,16 @@ describe('plannerAgent', () => {
   });
 
   it('should replan through planner.replan', async () => {
-    const model = new ScriptedModel({ script: [{ output: { subtasks: [sub('report2', 'writer', ['facts'])] } }] });
+    const model = new ScriptedModel({
+      script: [{ output: { subtasks: [sub('report2', 'writer', ['facts'])] } }],
+    });
     await using runtime = createRuntime();
     await runtime.register(plannerAgent({ model, executors }));
     const result = await runtime
-      .ref({ type: 'planner' })
-      .ask(ReplanRequest.create({ plan: { goal: 'X', ...valid }, failed: ['report'], results: { facts: 'ok' } }));
+      .ref<PlannerProtocol>({ type: 'planner' })
+      .ask(
+        ReplanRequest.create({ plan: { goal: 'X', ...valid }, failed: ['report'], results: { facts: 'ok' } }),
+      );
     expect(result.plan.subtasks.map((t) => t.id)).toEqual(['facts', 'report2']);
   });
 });
@@ -230,10 +267,15 @@ describe('plannerAgent', () => {
 describe.each(standIns)('plannerAgent on the $name stand-in (real SDK)', (standIn) => {
   it('should repair an invalid plan through the real client', async () => {
     await using server = await startModelServer();
-    server.reply(standIn.json({ text: JSON.stringify(broken) }), standIn.json({ text: JSON.stringify(valid) }));
+    server.reply(
+      standIn.json({ text: JSON.stringify(broken) }),
+      standIn.json({ text: JSON.stringify(valid) }),
+    );
     await using runtime = createRuntime();
     await runtime.register(plannerAgent({ model: standIn.model(server), executors }));
-    const plan = await runtime.ref({ type: 'planner' }).ask(PlanRequest.create({ goal: 'A report on X' }), { timeout: 20_000 });
+    const plan = await runtime
+      .ref<PlannerProtocol>({ type: 'planner' })
+      .ask(PlanRequest.create({ goal: 'A report on X' }), { timeout: 20_000 });
     expect(plan.subtasks.map((t) => [t.id, t.executor, t.dependencies])).toEqual([
       ['facts', 'researcher', []],
       ['report', 'writer', ['facts']],

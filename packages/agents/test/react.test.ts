@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
   type ReActOutcome,
+  type ReActProtocol,
   ReActRun,
   reactAgent,
   runReAct,
@@ -47,7 +48,13 @@ describe('runReAct', () => {
       script: [{ toolCalls: both }, { output: { warmer: 'Rome', difference: 17 } }],
     });
     const progress = recorder();
-    const outcome = await runReAct(task, { model, tools: [weather], output: Verdict, progress, timeout: 10_000 });
+    const outcome = await runReAct(task, {
+      model,
+      tools: [weather],
+      output: Verdict,
+      progress,
+      timeout: 10_000,
+    });
     expect(outcome).toEqual({
       status: 'completed',
       answer: '{"warmer":"Rome","difference":17}',
@@ -117,7 +124,12 @@ describe('runReAct', () => {
   });
 
   it('should let different arguments through, and honour maxIdenticalCalls', async () => {
-    const echo = tool({ name: 'echo', description: 'echo', input: z.object({ n: z.number() }), run: ({ n }) => n });
+    const echo = tool({
+      name: 'echo',
+      description: 'echo',
+      input: z.object({ n: z.number() }),
+      run: ({ n }) => n,
+    });
     const model = new ScriptedModel({
       script: [
         { toolCalls: [{ name: 'echo', arguments: { n: 1 } }] },
@@ -132,7 +144,10 @@ describe('runReAct', () => {
       toolCalls: 3,
     });
     const strict = new ScriptedModel({
-      script: [{ toolCalls: [{ name: 'echo', arguments: { n: 1 } }] }, { toolCalls: [{ name: 'echo', arguments: { n: 1 } }] }],
+      script: [
+        { toolCalls: [{ name: 'echo', arguments: { n: 1 } }] },
+        { toolCalls: [{ name: 'echo', arguments: { n: 1 } }] },
+      ],
     });
     expect(await runReAct(task, { model: strict, tools: [echo], maxIdenticalCalls: 2 })).toMatchObject({
       reason: 'repeated_tool_call',
@@ -141,14 +156,22 @@ describe('runReAct', () => {
   });
 
   it('should return incomplete with done and remaining when the budget is spent, not the model’s prose', async () => {
-    const step = tool({ name: 'step', description: 'one step', input: z.object({ n: z.number() }), run: ({ n }) => `did ${n}` });
+    const step = tool({
+      name: 'step',
+      description: 'one step',
+      input: z.object({ n: z.number() }),
+      run: ({ n }) => `did ${n}`,
+    });
     const model = new ScriptedModel({
       script: (_request, { index }) => ({
         text: `15% done, next I'll do step ${index + 2}`,
         toolCalls: [{ name: 'step', arguments: { n: index + 1 } }],
       }),
     });
-    const outcome = await runReAct({ ...task, maxIterations: 3 }, { model, tools: [step], maxIterations: 99 });
+    const outcome = await runReAct(
+      { ...task, maxIterations: 3 },
+      { model, tools: [step], maxIterations: 99 },
+    );
     expect(outcome).toEqual({
       status: 'incomplete',
       reason: 'max_iterations',
@@ -166,7 +189,12 @@ describe('runReAct', () => {
     const { weather } = parallelWeather();
     const model = new ScriptedModel({
       script: [
-        { toolCalls: [{ name: 'weather', arguments: '{"city": "Oslo"' }, { name: 'weather', arguments: { town: 'Rome' } }] },
+        {
+          toolCalls: [
+            { name: 'weather', arguments: '{"city": "Oslo"' },
+            { name: 'weather', arguments: { town: 'Rome' } },
+          ],
+        },
         { toolCalls: both },
         { output: { warmer: 'Rome', difference: 17 } },
       ],
@@ -183,7 +211,10 @@ describe('runReAct', () => {
 
   it('should send a final answer that fails the schema back to the model', async () => {
     const model = new ScriptedModel({
-      script: [{ output: { warmer: 'Paris', difference: 3 } }, { output: { warmer: 'Rome', difference: 17 } }],
+      script: [
+        { output: { warmer: 'Paris', difference: 3 } },
+        { output: { warmer: 'Rome', difference: 17 } },
+      ],
     });
     const outcome = await runReAct(task, { model, output: Verdict });
     expect(outcome).toMatchObject({ status: 'completed', output: { warmer: 'Rome' }, iterations: 2 });
@@ -226,19 +257,28 @@ describe('runReAct', () => {
 describe('reactAgent', () => {
   it('should answer react.run with the outcome and report progress on the run', async () => {
     const { weather } = parallelWeather();
-    const model = new ScriptedModel({ script: [{ toolCalls: both }, { output: { warmer: 'Rome', difference: 17 } }] });
+    const model = new ScriptedModel({
+      script: [{ toolCalls: both }, { output: { warmer: 'Rome', difference: 17 } }],
+    });
     await using runtime = createRuntime();
     await runtime.register(reactAgent({ type: 'weatherman', model, tools: [weather], output: Verdict }));
     const events: ProgressEvent[] = [];
     const sub = runtime.progress$.subscribe((e) => events.push(e));
     const outcome: ReActOutcome<z.infer<typeof Verdict>> = await runtime
-      .ref({ type: 'weatherman' })
+      .ref<ReActProtocol<z.infer<typeof Verdict>>>({ type: 'weatherman' })
       .ask(ReActRun.create(task), { timeout: 10_000, runId: 'run-1' });
     sub.unsubscribe();
     expect(outcome).toMatchObject({ status: 'completed', output: { warmer: 'Rome', difference: 17 } });
     expect(new Set(events.map((e) => e.runId))).toEqual(new Set(['run-1']));
     expect(events.map((e) => e.kind)).toEqual(
-      expect.arrayContaining(['task.started', 'task.progress', 'task.model_call', 'task.tokens', 'task.tool_call', 'task.completed']),
+      expect.arrayContaining([
+        'task.started',
+        'task.progress',
+        'task.model_call',
+        'task.tokens',
+        'task.tool_call',
+        'task.completed',
+      ]),
     );
     for (const e of events) expect(() => ProgressEventSchema.parse(e)).not.toThrow();
     const succeeded = events.find((e) => e.kind === 'task.tool_call' && e.status === 'succeeded');
@@ -246,9 +286,13 @@ describe('reactAgent', () => {
   });
 
   it('should keep a conversation per keyed instance with memory, and none without', async () => {
-    const model = new ScriptedModel({ script: (request) => ({ text: `I have seen ${request.messages.length} messages` }) });
+    const model = new ScriptedModel({
+      script: (request) => ({ text: `I have seen ${request.messages.length} messages` }),
+    });
     await using runtime = createRuntime();
-    await runtime.register(reactAgent({ type: 'remembers', model, memory: { maxTokens: 4_000 }, instructions: 'Be brief.' }));
+    await runtime.register(
+      reactAgent({ type: 'remembers', model, memory: { maxTokens: 4_000 }, instructions: 'Be brief.' }),
+    );
     await runtime.register(reactAgent({ type: 'forgets', model }));
     const ann = runtime.ref({ type: 'remembers', key: 'ann' });
     const bob = runtime.ref({ type: 'remembers', key: 'bob' });
@@ -267,7 +311,9 @@ describe('reactAgent', () => {
     await using runtime = createRuntime();
     await runtime.register(reactAgent({ model }));
     const controller = new AbortController();
-    const asked = runtime.ref({ type: 'react' }).ask(ReActRun.create(task), { signal: controller.signal, timeout: 30_000 });
+    const asked = runtime
+      .ref({ type: 'react' })
+      .ask(ReActRun.create(task), { signal: controller.signal, timeout: 30_000 });
     await expect.poll(() => model.requests.length).toBe(1);
     controller.abort(new CancelledError('user pressed stop'));
     await expect(asked).rejects.toBeInstanceOf(CancelledError);

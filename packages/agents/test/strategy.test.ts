@@ -8,6 +8,7 @@ import {
   RoutingError,
   route,
   ScriptedModel,
+  type StrategyProtocol,
   type StrategyRule,
   type SubTask,
   strategyAgent,
@@ -27,10 +28,22 @@ const task = (id: string, fields: Partial<SubTask> = {}): SubTask => ({
 });
 const executors = ['generalist', 'coder', 'reviewer', 'writer'];
 const rules: StrategyRule[] = [
-  { name: 'big code', when: { tags: ['code'], minSeconds: 600 }, use: { executor: 'coder', model: 'anthropic:claude-opus-4-1', timeout: 3_600_000, retries: 0 } },
-  { name: 'code', when: { tags: ['code'] }, use: { executor: 'coder', model: 'anthropic:claude-sonnet-4-6' } },
+  {
+    name: 'big code',
+    when: { tags: ['code'], minSeconds: 600 },
+    use: { executor: 'coder', model: 'anthropic:claude-opus-4-1', timeout: 3_600_000, retries: 0 },
+  },
+  {
+    name: 'code',
+    when: { tags: ['code'] },
+    use: { executor: 'coder', model: 'anthropic:claude-sonnet-4-6' },
+  },
   { name: 'reviews', when: { name: /^review\b/i }, use: { executor: 'reviewer' } },
-  { name: 'quick writing', when: { executor: ['writer', 'generalist'], name: 'blurb', maxSeconds: 120 }, use: { model: 'openai:gpt-4.1-mini', retries: 3, backoffMs: 250 } },
+  {
+    name: 'quick writing',
+    when: { executor: ['writer', 'generalist'], name: 'blurb', maxSeconds: 120 },
+    use: { model: 'openai:gpt-4.1-mini', retries: 3, backoffMs: 250 },
+  },
   { name: 'to a ghost', when: { test: (t) => t.id === 'haunted' }, use: { executor: 'ghostwriter' } },
   { name: 'haunted fallback', when: { test: (t) => t.id === 'haunted' }, use: { executor: 'writer' } },
 ];
@@ -38,7 +51,8 @@ const rules: StrategyRule[] = [
 describe('route: user rules', () => {
   it('should route as the rules are written: first match wins', async () => {
     const progress = recorder();
-    const pick = (t: SubTask) => route(t, { executors, rules, progress, defaults: { model: 'openai:gpt-4.1' } });
+    const pick = (t: SubTask) =>
+      route(t, { executors, rules, progress, defaults: { model: 'openai:gpt-4.1' } });
     expect(await pick(task('engine', { tags: ['code', 'backend'], estimatedSeconds: 900 }))).toEqual({
       subtaskId: 'engine',
       executor: 'coder',
@@ -49,21 +63,36 @@ describe('route: user rules', () => {
       rule: 'big code',
       reason: "rule 'big code' matched: tags [code], estimated 900 s ≥ 600 s",
     });
-    expect(await pick(task('button', { tags: ['code'] }))).toMatchObject({ executor: 'coder', rule: 'code', model: 'anthropic:claude-sonnet-4-6', timeout: 180_000 });
+    expect(await pick(task('button', { tags: ['code'] }))).toMatchObject({
+      executor: 'coder',
+      rule: 'code',
+      model: 'anthropic:claude-sonnet-4-6',
+      timeout: 180_000,
+    });
     expect(await pick(task('r1', { name: 'Review the PR', tags: ['code'] }))).toMatchObject({ rule: 'code' });
-    expect(await pick(task('r2', { name: 'Review the PR' }))).toMatchObject({ executor: 'reviewer', rule: 'reviews', model: 'openai:gpt-4.1' });
-    expect(await pick(task('w', { name: 'Write a blurb', executor: 'writer', estimatedSeconds: 100 }))).toMatchObject({
+    expect(await pick(task('r2', { name: 'Review the PR' }))).toMatchObject({
+      executor: 'reviewer',
+      rule: 'reviews',
+      model: 'openai:gpt-4.1',
+    });
+    expect(
+      await pick(task('w', { name: 'Write a blurb', executor: 'writer', estimatedSeconds: 100 })),
+    ).toMatchObject({
       executor: 'writer',
       rule: 'quick writing',
       model: 'openai:gpt-4.1-mini',
       retry: { retries: 3, backoffMs: 250 },
     });
-    expect(await pick(task('w2', { name: 'Write a blurb', executor: 'writer', estimatedSeconds: 500 }))).toMatchObject({
+    expect(
+      await pick(task('w2', { name: 'Write a blurb', executor: 'writer', estimatedSeconds: 500 })),
+    ).toMatchObject({
       decidedBy: 'default',
       executor: 'writer',
       timeout: 1_500_000,
     });
-    expect(await pick(task('w3', { name: 'Write a blurb', executor: 'coder', estimatedSeconds: 100 }))).toMatchObject({ decidedBy: 'default', executor: 'coder' });
+    expect(
+      await pick(task('w3', { name: 'Write a blurb', executor: 'coder', estimatedSeconds: 100 })),
+    ).toMatchObject({ decidedBy: 'default', executor: 'coder' });
     expect(progress.events.map((e) => e.message)).toEqual([
       "route engine → coder (model anthropic:claude-opus-4-1, timeout 3600 s, 0 retries): rule 'big code' matched: tags [code], estimated 900 s ≥ 600 s",
       "route button → coder (model anthropic:claude-sonnet-4-6, timeout 180 s, 1 retry): rule 'code' matched: tags [code]",
@@ -81,28 +110,46 @@ describe('route: user rules', () => {
     expect(haunted).toMatchObject({ executor: 'writer', rule: 'haunted fallback' });
     expect(progress.events[0]).toMatchObject({
       level: 'warn',
-      message: "route haunted: rule 'to a ghost' matched but chose unregistered executor 'ghostwriter'; skipped",
+      message:
+        "route haunted: rule 'to a ghost' matched but chose unregistered executor 'ghostwriter'; skipped",
     });
-    const err = await route(task('lost', { executor: 'poet' }), { executors, rules }).catch((e: unknown) => e);
+    const err = await route(task('lost', { executor: 'poet' }), { executors, rules }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(RoutingError);
-    expect(err).toMatchObject({ code: 'ROUTE_UNREGISTERED_EXECUTOR', data: { subtaskId: 'lost', executor: 'poet' } });
+    expect(err).toMatchObject({
+      code: 'ROUTE_UNREGISTERED_EXECUTOR',
+      data: { subtaskId: 'lost', executor: 'poet' },
+    });
     // A rule may rescue a sub-task whose own executor is unknown.
-    expect(await route(task('x', { executor: 'poet', tags: ['code'] }), { executors, rules })).toMatchObject({ executor: 'coder' });
+    expect(await route(task('x', { executor: 'poet', tags: ['code'] }), { executors, rules })).toMatchObject({
+      executor: 'coder',
+    });
   });
 });
 
 describe('route: a model within the allowed set', () => {
   it('should ask the model when no rule matched, offering only allowed, registered choices', async () => {
-    const model = new ScriptedModel({ script: [{ output: { executor: 'writer', model: 'openai:gpt-4.1-mini', reason: 'it is prose' } }] });
+    const model = new ScriptedModel({
+      script: [{ output: { executor: 'writer', model: 'openai:gpt-4.1-mini', reason: 'it is prose' } }],
+    });
     const progress = recorder();
     const chosen = await route(task('essay', { executor: 'generalist' }), {
       executors,
       rules,
       model,
-      allowed: { executors: ['writer', 'generalist', 'ghostwriter'], models: ['openai:gpt-4.1-mini', 'openai:gpt-4.1'] },
+      allowed: {
+        executors: ['writer', 'generalist', 'ghostwriter'],
+        models: ['openai:gpt-4.1-mini', 'openai:gpt-4.1'],
+      },
       progress,
     });
-    expect(chosen).toMatchObject({ executor: 'writer', model: 'openai:gpt-4.1-mini', decidedBy: 'model', reason: 'model: it is prose' });
+    expect(chosen).toMatchObject({
+      executor: 'writer',
+      model: 'openai:gpt-4.1-mini',
+      decidedBy: 'model',
+      reason: 'model: it is prose',
+    });
     const schema = model.requests[0]!.output as { properties: Record<string, { enum?: string[] }> };
     expect(schema.properties.executor!.enum).toEqual(['writer', 'generalist']);
     expect(schema.properties.model!.enum).toEqual(['openai:gpt-4.1-mini', 'openai:gpt-4.1']);
@@ -114,9 +161,16 @@ describe('route: a model within the allowed set', () => {
   it('should fall back to the plan’s executor when the model answers outside the set', async () => {
     const model = new ScriptedModel({ script: [{ output: { executor: 'ghostwriter', reason: 'spooky' } }] });
     const progress = recorder();
-    const chosen = await route(task('essay'), { executors, model, allowed: { executors: ['writer'] }, progress });
+    const chosen = await route(task('essay'), {
+      executors,
+      model,
+      allowed: { executors: ['writer'] },
+      progress,
+    });
     expect(chosen).toMatchObject({ executor: 'generalist', decidedBy: 'default' });
-    expect(progress.events.some((e) => e.level === 'warn' && String(e.message).includes('could not choose'))).toBe(true);
+    expect(
+      progress.events.some((e) => e.level === 'warn' && String(e.message).includes('could not choose')),
+    ).toBe(true);
   });
 
   it('should not ask the model when a rule matched', async () => {
@@ -132,16 +186,25 @@ describe('strategyAgent', () => {
     await runtime.register(strategyAgent({ executors, rules }));
     const events: ProgressEvent[] = [];
     const sub = runtime.progress$.subscribe((e) => events.push(e));
-    const strategy = runtime.ref({ type: 'strategy' });
-    const one: Route = await strategy.ask(RouteRequest.create({ subtask: task('c', { tags: ['code'] }) }), { runId: 'r' });
+    const strategy = runtime.ref<StrategyProtocol>({ type: 'strategy' });
+    const one: Route = await strategy.ask(RouteRequest.create({ subtask: task('c', { tags: ['code'] }) }), {
+      runId: 'r',
+    });
     expect(one).toMatchObject({ executor: 'coder', rule: 'code' });
     const all: Route[] = await strategy.ask(
-      RoutePlanRequest.create({ plan: { goal: 'g', subtasks: [task('a'), task('b', { name: 'review it' })] }, executors: ['generalist', 'reviewer'] }),
+      RoutePlanRequest.create({
+        plan: { goal: 'g', subtasks: [task('a'), task('b', { name: 'review it' })] },
+        executors: ['generalist', 'reviewer'],
+      }),
       { runId: 'r' },
     );
     sub.unsubscribe();
     expect(all.map((r) => r.executor)).toEqual(['generalist', 'reviewer']);
-    expect(events.filter((e) => e.kind === 'task.log').map((e) => e.kind === 'task.log' && e.message.split(':')[0])).toEqual([
+    expect(
+      events
+        .filter((e) => e.kind === 'task.log')
+        .map((e) => e.kind === 'task.log' && e.message.split(':')[0]),
+    ).toEqual([
       'route c → coder (model anthropic',
       'route a → generalist (timeout 180 s, 1 retry)',
       'route b → reviewer (timeout 180 s, 1 retry)',
@@ -153,7 +216,11 @@ describe.each(standIns)('route on the $name stand-in (real SDK)', (standIn) => {
   it('should take the model’s choice through the real client', async () => {
     await using server = await startModelServer();
     server.reply(standIn.json({ text: '{"executor":"reviewer","reason":"needs a second pair of eyes"}' }));
-    const chosen = await route(task('audit'), { executors, model: standIn.model(server), allowed: { executors: ['reviewer', 'coder'] } });
+    const chosen = await route(task('audit'), {
+      executors,
+      model: standIn.model(server),
+      allowed: { executors: ['reviewer', 'coder'] },
+    });
     expect(chosen).toMatchObject({ executor: 'reviewer', decidedBy: 'model' });
     expect(JSON.stringify(server.requests[0]!.body)).toContain('"enum":["reviewer","coder"]');
   });

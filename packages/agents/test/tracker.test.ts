@@ -122,7 +122,10 @@ describe('trackerAgent', () => {
         expectSnapshot(live);
         // The same as core's reducer over the same events, plus the plan's estimate.
         const reduced = events.reduce(reduceProgress, initialProgress());
-        expect(live).toEqual({ ...reduced, executionDetails: { ...reduced.executionDetails, estimatedRemaining: 70_000 } });
+        expect(live).toEqual({
+          ...reduced,
+          executionDetails: { ...reduced.executionDetails, estimatedRemaining: 70_000 },
+        });
         expect(await rebuildProgress(store, RUN)).toEqual(live);
         expect(await store.get(trackerKeys(RUN).snapshot)).toEqual(JSON.parse(JSON.stringify(live)));
         expect(await store.keys(trackerKeys(RUN).log)).toHaveLength(3);
@@ -135,10 +138,18 @@ describe('trackerAgent', () => {
       const tracker = runtime.ref({ type: 'tracker', key: RUN });
       expect(await tracker.ask(ProgressGet.create({ runId: RUN }))).toEqual(live);
       // It carries on from there.
-      const more = ProgressEventSchema.parse({ kind: 'task.completed', runId: RUN, taskId: 'b', ts: T0 + 60_000, seq: 99 });
+      const more = ProgressEventSchema.parse({
+        kind: 'task.completed',
+        runId: RUN,
+        taskId: 'b',
+        ts: T0 + 60_000,
+        seq: 99,
+      });
       await tracker.ask(TrackEvents.create({ runId: RUN, events: [more] }));
       const after = (await tracker.ask(ProgressGet.create({ runId: RUN }))) as TaskProgress;
-      expect(after.executionDetails.estimatedRemaining).toBe(Math.round(60_000 * ((45_000 + 30_000) / 210_000)));
+      expect(after.executionDetails.estimatedRemaining).toBe(
+        Math.round(60_000 * ((45_000 + 30_000) / 210_000)),
+      );
       expect(await rebuildProgress(store, RUN)).toEqual(after);
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -178,7 +189,10 @@ describe('trackRun', () => {
     await using runtime = createRuntime();
     await runtime.register(trackerAgent({ store }));
     const events$ = new Subject<ProgressEvent>();
-    const tracking = trackRun(events$, runtime.ref({ type: 'tracker', key: RUN }), { runId: RUN, maxBatch: 4 });
+    const tracking = trackRun(events$, runtime.ref({ type: 'tracker', key: RUN }), {
+      runId: RUN,
+      maxBatch: 4,
+    });
     const events = recordedRun();
     for (const e of events) {
       events$.next(e);
@@ -186,7 +200,9 @@ describe('trackRun', () => {
     }
     await tracking.close();
     expect(tracking.delivered).toBe(events.length);
-    const snapshot = (await runtime.ref({ type: 'tracker', key: RUN }).ask(ProgressGet.create({ runId: RUN }))) as TaskProgress;
+    const snapshot = (await runtime
+      .ref({ type: 'tracker', key: RUN })
+      .ask(ProgressGet.create({ runId: RUN }))) as TaskProgress;
     expect(snapshot).toEqual(events.reduce(reduceProgress, initialProgress()));
     const chunks = await store.keys(trackerKeys(RUN).log);
     // The first event goes at once; what arrives meanwhile is batched (at most 4 per ask).
@@ -197,7 +213,10 @@ describe('trackRun', () => {
   it('should keep undelivered events and report the failure on flush', async () => {
     await using runtime = createRuntime();
     const events$ = new Subject<ProgressEvent>();
-    const tracking = trackRun(events$, runtime.ref({ type: 'tracker', key: RUN }), { runId: RUN, timeout: 1_000 });
+    const tracking = trackRun(events$, runtime.ref({ type: 'tracker', key: RUN }), {
+      runId: RUN,
+      timeout: 1_000,
+    });
     events$.next(recordedRun()[0]!);
     await expect(tracking.flush()).rejects.toMatchObject({ code: 'NO_RESPONDERS' });
     await runtime.register(trackerAgent());

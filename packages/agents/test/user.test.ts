@@ -11,9 +11,9 @@ import {
   startHttpChannel,
   terminalChannel,
   tool,
-  type UserChannel,
   UserApprove,
   UserAsk,
+  type UserChannel,
   userAgent,
 } from '../src/index.js';
 
@@ -28,7 +28,9 @@ describe('userAgent', () => {
     const channel = scriptedChannel(['maybe', 'blue']);
     const { runtime, user } = await withUser(channel);
     await using _ = runtime;
-    expect(await user.ask(UserAsk.create({ question: 'Which colour?', choices: ['red', 'blue'] }))).toEqual({ answer: 'blue' });
+    expect(await user.ask(UserAsk.create({ question: 'Which colour?', choices: ['red', 'blue'] }))).toEqual({
+      answer: 'blue',
+    });
     expect(channel.prompts.map((p) => [p.kind, p.text, p.choices])).toEqual([
       ['question', 'Which colour?', ['red', 'blue']],
       ['question', 'Which colour? (answer one of: red, blue)', ['red', 'blue']],
@@ -72,7 +74,12 @@ describe('userAgent', () => {
     expect(await approve()).toEqual({ approved: false });
     expect(await approve()).toEqual({ approved: false, reason: 'not on a Friday' });
     expect(await approve()).toEqual({ approved: false, reason: 'no answer within 50 ms' });
-    expect(channel.prompts[0]).toMatchObject({ kind: 'approval', text: 'Allow deploy?', tool: 'deploy', arguments: { env: 'prod' } });
+    expect(channel.prompts[0]).toMatchObject({
+      kind: 'approval',
+      text: 'Allow deploy?',
+      tool: 'deploy',
+      arguments: { env: 'prod' },
+    });
   });
 });
 
@@ -109,11 +116,18 @@ describe('approvals of ReAct tool calls', () => {
     await using runtime = createRuntime();
     await runtime.register(userAgent({ channel }));
     await runtime.register(reactAgent({ model, tools: [deployTool(ran)], approver: { type: 'user' } }));
-    const outcome = await runtime.ref({ type: 'react', key: 'ops' }).ask(ReActRun.create({ task: 'Ship the API' }));
+    const outcome = await runtime
+      .ref({ type: 'react', key: 'ops' })
+      .ask(ReActRun.create({ task: 'Ship the API' }));
     expect(outcome).toMatchObject({ status: 'completed', answer: 'Done.' });
     expect(ran).toEqual(['api@staging']);
     expect(channel.prompts).toEqual([
-      expect.objectContaining({ kind: 'approval', tool: 'deploy', arguments: { service: 'api', env: 'prod' }, from: 'react/ops' }),
+      expect.objectContaining({
+        kind: 'approval',
+        tool: 'deploy',
+        arguments: { service: 'api', env: 'prod' },
+        from: 'react/ops',
+      }),
     ]);
     const observations = model.requests[1]!.messages.filter((m) => m.role === 'tool');
     expect(observations.map((m) => m.content)).toEqual([
@@ -126,7 +140,9 @@ describe('approvals of ReAct tool calls', () => {
     const ran: string[] = [];
     await using runtime = createRuntime();
     await runtime.register(userAgent({ channel: scriptedChannel(['y']) }));
-    await runtime.register(reactAgent({ model: script(), tools: [deployTool(ran)], approver: { type: 'user' } }));
+    await runtime.register(
+      reactAgent({ model: script(), tools: [deployTool(ran)], approver: { type: 'user' } }),
+    );
     await runtime.ref({ type: 'react' }).ask(ReActRun.create({ task: 'Ship the API' }));
     expect(ran).toEqual(['api@staging', 'api@prod']);
   });
@@ -190,7 +206,8 @@ describe('startHttpChannel', () => {
       })
       .toBe(1);
     expect(prompts[0]).toMatchObject({ kind: 'question', text: 'Deploy now?', choices: ['yes', 'no'] });
-    const post = (id: string, body: string) => fetch(`${channel.url}/prompts/${id}`, { method: 'POST', headers: auth, body });
+    const post = (id: string, body: string) =>
+      fetch(`${channel.url}/prompts/${id}`, { method: 'POST', headers: auth, body });
     expect((await post('nope', '{"answer":"yes"}')).status).toBe(404);
     expect((await post(prompts[0]!.id, '{"reply":"yes"}')).status).toBe(400);
     expect((await post(prompts[0]!.id, '{"answer":"yes"}')).status).toBe(204);
@@ -206,6 +223,8 @@ describe('startHttpChannel', () => {
     controller.abort(new CancelledError('gone'));
     await expect(asked).rejects.toBeInstanceOf(CancelledError);
     expect(channel.pending()).toEqual([]);
-    expect((await fetch(`${channel.url}/prompts/p1`, { method: 'POST', body: '{"answer":"x"}' })).status).toBe(404);
+    expect(
+      (await fetch(`${channel.url}/prompts/p1`, { method: 'POST', body: '{"answer":"x"}' })).status,
+    ).toBe(404);
   });
 });
