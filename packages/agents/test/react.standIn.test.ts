@@ -2,7 +2,7 @@ import { CancelledError, createRuntime } from '@troupe/core';
 import { startModelServer } from '@troupe/testing';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ReActRun, reactAgent, tool } from '../src/index.js';
+import { ReActRun, reactAgent, runReAct, tool } from '../src/index.js';
 import { standIns } from './support/standIns.js';
 
 const Verdict = z.object({ warmer: z.enum(['Oslo', 'Rome']), difference: z.number() });
@@ -97,5 +97,37 @@ describe('reactAgent cancelled while a tool runs (stand-in model)', () => {
     await expect(asked).rejects.toBeInstanceOf(CancelledError);
     expect(toolSignal?.aborted).toBe(true);
     expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe('a long run on a real SDK', () => {
+  it('should not leave the SDK’s listeners on the caller’s signal', async () => {
+    const standIn = standIns[0]!;
+    await using server = await startModelServer();
+    for (let i = 0; i < 15; i++) {
+      server.reply(standIn.json({ toolCalls: [{ id: `c${i}`, name: 'tick', arguments: `{"n":${i}}` }] }));
+    }
+    server.reply(standIn.json({ text: 'done' }));
+    const tick = tool({
+      name: 'tick',
+      description: 'tick',
+      input: z.object({ n: z.number() }),
+      run: ({ n }) => n,
+    });
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const controller = new AbortController();
+      const outcome = await runReAct(
+        { task: 'Tick 15 times.' },
+        { model: standIn.model(server), tools: [tick], signal: controller.signal, maxIterations: 20 },
+      );
+      expect(outcome).toMatchObject({ status: 'completed', toolCalls: 15 });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 });

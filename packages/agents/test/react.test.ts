@@ -244,6 +244,41 @@ describe('runReAct', () => {
     expect(toolSignal?.aborted).toBe(true);
   });
 
+  it('should not pile listeners on the caller’s signal over a long run', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      // A careless tool: it listens on its signal and never lets go.
+      const careless = tool({
+        name: 'careless',
+        description: 'listens and forgets',
+        input: z.object({ n: z.number() }),
+        run: ({ n }, { signal }) => {
+          signal.addEventListener('abort', () => {});
+          return n;
+        },
+      });
+      const model = new ScriptedModel({
+        latencyMs: 1,
+        script: (_r, { index }) =>
+          index < 30 ? { toolCalls: [{ name: 'careless', arguments: { n: index } }] } : { text: 'done' },
+      });
+      const controller = new AbortController();
+      const outcome = await runReAct(task, {
+        model,
+        tools: [careless],
+        signal: controller.signal,
+        maxIterations: 40,
+      });
+      expect(outcome).toMatchObject({ status: 'completed', toolCalls: 30 });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('should stop the model request when aborted while the model thinks', async () => {
     const model = new ScriptedModel({ script: [{ text: 'late', latencyMs: 60_000 }] });
     const controller = new AbortController();

@@ -83,7 +83,7 @@ export class ConversationMemory {
   }
 
   async #compact(options: { signal?: AbortSignal; timeout?: number }): Promise<void> {
-    const scope = new CallScope(options.signal, options.timeout, 'memory compaction');
+    const scope = new CallScope(options.signal, options.timeout, 'memory compaction', true);
     try {
       const count = (m: ChatMessage) => messageTokens(m, this.#count);
       const ctx = { maxTokens: this.maxTokens, count, signal: scope.signal };

@@ -70,6 +70,8 @@ export async function runReAct<T = unknown>(
   input: ReActRunInput,
   options: ReActOptions<T> & ReActRunOptions,
 ): Promise<ReActOutcome<T>> {
+  // Without a timeout the caller's signal is all there is (a scope per run showed in profiles).
+  if (options.timeout === undefined) return new ReActLoop(input, options, options.signal).run();
   const scope = new CallScope(options.signal, options.timeout, 'ReAct run');
   try {
     return await new ReActLoop(input, options, scope.signal).run();
@@ -83,7 +85,7 @@ export async function runReAct<T = unknown>(
 class ReActLoop<T> {
   readonly #input: ReActRunInput;
   readonly #options: ReActOptions<T> & ReActRunOptions;
-  readonly #signal: AbortSignal;
+  readonly #signal: AbortSignal | undefined;
   readonly #max: number;
   readonly #head: ChatMessage[];
   readonly #transcript: { readonly messages: readonly ChatMessage[]; append(m: ChatMessage[]): unknown };
@@ -95,7 +97,11 @@ class ReActLoop<T> {
   #outputTokens = 0;
   #lastMessage: string | undefined;
 
-  constructor(input: ReActRunInput, options: ReActOptions<T> & ReActRunOptions, signal: AbortSignal) {
+  constructor(
+    input: ReActRunInput,
+    options: ReActOptions<T> & ReActRunOptions,
+    signal: AbortSignal | undefined,
+  ) {
     this.#input = input;
     this.#options = options;
     this.#signal = signal;
@@ -108,7 +114,7 @@ class ReActLoop<T> {
         get messages() {
           return memory.messages; // a new array after each compaction
         },
-        append: (m) => memory.append(m, { signal }),
+        append: (m) => memory.append(m, signal ? { signal } : {}),
       };
     } else {
       const messages: ChatMessage[] = [];
@@ -151,13 +157,13 @@ class ReActLoop<T> {
         ...(o.maxTokens === undefined ? {} : { maxTokens: o.maxTokens }),
         ...(o.progress ? { progress: o.progress } : {}),
         ...(o.agent === undefined ? {} : { agent: o.agent }),
-        signal: this.#signal,
+        ...(this.#signal ? { signal: this.#signal } : {}),
       });
       this.#inputTokens += result.usage.inputTokens;
       this.#outputTokens += result.usage.outputTokens;
       return result;
     } catch (err) {
-      if (!(err instanceof InvalidResponseError) || !o.output || this.#signal.aborted) throw err;
+      if (!(err instanceof InvalidResponseError) || !o.output || this.#signal?.aborted) throw err;
       this.#log('warn', `final answer rejected: ${err.message}`);
       await this.#append({
         role: 'user',
@@ -170,7 +176,7 @@ class ReActLoop<T> {
   async #act(calls: ToolCall[]): Promise<ToolMessage[]> {
     const o = this.#options;
     const observations = await runToolCalls(calls, o.tools ?? [], {
-      signal: this.#signal,
+      ...(this.#signal ? { signal: this.#signal } : {}),
       ...(o.toolTimeout === undefined ? {} : { timeout: o.toolTimeout }),
       ...(o.progress ? { progress: o.progress } : {}),
       ...(o.agent === undefined ? {} : { agent: o.agent }),

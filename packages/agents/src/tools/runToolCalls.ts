@@ -36,7 +36,8 @@ export async function runToolCalls(
   options: RunToolCallsOptions = {},
 ): Promise<ToolMessage[]> {
   const byName = new Map(tools.map((t) => [t.name, t]));
-  const scope = new CallScope(options.signal, options.timeout, 'tool calls');
+  // A signal of its own per turn: tools may leave listeners on it, which must not pile up on the caller's.
+  const scope = new CallScope(options.signal, options.timeout, 'tool calls', true);
   const signal = scope.signal;
   try {
     if (scope.cancelled) throw scope.reason();
