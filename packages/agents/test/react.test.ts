@@ -1,4 +1,10 @@
-import { CancelledError, createRuntime, type ProgressEvent, ProgressEventSchema } from '@troupe/core';
+import {
+  CancelledError,
+  createRuntime,
+  MemoryStore,
+  type ProgressEvent,
+  ProgressEventSchema,
+} from '@troupe/core';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -339,6 +345,40 @@ describe('reactAgent', () => {
     const forgets = runtime.ref({ type: 'forgets', key: 'ann' });
     expect(await ask(forgets, 'one')).toBe('I have seen 1 messages');
     expect(await ask(forgets, 'two')).toBe('I have seen 1 messages');
+  });
+
+  it('should keep the memory across passivation, and leave it as it was after a failed run', async () => {
+    const seen: number[] = [];
+    const model = new ScriptedModel({
+      script: (request) => {
+        seen.push(request.messages.length);
+        const last = request.messages.at(-1)!;
+        if (last.role === 'user' && last.content === 'fail')
+          return { toolCalls: [{ name: 'boom', arguments: {} }] };
+        return { text: 'ok' };
+      },
+    });
+    const boom = tool({
+      name: 'boom',
+      description: 'never returns in time',
+      input: z.object({}),
+      run: (_i, { signal }) =>
+        new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
+    });
+    await using runtime = createRuntime({ store: new MemoryStore() });
+    await runtime.register(
+      reactAgent({ type: 'keeper', model, tools: [boom], memory: true, passivateAfterMs: 50 }),
+    );
+    const keeper = runtime.ref({ type: 'keeper', key: 'k' });
+    await keeper.ask(ReActRun.create({ task: 'one' }));
+    await expect.poll(() => runtime.stats().instances, { timeout: 5_000 }).toBe(0);
+    await keeper.ask(ReActRun.create({ task: 'two' }));
+    await expect(keeper.ask(ReActRun.create({ task: 'fail' }), { timeout: 300 })).rejects.toMatchObject({
+      code: 'TIMEOUT',
+    });
+    await keeper.ask(ReActRun.create({ task: 'three' }));
+    // one: [task]; two (after passivation): [one, ok, two]; fail: [.., fail]; three: the failed turn is gone.
+    expect(seen).toEqual([1, 3, 5, 5]);
   });
 
   it('should reject with the cancellation and stop the model when the asker cancels', async () => {

@@ -1,6 +1,9 @@
-import { type AgentDef, type AgentTarget, defineAgent, on } from '@troupe/core';
-import { ConversationMemory, type ConversationMemoryOptions } from '../memory/ConversationMemory.js';
-import type { ChatMessage } from '../model/types.js';
+import { type AgentDef, type AgentTarget, defineAgent, type HandlerContext, on } from '@troupe/core';
+import {
+  ConversationMemory,
+  type ConversationMemoryOptions,
+  type MemorySnapshot,
+} from '../memory/ConversationMemory.js';
 import { approveWith } from '../user/userAgent.js';
 import { type ReActOutcome, ReActRun, type ReActRunInput } from './outcome.js';
 import { type ReActOptions, runReAct } from './runReAct.js';
@@ -32,16 +35,21 @@ export type ReActProtocol<T = unknown> = {
   'react.run': { payload: ReActRunInput; reply: ReActOutcome<T> };
 };
 
-/** A ReAct agent's instance state: its conversation, when it has memory. */
+/**
+ * A ReAct agent's instance state: its conversation, when it has memory. The
+ * live `ConversationMemory` is kept as is (no copy per run); passivation
+ * stores its JSON form, which is turned back into a memory on the next run.
+ */
 interface ReActState {
-  messages: ChatMessage[];
+  memory?: ConversationMemory | MemorySnapshot | undefined;
 }
 
 /**
  * The ReAct executor as an agent: each `react.run` is one {@link runReAct}
  * run on the asker's signal and deadline, reporting progress on the run
  * (steps, model calls, tokens, tool calls). Replies with the outcome:
- * `completed` with the answer, or an explicit `incomplete`.
+ * `completed` with the answer, or an explicit `incomplete`. With `memory`, a
+ * run that fails leaves the conversation as it was before it.
  * @example
  * await runtime.register(reactAgent({ type: 'researcher', model, tools: [search] }));
  * const outcome = await runtime.ref({ type: 'researcher' }).ask(ReActRun.create({ task: 'Find the 2024 GDP of Chile' }));
@@ -49,35 +57,50 @@ interface ReActState {
 export function reactAgent<T = unknown>(options: ReActAgentOptions<T>): AgentDef<string, ReActProtocol<T>> {
   const { type, name, memory, approver, approvalTimeout, timeout, passivateAfterMs, ...loop } = options;
   const memoryOptions = memory === true ? {} : memory || undefined;
+  const memoryOf = (state: ReActState): ConversationMemory | undefined => {
+    if (!memoryOptions) return undefined;
+    const held = state.memory;
+    if (held instanceof ConversationMemory) return held;
+    return new ConversationMemory(memoryOptions, held?.messages ?? []);
+  };
   return defineAgent({
     type: type ?? 'react',
     ...(passivateAfterMs === undefined ? {} : { passivateAfterMs }),
-    initialState: (): ReActState => ({ messages: [] }),
+    initialState: (): ReActState => ({}),
     handles: {
-      [ReActRun.type]: on(ReActRun, async (input, ctx): Promise<ReActOutcome<T>> => {
-        const conversation = memoryOptions
-          ? new ConversationMemory(memoryOptions, (ctx.state as ReActState).messages)
-          : undefined;
-        const outcome = await runReAct<T>(input, {
-          ...loop,
-          signal: ctx.signal,
-          progress: ctx,
-          ...(timeout === undefined ? {} : { timeout }),
-          ...(name === undefined ? {} : { agent: name }),
-          ...(conversation ? { memory: conversation } : {}),
-          ...(approver === undefined
-            ? {}
-            : {
-                approve: approveWith(
-                  ctx,
-                  approver,
-                  approvalTimeout === undefined ? {} : { timeout: approvalTimeout },
-                ),
-              }),
-        });
-        if (conversation) ctx.setState({ messages: [...conversation.messages] });
-        return outcome;
-      }),
+      [ReActRun.type]: on(
+        ReActRun,
+        async (input, ctx: HandlerContext<ReActState>): Promise<ReActOutcome<T>> => {
+          const conversation = memoryOf(ctx.state);
+          const before = conversation ? [...conversation.messages] : [];
+          try {
+            const outcome = await runReAct<T>(input, {
+              ...loop,
+              signal: ctx.signal,
+              progress: ctx,
+              ...(timeout === undefined ? {} : { timeout }),
+              ...(name === undefined ? {} : { agent: name }),
+              ...(conversation ? { memory: conversation } : {}),
+              ...(approver === undefined
+                ? {}
+                : {
+                    approve: approveWith(
+                      ctx,
+                      approver,
+                      approvalTimeout === undefined ? {} : { timeout: approvalTimeout },
+                    ),
+                  }),
+            });
+            if (conversation) ctx.setState({ memory: conversation });
+            return outcome;
+          } catch (err) {
+            // A half-done turn (a tool call without its result) would poison the next run.
+            if (conversation && memoryOptions)
+              ctx.setState({ memory: new ConversationMemory(memoryOptions, before) });
+            throw err;
+          }
+        },
+      ),
     },
   });
 }
