@@ -1,4 +1,12 @@
-import { createRuntime, defineAgent, defineMessage, on, ValidationError } from '@troupe/core';
+import {
+  CancelledError,
+  createRuntime,
+  defineAgent,
+  defineMessage,
+  on,
+  TimeoutError,
+  ValidationError,
+} from '@troupe/core';
 import { startModelServer } from '@troupe/testing';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -133,6 +141,17 @@ describe('createPlan', () => {
     expect(err).toMatchObject({ code: 'PLAN_INVALID', attempts: 2 });
     expect((err as PlanError).issues).toHaveLength(3);
     expect(model.requests).toHaveLength(2);
+  });
+
+  it('should stop at its timeout, or when its signal aborts, with the model request', async () => {
+    const slow = () => new ScriptedModel({ script: [{ output: valid, latencyMs: 60_000 }] });
+    await expect(createPlan({ goal: 'X' }, { model: slow(), executors, timeout: 50 })).rejects.toBeInstanceOf(
+      TimeoutError,
+    );
+    const controller = new AbortController();
+    const planning = createPlan({ goal: 'X' }, { model: slow(), executors, signal: controller.signal });
+    controller.abort(new CancelledError('stop'));
+    await expect(planning).rejects.toBeInstanceOf(CancelledError);
   });
 
   it('should refuse to plan without executors', async () => {

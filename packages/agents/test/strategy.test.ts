@@ -1,7 +1,8 @@
-import { createRuntime, type ProgressEvent } from '@troupe/core';
+import { createRuntime, type ProgressEvent, TimeoutError } from '@troupe/core';
 import { startModelServer } from '@troupe/testing';
 import { describe, expect, it } from 'vitest';
 import {
+  type ChatModel,
   type Route,
   RoutePlanRequest,
   RouteRequest,
@@ -171,6 +172,43 @@ describe('route: a model within the allowed set', () => {
     expect(
       progress.events.some((e) => e.level === 'warn' && String(e.message).includes('could not choose')),
     ).toBe(true);
+  });
+
+  it('should not trust a client that ignored the schema', async () => {
+    // A client that returns whatever it got, unchecked: the strategy checks the choice itself.
+    const lax = new ScriptedModel();
+    const model = {
+      ...lax,
+      name: 'lax',
+      provider: 'lax',
+      deltas$: lax.deltas$,
+      stream: lax.stream.bind(lax),
+      chat: async () => ({
+        ...(await lax.chat({ messages: [] })),
+        output: { executor: 'ghostwriter', reason: 'spooky' },
+      }),
+    } as unknown as ChatModel;
+    const progress = recorder();
+    const chosen = await route(task('essay'), {
+      executors,
+      model,
+      allowed: { executors: ['writer'] },
+      progress,
+    });
+    expect(chosen).toMatchObject({ executor: 'generalist', decidedBy: 'default' });
+    expect(progress.events[0]).toMatchObject({
+      level: 'warn',
+      message: 'route essay: the model chose outside the allowed set; falling back',
+    });
+  });
+
+  it('should stop at its timeout while the model chooses', async () => {
+    const model = new ScriptedModel({
+      script: [{ output: { executor: 'writer', reason: 'slow' }, latencyMs: 60_000 }],
+    });
+    await expect(route(task('essay'), { executors, model, timeout: 50 })).rejects.toBeInstanceOf(
+      TimeoutError,
+    );
   });
 
   it('should not ask the model when a rule matched', async () => {

@@ -215,6 +215,16 @@ describe('startHttpChannel', () => {
     expect(channel.pending()).toEqual([]);
   });
 
+  it('should refuse an answer body over its size bound', async () => {
+    await using channel = await startHttpChannel({ maxBodyBytes: 32 });
+    const controller = new AbortController();
+    const asked = channel.ask({ id: 'p1', kind: 'question', text: 'Hi?' }, { signal: controller.signal });
+    const post = (body: string) => fetch(`${channel.url}/prompts/p1`, { method: 'POST', body });
+    expect((await post(JSON.stringify({ answer: 'x'.repeat(100) }))).status).toBe(400);
+    expect((await post('{"answer":"short"}')).status).toBe(204);
+    expect(await asked).toBe('short');
+  });
+
   it('should drop a prompt whose ask was cancelled', async () => {
     await using channel = await startHttpChannel();
     const controller = new AbortController();

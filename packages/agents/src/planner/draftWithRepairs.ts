@@ -1,4 +1,5 @@
 import type { ValidationIssue } from '@troupe/core';
+import { CallScope } from '../model/CallScope.js';
 import { InvalidResponseError } from '../model/errors.js';
 import type { ChatMessage, ChatModel, ProgressSink } from '../model/types.js';
 import { PlanError } from './PlanError.js';
@@ -10,6 +11,8 @@ export interface PlanningCall {
   /** Repair rounds after the first draft (default 2): each sends the exact problems back. */
   maxRepairs?: number;
   signal?: AbortSignal;
+  /** Milliseconds for the whole planning, repairs included (rejects with `TimeoutError`). */
+  timeout?: number;
   progress?: ProgressSink;
   agent?: string;
   temperature?: number;
@@ -25,6 +28,21 @@ export async function draftWithRepairs<R>(
   prompt: ChatMessage[],
   check: (draft: PlanDraft) => { issues: ValidationIssue[]; value?: R },
 ): Promise<R> {
+  const scope = new CallScope(call.signal, call.timeout, 'planning');
+  try {
+    return await drafts({ ...call, signal: scope.signal }, prompt, check);
+  } catch (err) {
+    throw scope.cancelled ? scope.reason() : err;
+  } finally {
+    scope.dispose();
+  }
+}
+
+async function drafts<R>(
+  call: PlanningCall & { signal: AbortSignal },
+  prompt: ChatMessage[],
+  check: (draft: PlanDraft) => { issues: ValidationIssue[]; value?: R },
+): Promise<R> {
   const messages = [...prompt];
   const attempts = (call.maxRepairs ?? 2) + 1;
   let issues: ValidationIssue[] = [];
@@ -36,7 +54,7 @@ export async function draftWithRepairs<R>(
         messages,
         output: PlanDraftSchema,
         outputName: 'plan',
-        ...(call.signal ? { signal: call.signal } : {}),
+        signal: call.signal,
         ...(call.progress ? { progress: call.progress } : {}),
         ...(call.agent === undefined ? {} : { agent: call.agent }),
         ...(call.temperature === undefined ? {} : { temperature: call.temperature }),
@@ -49,7 +67,7 @@ export async function draftWithRepairs<R>(
       issues = checked.issues;
       content = result.message.content;
     } catch (err) {
-      if (!(err instanceof InvalidResponseError) || call.signal?.aborted) throw err;
+      if (!(err instanceof InvalidResponseError) || call.signal.aborted) throw err;
       issues = [{ path: '(answer)', message: err.message }];
       content = '';
     }

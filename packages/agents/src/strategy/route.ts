@@ -1,5 +1,6 @@
 import { TroupeError } from '@troupe/core';
 import { z } from 'zod';
+import { CallScope } from '../model/CallScope.js';
 import type { ChatModel, ProgressSink } from '../model/types.js';
 import type { SubTask } from '../planner/plan.js';
 import { brief } from '../planner/prompts.js';
@@ -68,9 +69,25 @@ export class RoutingError extends TroupeError {
  * registered executors and models; otherwise the plan's executor is used.
  * Every choice is explained in a `task.log` line. Throws `RoutingError` when
  * the only candidate is not registered; a failing model falls back to the
- * plan's choice (an abort rejects).
+ * plan's choice (an abort rejects; `timeout`, ms, bounds the model's choice
+ * with `TimeoutError`).
  */
 export async function route(
+  subtask: SubTask,
+  options: StrategyOptions & { signal?: AbortSignal; timeout?: number; progress?: ProgressSink },
+): Promise<Route> {
+  if (options.timeout === undefined) return choose(subtask, options);
+  const scope = new CallScope(options.signal, options.timeout, 'routing');
+  try {
+    return await choose(subtask, { ...options, signal: scope.signal });
+  } catch (err) {
+    throw scope.cancelled ? scope.reason() : err;
+  } finally {
+    scope.dispose();
+  }
+}
+
+async function choose(
   subtask: SubTask,
   options: StrategyOptions & { signal?: AbortSignal; progress?: ProgressSink },
 ): Promise<Route> {
