@@ -7,8 +7,17 @@
  * with a fake chat model doing the same steps; then 1,000 keyed agents with
  * memory, each running a 5-step ReAct run at once.
  */
+
+import {
+  type ReActOutcome,
+  ReActRun,
+  reactAgent,
+  runReAct,
+  ScriptedModel,
+  type ScriptedReply,
+  tool,
+} from '@troupe/agents';
 import { createRuntime } from '@troupe/core';
-import { type ReActOutcome, ReActRun, reactAgent, runReAct, ScriptedModel, type ScriptedReply, tool } from '@troupe/agents';
 import { z } from 'zod';
 import { langGraphReAct } from './agents/langgraph.js';
 import { best, opsPerSec, printTable, type Row } from './table.js';
@@ -30,7 +39,12 @@ function responder(steps: number) {
   };
 }
 const run = ({ n }: { n: number }) => n + 1;
-const stepTool = tool({ name: 'step', description: 'One step of work', input: z.object({ n: z.number() }), run });
+const stepTool = tool({
+  name: 'step',
+  description: 'One step of work',
+  input: z.object({ n: z.number() }),
+  run,
+});
 const task = { task: 'Take the steps.' };
 
 // Floor: the same scripted function and tool in a plain loop (no engine, no validation, no events).
@@ -84,7 +98,9 @@ const lgRate = await best(2, () =>
 
 // 1,000 keyed agents with memory, each running a 5-step ReAct run, all at once.
 const fanModel = new ScriptedModel({ script: responder(FAN_STEPS), record: false });
-await runtime.register(reactAgent({ type: 'member', model: fanModel, tools: [stepTool], memory: { maxTokens: 8_000 } }));
+await runtime.register(
+  reactAgent({ type: 'member', model: fanModel, tools: [stepTool], memory: { maxTokens: 8_000 } }),
+);
 global.gc?.();
 const rssBefore = process.memoryUsage().rss;
 let fanMs = Number.POSITIVE_INFINITY;
@@ -92,20 +108,47 @@ let outcomes: ReActOutcome[] = [];
 for (let round = 0; round < 3; round++) {
   const start = performance.now();
   outcomes = (await Promise.all(
-    Array.from({ length: FAN }, (_, i) => runtime.ref({ type: 'member', key: `m${i}` }).ask(ReActRun.create(task), { timeout: 120_000 })),
+    Array.from({ length: FAN }, (_, i) =>
+      runtime.ref({ type: 'member', key: `m${i}` }).ask(ReActRun.create(task), { timeout: 120_000 }),
+    ),
   )) as ReActOutcome[];
   fanMs = Math.min(fanMs, performance.now() - start);
 }
 const rssAfter = process.memoryUsage().rss;
-if (!outcomes.every((o) => o.status === 'completed' && o.toolCalls === FAN_STEPS)) throw new Error('a fan-out run did not complete');
+if (!outcomes.every((o) => o.status === 'completed' && o.toolCalls === FAN_STEPS))
+  throw new Error('a fan-out run did not complete');
 
 const us = (perSec: number) => `${(1e6 / perSec).toFixed(2)} µs/step`;
 const x = (a: number, b: number) => `${(a / b).toFixed(a / b >= 10 ? 0 : 2)}×`;
 const rows: Row[] = [
-  { name: `runReAct, ${STEPS}-step runs`, value: us(loop), floor: `${us(lgRate)} LangGraph.js`, ratio: x(loop, lgRate), note: 'goal ≥ 20×' },
-  { name: `runReAct, ${STEPS}-step runs`, value: us(loop), floor: `${us(floor)} plain for loop`, ratio: x(loop, floor), note: 'floor: same script function and tool' },
-  { name: 'reactAgent (ask per run)', value: us(agent), floor: `${us(lgRate)} LangGraph.js`, ratio: x(agent, lgRate), note: 'goal ≥ 20×' },
-  { name: 'reactAgent, progress$ watched', value: us(observed), floor: `${us(lgRate)} LangGraph.js`, ratio: x(observed, lgRate), note: `${Math.round(events / (6 * RUNS * STEPS))} events/step built` },
+  {
+    name: `runReAct, ${STEPS}-step runs`,
+    value: us(loop),
+    floor: `${us(lgRate)} LangGraph.js`,
+    ratio: x(loop, lgRate),
+    note: 'goal ≥ 20×',
+  },
+  {
+    name: `runReAct, ${STEPS}-step runs`,
+    value: us(loop),
+    floor: `${us(floor)} plain for loop`,
+    ratio: x(loop, floor),
+    note: 'floor: same script function and tool',
+  },
+  {
+    name: 'reactAgent (ask per run)',
+    value: us(agent),
+    floor: `${us(lgRate)} LangGraph.js`,
+    ratio: x(agent, lgRate),
+    note: 'goal ≥ 20×',
+  },
+  {
+    name: 'reactAgent, progress$ watched',
+    value: us(observed),
+    floor: `${us(lgRate)} LangGraph.js`,
+    ratio: x(observed, lgRate),
+    note: `${Math.round(events / (6 * RUNS * STEPS))} events/step built`,
+  },
   {
     name: `fan-out ${FAN.toLocaleString('en-US')} agents × ${FAN_STEPS}-step runs`,
     value: `${fanMs.toFixed(0)} ms`,

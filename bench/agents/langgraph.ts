@@ -27,7 +27,10 @@ class FakeStepModel extends BaseChatModel {
     const done = messages.filter((m) => m.getType() === 'tool').length;
     const message =
       done < this.#steps
-        ? new AIMessage({ content: '', tool_calls: [{ id: `call_${done}`, name: 'step', args: { n: done } }] })
+        ? new AIMessage({
+            content: '',
+            tool_calls: [{ id: `call_${done}`, name: 'step', args: { n: done } }],
+          })
         : new AIMessage({ content: 'done' });
     return { generations: [{ message, text: typeof message.content === 'string' ? message.content : '' }] };
   }
@@ -40,6 +43,8 @@ const step = tool(async ({ n }: { n: number }) => String(n + 1), {
 });
 
 /** A compiled `createReactAgent` whose runs take `steps` tool steps, then a final answer. */
-export function langGraphReAct(steps: number): { invoke(input: { messages: Array<{ role: string; content: string }> }): Promise<unknown> } {
+export function langGraphReAct(steps: number): {
+  invoke(input: { messages: Array<{ role: string; content: string }> }): Promise<unknown>;
+} {
   return createReactAgent({ llm: new FakeStepModel(steps), tools: [step] });
 }
