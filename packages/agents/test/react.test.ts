@@ -230,6 +230,27 @@ describe('runReAct', () => {
     });
   });
 
+  it('should have the model continue an answer cut at the token limit, not return half of it', async () => {
+    const model = new ScriptedModel({
+      script: [{ text: 'Rome is warmer, by ', stopReason: 'max_tokens' }, { text: '17 °C.' }],
+    });
+    expect(await runReAct(task, { model })).toMatchObject({
+      status: 'completed',
+      answer: 'Rome is warmer, by 17 °C.',
+      iterations: 2,
+    });
+    expect(model.requests[1]!.messages.at(-1)).toMatchObject({
+      role: 'user',
+      content: expect.stringContaining('cut off'),
+    });
+    const stingy = new ScriptedModel({ script: () => ({ text: 'and so on ', stopReason: 'max_tokens' }) });
+    expect(await runReAct({ ...task, maxIterations: 2 }, { model: stingy })).toMatchObject({
+      status: 'incomplete',
+      reason: 'max_iterations',
+      lastMessage: 'and so on and so on ',
+    });
+  });
+
   it('should stop the running tool when aborted mid-run', async () => {
     let toolSignal: AbortSignal | undefined;
     const slow = tool({

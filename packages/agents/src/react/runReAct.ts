@@ -61,7 +61,7 @@ export interface ReActRunOptions {
  * answer. Stops with an explicit `incomplete` outcome when `maxIterations`
  * model calls gave no answer or the model asked for the same call
  * `maxIdenticalCalls` times. A final answer failing `output` goes back to the
- * model as an observation. Rejects only with the model's error, the abort
+ * model as an observation; one cut at the token limit is continued. Rejects only with the model's error, the abort
  * reason of `signal`, or `TimeoutError`.
  * @example
  * const outcome = await runReAct({ task: 'Which is warmer, Oslo or Rome?' }, { model, tools: [weather] });
@@ -96,6 +96,8 @@ class ReActLoop<T> {
   #inputTokens = 0;
   #outputTokens = 0;
   #lastMessage: string | undefined;
+  /** The pieces of an answer cut at the token limit, so far. */
+  #partial = '';
 
   constructor(
     input: ReActRunInput,
@@ -131,6 +133,17 @@ class ReActLoop<T> {
       if (result === undefined) continue;
       if (result.toolCalls.length === 0) {
         await this.#append(result.message);
+        // An answer cut at the token limit is not final: the model continues it on the next call.
+        if (result.stopReason === 'max_tokens' && !this.#options.output) {
+          this.#partial += result.message.content;
+          this.#lastMessage = this.#partial;
+          this.#log('warn', 'the answer was cut at the token limit; asking the model to continue');
+          await this.#append({
+            role: 'user',
+            content: 'Your answer was cut off. Continue exactly where it stopped.',
+          });
+          continue;
+        }
         return this.#completed(result);
       }
       if (result.message.content) this.#lastMessage = result.message.content;
@@ -195,7 +208,7 @@ class ReActLoop<T> {
   #completed(result: ChatResult<T>): ReActOutcome<T> {
     const outcome: ReActOutcome<T> = {
       status: 'completed',
-      answer: result.message.content,
+      answer: this.#partial + result.message.content,
       ...this.#counts(),
     };
     if (result.output !== undefined) outcome.output = result.output;
