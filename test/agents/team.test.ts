@@ -42,10 +42,16 @@ describe('planner, strategy, executors and tracker in one process', () => {
     expect((results.brief as { output: { body: string } }).output.body).toContain('Rome: about 800 mm');
 
     await tracker.ask(TrackPlan.create({ runId, plan }));
-    await tracking.flush();
-    const live = (await tracker.ask(ProgressGet.create({ runId }))) as TaskProgress;
-    const cards = new Map(live.subtasks.map((t) => [t.taskId, t]));
-    for (const id of ['facts-Oslo', 'facts-Rome', 'brief']) expect(cards.get(id)?.status).toBe('completed');
+    let live!: TaskProgress;
+    await expect
+      .poll(async () => {
+        await tracking.flush();
+        live = (await tracker.ask(ProgressGet.create({ runId }))) as TaskProgress;
+        return ['facts-Oslo', 'facts-Rome', 'brief'].map(
+          (id) => live.subtasks.find((t) => t.taskId === id)?.status,
+        );
+      })
+      .toEqual(['completed', 'completed', 'completed']);
     expect(live.executionDetails.toolCalls).toHaveLength(4);
     expect(live.executionDetails.tokensUsed.total).toBeGreaterThan(0);
     expect(live.logs.some((l) => l.message.startsWith('draft 1 is not a valid plan'))).toBe(true);
