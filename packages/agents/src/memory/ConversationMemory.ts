@@ -41,12 +41,15 @@ export class ConversationMemory {
   #messages: ChatMessage[];
   readonly #options: ConversationMemoryOptions;
   readonly #count: TokenCounter;
+  /** Kept up to date on every change: summing the whole conversation on each append showed in profiles. */
+  #tokens: number;
 
   constructor(options: ConversationMemoryOptions = {}, messages: readonly ChatMessage[] = []) {
     this.#options = options;
     this.maxTokens = options.maxTokens ?? 16_000;
     this.#count = options.countTokens ?? estimateTokens;
     this.#messages = structuredClone([...messages]);
+    this.#tokens = this.#sum(this.#messages);
   }
 
   /** A memory with the conversation saved at `options.key` in `options.store` (empty when none is). */
@@ -64,7 +67,7 @@ export class ConversationMemory {
 
   /** Its size, tokens. */
   get tokens(): number {
-    return this.#messages.reduce((n, m) => n + messageTokens(m, this.#count), 0);
+    return this.#tokens;
   }
 
   /**
@@ -77,13 +80,15 @@ export class ConversationMemory {
     options: { signal?: AbortSignal; timeout?: number } = {},
   ): Promise<void> {
     const added = Array.isArray(messages) ? messages : [messages as ChatMessage];
-    this.#messages.push(...structuredClone(added));
-    if (this.tokens > this.maxTokens) await this.#compact(options);
+    const copies = structuredClone([...added]);
+    this.#messages.push(...copies);
+    this.#tokens += this.#sum(copies);
+    if (this.#tokens > this.maxTokens) await this.#compact(options);
     await this.save();
   }
 
   async #compact(options: { signal?: AbortSignal; timeout?: number }): Promise<void> {
-    const scope = new CallScope(options.signal, options.timeout, 'memory compaction');
+    const scope = new CallScope(options.signal, options.timeout, 'memory compaction', true);
     try {
       const count = (m: ChatMessage) => messageTokens(m, this.#count);
       const ctx = { maxTokens: this.maxTokens, count, signal: scope.signal };
@@ -91,6 +96,7 @@ export class ConversationMemory {
       const compacted = await scope.race(Promise.resolve(compactor(this.#messages, ctx)));
       // A compactor that left it too big is backed by the default, so the bound holds.
       this.#messages = this.#options.compact ? await dropOldest(compacted, ctx) : compacted;
+      this.#tokens = this.#sum(this.#messages);
     } finally {
       scope.dispose();
     }
@@ -99,7 +105,14 @@ export class ConversationMemory {
   /** Forgets the conversation (and its saved copy). */
   async clear(): Promise<void> {
     this.#messages = [];
+    this.#tokens = 0;
     await this.save();
+  }
+
+  #sum(messages: readonly ChatMessage[]): number {
+    let n = 0;
+    for (const m of messages) n += messageTokens(m, this.#count);
+    return n;
   }
 
   /** Writes the conversation to the store (no-op without one). */

@@ -62,7 +62,8 @@ export class ModelEngine {
   async *stream<T>(request: ChatRequest<T>): AsyncGenerator<ChatStreamEvent<T>> {
     const prepared = prepare(request);
     const label = this.#label(request);
-    const scope = this.#scope(request);
+    // Its own controller: a consumer that stops iterating early must close the HTTP request.
+    const scope = this.#scope(request, true);
     const started = performance.now();
     let attempts = 0;
     let streamed = false;
@@ -172,9 +173,9 @@ export class ModelEngine {
     return { model: this.#driver.model, provider: this.#driver.provider, agent: request.agent };
   }
 
-  #scope(request: ChatRequest<unknown>): CallScope {
+  #scope(request: ChatRequest<unknown>, own = this.#driver.releasesSignal !== true): CallScope {
     const timeout = request.timeout ?? this.#options.timeout;
-    return new CallScope(request.signal, timeout, `${this.#driver.provider} ${this.#driver.model} call`);
+    return new CallScope(request.signal, timeout, `${this.#driver.provider} ${this.#driver.model} call`, own);
   }
 }
 

@@ -42,6 +42,12 @@ export type DriverStreamEvent = ChatDelta | { type: 'done'; result: DriverResult
 export interface ModelDriver {
   readonly provider: string;
   readonly model: string;
+  /**
+   * True when the driver removes every listener it adds to the signal it is
+   * given, so a call may run on the caller's own signal. HTTP SDKs leave a
+   * listener per request behind, so by default each call gets a signal of its own.
+   */
+  readonly releasesSignal?: boolean;
   send(request: PreparedRequest, signal: AbortSignal): Promise<DriverResult>;
   open(request: PreparedRequest, signal: AbortSignal): AsyncIterable<DriverStreamEvent>;
 }

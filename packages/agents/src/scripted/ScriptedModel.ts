@@ -34,6 +34,11 @@ export interface ScriptedModelOptions extends ModelCommonOptions {
   script?: ScriptedReply[] | Readonly<Record<string, ScriptedReply[]>> | ScriptedResponder;
   /** Delay of every reply, ms, fixed or a seeded uniform `[min, max]` (default 0). */
   latencyMs?: number | readonly [number, number];
+  /**
+   * Keep a copy of every request in `requests` (default true). Turn it off
+   * for long or many runs: the copies grow with each conversation.
+   */
+  record?: boolean;
 }
 
 /**
@@ -75,6 +80,8 @@ export class ScriptedModel implements ChatModel {
 
 class ScriptedDriver implements ModelDriver {
   readonly provider = 'scripted';
+  // Its only listener (the latency sleep) is removed when the sleep ends.
+  readonly releasesSignal = true;
   readonly #turns = new Map<string, number>();
   readonly #options: ScriptedModelOptions;
   readonly #random: () => number;
@@ -116,8 +123,10 @@ class ScriptedDriver implements ModelDriver {
   }
 
   #next(request: PreparedRequest, streamed: boolean): { reply: ScriptedReply; turn: number } {
+    const record = this.#options.record ?? true;
     const recorded: RecordedRequest = {
-      messages: structuredClone([...request.messages]),
+      // Unrecorded requests are only shown to a script function: a shallow copy will do.
+      messages: record ? structuredClone([...request.messages]) : [...request.messages],
       tools: request.tools.map((t) => t.name),
       toolChoice: request.toolChoice,
       output: request.output?.schema,
@@ -126,7 +135,7 @@ class ScriptedDriver implements ModelDriver {
       agent: request.agent,
       streamed,
     };
-    this.#requests.push(recorded);
+    if (record) this.#requests.push(recorded);
     const script = this.#options.script;
     const key =
       script &&

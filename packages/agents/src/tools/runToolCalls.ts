@@ -1,8 +1,9 @@
 import type { ProgressInput } from '@troupe/core';
 import { CallScope } from '../model/CallScope.js';
 import type { ProgressSink, ToolCall, ToolMessage } from '../model/types.js';
+import type { Approver } from './approval.js';
 import { type PreviewOptions, previewValue } from './preview.js';
-import { failure, parseArguments, type Tool, type ToolOutcome } from './tool.js';
+import { failure, parseArguments, type Tool, type ToolContext, type ToolOutcome } from './tool.js';
 
 /** Options of {@link runToolCalls}. */
 export interface RunToolCallsOptions {
@@ -16,6 +17,8 @@ export interface RunToolCallsOptions {
   agent?: string;
   /** Size bound and redaction of arguments and results in events (defaults: 1000 chars, secret-looking keys masked). */
   preview?: PreviewOptions;
+  /** Decides on calls of tools flagged `needsApproval` (without it they are refused). */
+  approve?: Approver;
 }
 
 /**
@@ -33,7 +36,8 @@ export async function runToolCalls(
   options: RunToolCallsOptions = {},
 ): Promise<ToolMessage[]> {
   const byName = new Map(tools.map((t) => [t.name, t]));
-  const scope = new CallScope(options.signal, options.timeout, 'tool calls');
+  // A signal of its own per turn: tools may leave listeners on it, which must not pile up on the caller's.
+  const scope = new CallScope(options.signal, options.timeout, 'tool calls', true);
   const signal = scope.signal;
   try {
     if (scope.cancelled) throw scope.reason();
@@ -59,7 +63,9 @@ async function runOne(
     const known = tools.map((t) => t.name).join(', ') || 'none';
     outcome = failure(`unknown tool '${call.name}'; available tools: ${known}`);
   } else {
-    const ctx = { signal, callId: call.id, ...(options.progress ? { progress: options.progress } : {}) };
+    const ctx: ToolContext = { signal, callId: call.id };
+    if (options.progress) ctx.progress = options.progress;
+    if (options.approve) ctx.approve = options.approve;
     outcome = await found.call(call.arguments, ctx);
   }
   const detail = outcome.ok ? { result: outcome.value } : { error: outcome.error };
@@ -85,8 +91,6 @@ function emit(
   const event: Record<string, unknown> = { kind: 'task.tool_call', tool: call.name, callId: call.id, status };
   if (options.agent !== undefined) event.agent = options.agent;
   if ('args' in detail) event.args = previewValue(detail.args, options.preview);
-  // `result` and `error` are not (yet) fields of core's `task.tool_call` schema: subscribers in this
-  // process see them; a schema-validating hop (NATS) drops them.
   if ('result' in detail) event.result = previewValue(detail.result, options.preview);
   if (detail.error !== undefined) event.error = previewValue(detail.error, options.preview);
   sink.emit(event as ProgressInput);

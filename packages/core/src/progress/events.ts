@@ -86,6 +86,10 @@ export const ProgressEventSchema = z.discriminatedUnion('kind', [
     callId: z.string().optional(),
     status: z.enum(['started', 'succeeded', 'failed']).default('started'),
     args: z.unknown().optional(),
+    /** What a succeeded call returned (a bounded, redacted preview). */
+    result: z.unknown().optional(),
+    /** Why a failed call failed (bounded, redacted). */
+    error: z.string().optional(),
   }),
   z.object({
     ...base,
