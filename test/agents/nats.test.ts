@@ -33,13 +33,20 @@ natsSuite('agents over NATS', () => {
     });
     expect(planning.ready).toContain('types=planner,strategy,tracker');
     expect(executing.ready).toContain('types=researcher,writer');
-    await using client = createRuntime({ transport: await connectNats({ connection: { servers: server.url } }), namespace });
+    await using client = createRuntime({
+      transport: await connectNats({ connection: { servers: server.url } }),
+      namespace,
+    });
 
     const runId = 'brief-over-nats';
     const tracker = client.ref({ type: 'tracker', key: runId });
-    await using tracking = trackRun(remoteProgress$({ connection: { servers: server.url }, namespace, runId }), tracker, {
-      runId,
-    });
+    await using tracking = trackRun(
+      remoteProgress$({ connection: { servers: server.url }, namespace, runId }),
+      tracker,
+      {
+        runId,
+      },
+    );
     const { plan, routes, results } = await drive(client, GOAL, runId);
 
     expect(plan.subtasks.map((t) => t.executor)).toEqual(['researcher', 'researcher', 'writer']);
@@ -83,7 +90,10 @@ natsSuite('agents over NATS', () => {
       namespace,
       module: 'planningWorker.ts',
     });
-    await using client = createRuntime({ transport: await connectNats({ connection: { servers: server.url } }), namespace });
+    await using client = createRuntime({
+      transport: await connectNats({ connection: { servers: server.url } }),
+      namespace,
+    });
     const err = await client
       .ref({ type: 'planner' })
       .ask(PlanRequest.create({ goal: GOAL, executors: [{ name: 'researcher' }] }), { timeout: 30_000 })
