@@ -15,7 +15,7 @@ const exec = promisify(execFile);
 const scripts = (
   JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
 ).scripts;
-const workerUsage = readFileSync(join(ROOT, 'packages/nats/src/bin/worker.ts'), 'utf8');
+const workerUsage = readFileSync(join(ROOT, 'packages/nats/src/workerCli.ts'), 'utf8');
 const PNPM_COMMANDS = new Set(['install', 'i', 'add', 'exec']);
 const OTHER_COMMANDS = new Set(['apt-get', 'npm', 'cd', 'export']);
 
