@@ -61,14 +61,15 @@ export async function driveRun(parts: SessionParts): Promise<ExitCodeValue> {
     handle?.cancel(next.reason);
   };
 
-  const deliver = (taskId: string, answer: unknown): ControlReply => {
+  const deliver = async (taskId: string, answer: unknown): Promise<ControlReply> => {
     const resume = (handle as { resume?: (taskId?: string, answer?: unknown) => unknown } | undefined)
       ?.resume;
     if (!tracker.stats.tasks.get(taskId)?.question) {
       return { ok: false, state: stateNow(), message: `task '${taskId}' is not waiting for an answer` };
     }
     try {
-      resume?.call(handle, taskId, answer);
+      // orchestrate's handle validates the answer and rejects with ValidationError naming the field.
+      await resume?.call(handle, taskId, answer);
       return { ok: true, state: stateNow(), message: `answered task '${taskId}'` };
     } catch (err) {
       return { ok: false, state: stateNow(), message: (err as Error).message };
@@ -83,7 +84,7 @@ export async function driveRun(parts: SessionParts): Promise<ExitCodeValue> {
     if ((event.kind as string) === 'task.suspended' && answers.has(event.taskId)) {
       const answer = answers.get(event.taskId);
       answers.delete(event.taskId);
-      queueMicrotask(() => output.note(deliver(event.taskId, answer).message));
+      void deliver(event.taskId, answer).then((reply) => output.note(reply.message));
     }
     const { budgetTokens, budgetUsd } = settings;
     if (budgetTokens !== undefined && tracker.stats.tokens > budgetTokens) {
