@@ -1,5 +1,4 @@
 import { CommanderError } from 'commander';
-import { exitCodeOf } from './exitCodeOf.js';
 import { ExitCode, type ExitCodeValue } from './exitCodes.js';
 import type { CliIo } from './io.js';
 import { buildProgram } from './program.js';
@@ -33,6 +32,6 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
     }
     const e = err as Error & { code?: string };
     full.stderr.write(`troupe: ${e.code ? `${e.code} ` : ''}${e.message}\n`);
-    return exitCodeOf(err);
+    return (await import('./exitCodeOf.js')).exitCodeOf(err);
   }
 }

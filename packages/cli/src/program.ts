@@ -1,12 +1,5 @@
 import { Command, Option } from 'commander';
-import { answerCommand } from './commands/answer.js';
-import { controlCommand } from './commands/control.js';
-import { lsCommand } from './commands/ls.js';
-import { replayCommand } from './commands/replay.js';
-import { type RunFlags, runAction } from './commands/run.js';
-import { statusCommand } from './commands/status.js';
-import { watchCommand } from './commands/watch.js';
-import { workerCommand } from './commands/worker.js';
+import type { RunFlags } from './commands/run.js';
 import { EXIT_CODES_HELP, type ExitCodeValue } from './exitCodes.js';
 import type { CliIo } from './io.js';
 import { DEFAULT_STORE, json, namespaceOf, positiveInt, positiveNumber } from './options.js';
@@ -23,7 +16,8 @@ const outputOptions = (cmd: Command) =>
 
 /**
  * The `troupe` program (commander): every command, its flags, help with examples, and the exit-code
- * table. Each action stores its exit code through `done`.
+ * table. Each action stores its exit code through `done`. Commands are imported when they run, so
+ * `--help`, `ls` or `replay` do not load the model SDKs and NATS.
  */
 export function buildProgram(io: CliIo, done: (code: ExitCodeValue) => void): Command {
   const program = new Command('troupe')
@@ -82,7 +76,9 @@ Examples:
   troupe run ./workflow.ts --nats nats://127.0.0.1:4222 --namespace demo
   troupe run --resume 20250101-120000-3f2a`,
     )
-    .action(async (target: string | undefined, flags: RunFlags) => done(await runAction(target, flags, io)));
+    .action(async (target: string | undefined, flags: RunFlags) =>
+      done(await (await import('./commands/run.js')).runAction(target, flags, io)),
+    );
 
   program
     .command('worker')
@@ -92,7 +88,9 @@ Examples:
     .allowUnknownOption()
     .allowExcessArguments()
     .argument('[flags...]', 'the troupe-worker flags')
-    .action(async (args: string[]) => done(await workerCommand(args, io)));
+    .action(async (args: string[]) =>
+      done(await (await import('./commands/worker.js')).workerCommand(args, io)),
+    );
 
   const watch = program
     .command('watch')
@@ -112,7 +110,7 @@ Examples:
         flags: { store: string; nats?: string; namespace?: string; json?: boolean; plain?: boolean },
       ) =>
         done(
-          await watchCommand(
+          await (await import('./commands/watch.js')).watchCommand(
             runId,
             {
               store: flags.store,
@@ -133,7 +131,7 @@ Examples:
     .option('--json', 'print the record and snapshot as JSON')
     .addHelpText('after', '\nExamples:\n  troupe status\n  troupe status 20250101-120000-3f2a --json')
     .action(async (runId: string | undefined, flags: { store: string; json?: boolean }) =>
-      done(await statusCommand(runId, flags, io)),
+      done(await (await import('./commands/status.js')).statusCommand(runId, flags, io)),
     );
 
   program
@@ -141,7 +139,9 @@ Examples:
     .summary('list the runs in the store')
     .addOption(storeOption())
     .option('--json', 'one JSON line per run')
-    .action(async (flags: { store: string; json?: boolean }) => done(await lsCommand(flags, io)));
+    .action(async (flags: { store: string; json?: boolean }) =>
+      done(await (await import('./commands/ls.js')).lsCommand(flags, io)),
+    );
 
   program
     .command('replay')
@@ -155,7 +155,7 @@ Examples:
       '\nExamples:\n  troupe replay 20250101-120000-3f2a\n  troupe replay 20250101-120000-3f2a --json | jq .overallProgress',
     )
     .action(async (runId: string, flags: { store: string; json?: boolean; timeline?: boolean }) =>
-      done(await replayCommand(runId, flags, io)),
+      done(await (await import('./commands/replay.js')).replayCommand(runId, flags, io)),
     );
 
   for (const op of ['pause', 'resume', 'cancel'] as const) {
@@ -181,7 +181,7 @@ Examples:
       .action(
         async (runId: string, flags: { store: string; nats?: string; namespace?: string; reason?: string }) =>
           done(
-            await controlCommand(
+            await (await import('./commands/control.js')).controlCommand(
               runId,
               op === 'cancel'
                 ? { op, ...(flags.reason === undefined ? {} : { reason: flags.reason }) }
@@ -219,7 +219,7 @@ Examples:
         flags: { store: string; nats?: string; namespace?: string; json?: boolean; plain?: boolean },
       ) =>
         done(
-          await answerCommand(
+          await (await import('./commands/answer.js')).answerCommand(
             runId,
             taskId,
             text,
