@@ -12,7 +12,6 @@ import {
   jsonEvents,
   reduceEvents,
   runCli,
-  runIdOf,
   startCli,
   tempDir,
   WORKFLOW,
