@@ -7,15 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TaskProgress } from '@troupe/core';
 import { expect, it } from 'vitest';
-import {
-  executions,
-  jsonEvents,
-  reduceEvents,
-  runCli,
-  startCli,
-  tempDir,
-  WORKFLOW,
-} from './support/cli.js';
+import { executions, jsonEvents, reduceEvents, runCli, startCli, tempDir, WORKFLOW } from './support/cli.js';
 
 const NAMES = ['prior work', 'open problems', 'practical impact', 'benchmarks', 'report'];
 
