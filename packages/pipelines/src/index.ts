@@ -46,6 +46,7 @@ export { orchestrate, resumeRun } from './orchestrate/orchestrate.js';
 export { answerRun, listRuns, pendingQuestions, replayRun, runEvents } from './orchestrate/replay.js';
 export { formatReport } from './orchestrate/report.js';
 export { UNKNOWN_EXECUTOR, UnknownExecutorError } from './orchestrate/subtaskStep.js';
+export { type SuspendChannelOptions, suspendChannel } from './orchestrate/suspendChannel.js';
 export { UNKNOWN_RUN, UnknownRunError } from './orchestrate/suspensionsAgent.js';
 export type {
   Budget,
