@@ -7,7 +7,6 @@ export const CliErrorCode = {
   UnknownRun: 'CLI_UNKNOWN_RUN',
   RunBusy: 'CLI_RUN_BUSY',
   Workflow: 'CLI_WORKFLOW',
-  NoOrchestrate: 'CLI_NO_ORCHESTRATE',
 } as const;
 
 /** An error of the `troupe` command itself, with the exit code it ends the process with. */
@@ -62,17 +61,5 @@ export class RunBusyError extends CliError {
 export class WorkflowModuleError extends CliError {
   constructor(message: string, options: TroupeErrorOptions = {}) {
     super(CliErrorCode.Workflow, message, ExitCode.Usage, options);
-  }
-}
-
-/** `troupe run "<goal>"` needs `orchestrate` from @troupe/pipelines, which this installation lacks. Exit 2. */
-export class NoOrchestrateError extends CliError {
-  constructor() {
-    super(
-      CliErrorCode.NoOrchestrate,
-      'running a goal needs orchestrate() from @troupe/pipelines, which the installed version does not have; ' +
-        'run a workflow module instead: troupe run ./workflow.ts',
-      ExitCode.Usage,
-    );
   }
 }

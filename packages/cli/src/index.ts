@@ -4,7 +4,6 @@
 export {
   CliError,
   CliErrorCode,
-  NoOrchestrateError,
   RunBusyError,
   UnknownRunError,
   UsageError,

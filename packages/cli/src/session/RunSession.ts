@@ -31,6 +31,8 @@ export interface SessionParts {
   output: RunOutput;
   journal: JournalWriter;
   workflow: Workflow;
+  /** Keys ({@link eventKey}) of the events already journaled: a handle that replays them is not journaled twice. */
+  seen: Set<string>;
   /** How the command resumes this run (for the notes). */
   resumeCommand: string;
 }
@@ -78,6 +80,7 @@ export async function driveRun(parts: SessionParts): Promise<ExitCodeValue> {
   const stateNow = (): string => (stop ? stop.state : paused ? 'paused' : 'running');
 
   const onEvent = (event: ProgressEvent): void => {
+    if (parts.seen.size > 0 && parts.seen.delete(eventKey(event))) return;
     journal.append(event);
     tracker.push(event);
     output.event(event);
@@ -207,6 +210,11 @@ export async function driveRun(parts: SessionParts): Promise<ExitCodeValue> {
   output.end({ snapshot, stats: tracker.stats, state, ...(reason === undefined ? {} : { reason }), notes });
   if (!outcome.ok && stop === undefined && handle === undefined) throw outcome.error;
   return exitCodeOfState(state);
+}
+
+/** What identifies an event in a journal: its run, task, kind, time and sequence number. */
+export function eventKey(e: ProgressEvent): string {
+  return `${e.runId}\u0000${e.taskId}\u0000${e.kind}\u0000${e.ts}\u0000${e.seq}`;
 }
 
 function stateOfError(error: Error): RunState {

@@ -15,7 +15,7 @@ import { goalWorkflow } from '../workflow/goalWorkflow.js';
 import { loadWorkflow } from '../workflow/loadWorkflow.js';
 import type { Workflow } from '../workflow/types.js';
 import { closeOutEvents } from './closeOut.js';
-import { driveRun } from './RunSession.js';
+import { driveRun, eventKey } from './RunSession.js';
 import { openConnections, openResources } from './resources.js';
 import { type RunSettings, storedSettings } from './settings.js';
 
@@ -80,7 +80,8 @@ export async function runCommand(
       tracker.push(event);
       output.event(event);
     }
-    if (prior.length > 0) {
+    // A goal run's handle replays orchestrate's own journal first, and closes what a dead session left open.
+    if (prior.length > 0 && settings.target.kind === 'workflow') {
       const closing = closeOutEvents(
         prior.reduce(reduceProgress, initialProgress({ name: settings.name })),
         settings.runId,
@@ -102,6 +103,7 @@ export async function runCommand(
       output,
       journal,
       workflow,
+      seen: new Set(prior.map(eventKey)),
       resumeCommand: `troupe run --resume ${settings.runId}${store}`,
     });
   } finally {
