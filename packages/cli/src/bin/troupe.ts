@@ -5,6 +5,12 @@
  */
 import { runCli } from '../main.js';
 
+// `troupe ls | head`: a reader that went away ends the output, not the process with a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 runCli(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

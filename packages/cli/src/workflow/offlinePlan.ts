@@ -44,5 +44,5 @@ export function plannerModel(model: ChatModel, goal: string): ChatModel {
 /** The executors' model: with the scripted model, one that takes a moment per answer, so a live view has something to show. */
 export function executorModel(model: ChatModel): ChatModel {
   if (model.provider !== 'scripted') return model;
-  return new ScriptedModel({ name: model.name, latencyMs: [400, 1_200], seed: 7 });
+  return new ScriptedModel({ name: model.name, latencyMs: [800, 2_500], seed: 7 });
 }
