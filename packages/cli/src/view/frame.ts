@@ -39,9 +39,16 @@ export function renderFrame(input: FrameInput): string[] {
   const end = p.finishedAt ?? now;
   const elapsed = p.startedAt === undefined ? 0 : end - p.startedAt;
   const eta = p.executionDetails.estimatedRemaining;
+  const clocks = `elapsed ${duration(elapsed)}${eta !== undefined && p.finishedAt === undefined ? `  eta ${duration(eta)}` : ''}`;
+  const title = cut(
+    `troupe · ${p.name}`,
+    Math.max(10, w - input.runId.length - input.state.length - clocks.length - 4),
+  );
   lines.push(
-    `${c.bold(cut(`troupe · ${p.name}`, w - 40))} ${c.dim(input.runId)} ${stateColor(c, input.state)}  ` +
-      `${c.dim('elapsed')} ${duration(elapsed)}${eta !== undefined && p.finishedAt === undefined ? `  ${c.dim('eta')} ${duration(eta)}` : ''}`,
+    cut(`${title} ${input.runId} ${input.state}  ${clocks}`, w) ===
+      `${title} ${input.runId} ${input.state}  ${clocks}`
+      ? `${c.bold(title)} ${c.dim(input.runId)} ${stateColor(c, input.state)}  ${c.dim(clocks)}`
+      : cut(`${title} ${input.runId} ${input.state}  ${clocks}`, w),
   );
   const rows = flattenTasks(p);
   const counts = countByStatus(rows);
@@ -54,7 +61,7 @@ export function renderFrame(input: FrameInput): string[] {
   const cost = usd(stats.costUsd);
   const summary = ` ${percent.toFixed(0).padStart(3)}%  ${done}/${rows.length} tasks  ${count(p.executionDetails.tokensUsed.total)} tokens${cost ? `  ${cost}` : ''}  ${p.executionDetails.toolCalls.length} tool calls`;
   const barWidth = Math.max(10, Math.min(40, w - summary.length - 2));
-  lines.push(`${c.cyan(bar(percent, barWidth))}${cut(summary, w - barWidth)}`);
+  lines.push(`${c.cyan(bar(percent, barWidth))}${cut(summary, Math.max(0, w - barWidth))}`);
 
   const suspended = stats.suspended();
   const toolLines = Math.min(TOOL_LINES, p.executionDetails.toolCalls.length);
@@ -71,7 +78,10 @@ export function renderFrame(input: FrameInput): string[] {
   const nameWidth = Math.max(16, Math.min(32, Math.floor(w * 0.28)));
   lines.push(
     c.dim(
-      `   ${fit('task', nameWidth)} ${fit('status', 9)} ${fit('agent', 16)} ${fit('model', 14)} ${'elapsed'.padStart(7)} ${'eta'.padStart(6)} ${'tokens'.padStart(6)}`,
+      cut(
+        `   ${fit('task', nameWidth)} ${fit('status', 9)} ${fit('agent', 16)} ${fit('model', 14)} ${'elapsed'.padStart(7)} ${'eta'.padStart(6)} ${'tokens'.padStart(6)}`,
+        w,
+      ),
     ),
   );
   for (const { task, depth } of shown) {
@@ -90,7 +100,9 @@ export function renderFrame(input: FrameInput): string[] {
   }
   if (hidden.size > 0) {
     const parts = [...hidden].map(([status, n]) => `${n} ${status}`);
-    lines.push(c.dim(`   … ${[...hidden.values()].reduce((a, b) => a + b, 0)} more: ${parts.join(', ')}`));
+    lines.push(
+      c.dim(cut(`   … ${[...hidden.values()].reduce((a, b) => a + b, 0)} more: ${parts.join(', ')}`, w)),
+    );
   }
   for (const { taskId, question } of suspended) {
     lines.push(c.magenta(cut(`?  ${nameOf(rows, taskId)} asks: ${question}`, w)));
