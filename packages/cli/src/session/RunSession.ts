@@ -149,7 +149,7 @@ export async function driveRun(parts: SessionParts): Promise<ExitCodeValue> {
   delete record.finishedAt;
   await writeRunRecord(paths, record);
 
-  let outcome: { ok: true } | { ok: false; error: Error };
+  let outcome: Outcome;
   let drained: Promise<void> = Promise.resolve();
   try {
     const ctx: WorkflowContext = {
@@ -181,8 +181,8 @@ export async function driveRun(parts: SessionParts): Promise<ExitCodeValue> {
       h.progress$.subscribe({ next: onEvent, error: () => resolve(), complete: () => resolve() });
     });
     if (stop !== undefined) h.cancel(stop.reason);
-    await h.result;
-    outcome = { ok: true };
+    const value = await h.result;
+    outcome = reportOutcome(value);
   } catch (err) {
     outcome = { ok: false, error: err instanceof Error ? err : new Error(String(err)) };
   } finally {
@@ -193,7 +193,9 @@ export async function driveRun(parts: SessionParts): Promise<ExitCodeValue> {
   stopNats?.();
   await stopInbox();
 
-  const state: RunState = outcome.ok ? 'completed' : (stop?.state ?? stateOfError(outcome.error));
+  const state: RunState = outcome.ok
+    ? 'completed'
+    : (stop?.state ?? outcome.state ?? stateOfError(outcome.error));
   const reason = outcome.ok ? undefined : (stop?.reason ?? outcome.error.message);
   const snapshot = tracker.finish();
   await journal.flush();
@@ -210,6 +212,29 @@ export async function driveRun(parts: SessionParts): Promise<ExitCodeValue> {
   output.end({ snapshot, stats: tracker.stats, state, ...(reason === undefined ? {} : { reason }), notes });
   if (!outcome.ok && stop === undefined && handle === undefined) throw outcome.error;
   return exitCodeOfState(state);
+}
+
+type Outcome = { ok: true } | { ok: false; error: Error; state?: RunState };
+
+/**
+ * How a run that resolved went: an `orchestrate` report says `partial` when a budget ran out and
+ * `failed` when failures went beyond re-planning; any other value is a completed run.
+ */
+function reportOutcome(value: unknown): Outcome {
+  const report = value as { status?: unknown; stopReason?: unknown } | null;
+  if (typeof report !== 'object' || report === null) return { ok: true };
+  const why = typeof report.stopReason === 'string' ? report.stopReason : undefined;
+  if (report.status === 'partial') {
+    return {
+      ok: false,
+      state: 'budget_exhausted',
+      error: new Error(`stopped early: ${why ?? 'a budget ran out'}`),
+    };
+  }
+  if (report.status === 'failed') {
+    return { ok: false, state: 'failed', error: new Error(`failed${why ? `: ${why}` : ''}`) };
+  }
+  return { ok: true };
 }
 
 /** What identifies an event in a journal: its run, task, kind, time and sequence number. */
