@@ -154,6 +154,24 @@ natsSuite('consumer project (packed tarballs, npm, plain node)', () => {
     }
     expect(await worker.exited).toBe(0);
   });
+
+  it('should run node_modules/.bin/troupe with plain node: a goal offline, then ls and replay', {
+    timeout: 120_000,
+  }, async () => {
+    const run = await sh(
+      'node_modules/.bin/troupe run "a short report on actors" --run-id consumer-1',
+      project.dir,
+      {
+        timeout: 90_000,
+      },
+    );
+    expect(run).toMatch(/run consumer-1 completed in \S+ · \d+\/\d+ tasks completed/);
+    expect(await sh('node_modules/.bin/troupe ls', project.dir)).toMatch(/^consumer-1 +completed/m);
+    const replay = JSON.parse(await sh('node_modules/.bin/troupe replay consumer-1 --json', project.dir)) as {
+      status: string;
+    };
+    expect(replay.status).toBe('completed');
+  });
 });
 
 /** Starts the installed bin (its `#!/usr/bin/env node` shebang, no tsx) serving `agents`. */

@@ -51,8 +51,14 @@ export { defineMessage } from './messages/defineMessage.js';
 export type { Envelope, Message } from './messages/envelope.js';
 export { EnvelopeSchema } from './messages/envelope.js';
 export { newId } from './messages/id.js';
-export type { ProgressEvent, ProgressEventOf, ProgressInput, ProgressKind } from './progress/events.js';
-export { isTerminalKind, ProgressEventSchema } from './progress/events.js';
+export type {
+  ProgressEvent,
+  ProgressEventOf,
+  ProgressInput,
+  ProgressKind,
+  RunPhase,
+} from './progress/events.js';
+export { isTerminalKind, ProgressEventSchema, RUN_PHASES } from './progress/events.js';
 export type { FailureStatus, OutcomeEvent, TerminalStatus } from './progress/outcome.js';
 export {
   completedEvent,
@@ -66,9 +72,13 @@ export {
   TERMINAL_STATUSES,
 } from './progress/outcome.js';
 export { initialProgress, MAX_LOGS, MAX_TOOL_CALLS, reduceProgress } from './progress/reduceProgress.js';
+export type { SuspendTaskOptions } from './progress/suspend.js';
+export { answerSchemaOf, SUSPENSIONS_AGENT, SuspendRequest, suspendTask } from './progress/suspend.js';
 export type {
   ArtifactRecord,
   LogRecord,
+  PendingQuestion,
+  RunProgressStatus,
   SubTaskProgress,
   TaskProgress,
   TaskStatus,

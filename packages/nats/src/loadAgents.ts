@@ -67,7 +67,12 @@ const CANNOT_RUN_TS = new Set([
   'ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING',
 ]);
 
-async function importModule(file: string, cwd: string): Promise<Record<string, unknown>> {
+/**
+ * Imports a user's module (an absolute path) as {@link loadAgents} does: directly, or for a
+ * TypeScript file that Node.js cannot run by itself, through `tsx` found next to this package, the
+ * file or `cwd`. Throws `AgentsModuleError` when it cannot be imported.
+ */
+export async function importModule(file: string, cwd: string): Promise<Record<string, unknown>> {
   const url = pathToFileURL(file).href;
   try {
     return (await import(url)) as Record<string, unknown>;

@@ -12,7 +12,9 @@ import {
   toError,
 } from '@troupe/core';
 import { Observable, ReplaySubject, Subject } from 'rxjs';
+import type { z } from 'zod';
 import { Gate } from './Gate.js';
+import { type Suspension, Suspensions } from './Suspensions.js';
 import type { RunHandle, RunScope, RunStatus, RuntimeLike, TaskScope } from './scope.js';
 import { noop } from './signals.js';
 import { TaskList } from './taskList.js';
@@ -37,8 +39,9 @@ export interface RunCoreOptions {
 
 /** One run: its scope, its result, and control over it. */
 export class RunCore<O = unknown> implements RunHandle<O>, RunScope {
-  readonly name: string;
-  readonly description: string | undefined;
+  /** Shown in progress; may change until the run starts (a resumed run learns it from its journal). */
+  name: string;
+  description: string | undefined;
   readonly runtime: RuntimeLike | undefined;
   readonly gate = new Gate();
   readonly signal: AbortSignal;
@@ -64,9 +67,23 @@ export class RunCore<O = unknown> implements RunHandle<O>, RunScope {
   readonly #body: () => Promise<O>;
   #resolve: (value: O) => void = noop;
 
-  /** Starts `body` on the next microtask, unless `autoStart` is false (then on {@link start}). */
-  constructor(options: RunCoreOptions & { autoStart?: boolean }, body: () => Promise<O>) {
+  /** The questions of suspended tasks. */
+  readonly suspensions: Suspensions = new Suspensions({ emitTask: (input) => this.emitTask(input) });
+  /** The stable part of a task's question keys (default: its task id). */
+  suspendKey: (taskId: string) => string = (taskId) => taskId;
+  readonly #asked = new Map<string, { attempt: number; n: number }>();
+  readonly #statusOf: ((value: O) => RunStatus) | undefined;
+
+  /**
+   * Starts `body` on the next microtask, unless `autoStart` is false (then on {@link start}).
+   * `statusOf` says how a run whose body resolved ended (default `completed`).
+   */
+  constructor(
+    options: RunCoreOptions & { autoStart?: boolean; statusOf?: (value: O) => RunStatus },
+    body: () => Promise<O>,
+  ) {
     this.#body = body;
+    this.#statusOf = options.statusOf;
     this.#runId = options.runId;
     this.name = options.name ?? 'run';
     this.description = options.description;
@@ -122,7 +139,7 @@ export class RunCore<O = unknown> implements RunHandle<O>, RunScope {
       }
       work.then(
         (value) => {
-          if (this.#finish('completed')) this.#resolve(value);
+          if (this.#finish(this.#statusOf?.(value) ?? 'completed')) this.#resolve(value);
         },
         (err: unknown) => {
           const error = toError(err);
@@ -165,10 +182,47 @@ export class RunCore<O = unknown> implements RunHandle<O>, RunScope {
     for (const task of this.#running.toArray()) this.emitFor(task, { kind: 'task.paused' });
   }
 
-  resume(): void {
+  resume(): void;
+  resume(taskId: string, answer: unknown): Promise<void>;
+  resume(taskId?: string, answer?: unknown): void | Promise<void> {
+    if (taskId !== undefined) return this.suspensions.answer(taskId, answer);
     if (!this.gate.open()) return;
     if (!this.#done()) this.status = this.#begun ? 'running' : 'pending';
     for (const task of this.#running.toArray()) this.emitFor(task, { kind: 'task.resumed' });
+  }
+
+  get suspended(): readonly Suspension[] {
+    return this.suspensions.list();
+  }
+
+  suspend(task: TaskScope, question: string, schema: z.ZodType): Promise<unknown> {
+    const taskId = task.taskId;
+    let asked = this.#asked.get(taskId);
+    // Counted per attempt, so a retry asks its questions under the same keys (and gets the answers).
+    if (asked === undefined || asked.attempt !== task.attempt) {
+      asked = { attempt: task.attempt, n: 0 };
+      this.#asked.set(taskId, asked);
+    }
+    asked.n += 1;
+    const key = `${this.suspendKey(taskId)}#${asked.n}`;
+    return this.suspensions.ask(
+      { taskId, parentId: task.parentId, key },
+      question,
+      { zod: schema },
+      task.signal,
+    );
+  }
+
+  /** Emits an event for a task named by id (a run-level event when it is the run's own id). */
+  emitTask(input: ProgressInput & { taskId: string }): void {
+    if (!this.on) return;
+    const event: Record<string, unknown> = { ...input, runId: this.runId, ts: Date.now(), seq: 0 };
+    this.#publish(event as ProgressEvent);
+  }
+
+  /** Numbers this run's next events after `seq` (a run resumed from its journal continues its numbering). */
+  continueAfter(seq: number): void {
+    if (seq > this.#seq) this.#seq = seq;
   }
 
   cancel(reason = 'cancelled'): void {

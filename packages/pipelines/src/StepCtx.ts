@@ -1,6 +1,7 @@
 import { LazyAbort, newId, type ProgressInput } from '@troupe/core';
+import type { z } from 'zod';
 import { exec } from './exec.js';
-import type { RunScope, StepLike, TaskScope } from './scope.js';
+import type { RunScope, StepLike, SuspendOptions, TaskScope } from './scope.js';
 import { toStep } from './step.js';
 
 /**
@@ -24,7 +25,7 @@ export class StepCtx implements TaskScope {
     core: RunScope,
     signal: AbortSignal | LazyAbort,
     parent: TaskScope | undefined,
-    step: { readonly name: string; readonly agent?: string | undefined },
+    step: { readonly name: string; readonly agent?: string | undefined; readonly id?: string | undefined },
     same?: StepCtx,
   ) {
     this.core = core;
@@ -33,6 +34,7 @@ export class StepCtx implements TaskScope {
     this.name = step.name;
     this.agent = step.agent;
     this.#same = same;
+    this.#taskId = step.id;
   }
 
   get signal(): AbortSignal {
@@ -76,12 +78,19 @@ export class StepCtx implements TaskScope {
     this.core.emitFor(this, event);
   }
 
+  suspend<S extends z.ZodType>(options: SuspendOptions<S>): Promise<z.output<S>> {
+    return this.core.suspend(this, options.question, options.schema) as Promise<z.output<S>>;
+  }
+
   run<I, O>(step: StepLike<I, O>, input: I): Promise<O> {
     const s = toStep(step);
     return exec(s, input, this.child(s));
   }
 
-  child(step: { readonly name: string; readonly agent?: string | undefined }, signal = this.signal): StepCtx {
+  child(
+    step: { readonly name: string; readonly agent?: string | undefined; readonly id?: string | undefined },
+    signal = this.signal,
+  ): StepCtx {
     return new StepCtx(this.core, signal, this, step);
   }
 

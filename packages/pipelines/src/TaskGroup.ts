@@ -16,6 +16,7 @@ import { concurrencyLimit } from './limits.js';
 import type { TaskAssignment } from './messages.js';
 import { RunCore } from './RunCore.js';
 import { StepCtx } from './StepCtx.js';
+import type { Suspension } from './Suspensions.js';
 import type { RunHandle, RunStatus, Step } from './scope.js';
 import { allowManyListeners, raceAbort, WIDE } from './signals.js';
 import { formatSummary } from './summary.js';
@@ -210,10 +211,18 @@ export class TaskGroup implements RunHandle<TaskGroupResults>, AsyncIterable<Tas
     this.#core.pause();
   }
 
-  /** Lets tasks start again. */
-  resume(): void {
+  /** Lets tasks start again; with a task id, answers that suspended task's question instead. */
+  resume(): void;
+  resume(taskId: string, answer: unknown): Promise<void>;
+  resume(taskId?: string, answer?: unknown): void | Promise<void> {
+    if (taskId !== undefined) return this.#core.resume(taskId, answer);
     this.#core.resume();
     this.#pump();
+  }
+
+  /** The questions of suspended tasks, oldest first. */
+  get suspended(): readonly Suspension[] {
+    return this.#core.suspended;
   }
 
   /** The results as a readable table. */

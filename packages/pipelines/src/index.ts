@@ -22,6 +22,45 @@ export { type LoopCondition, type LoopInfo, type LoopOptions, loop } from './loo
 export { MsgHub, type MsgHubOptions, msgHub, type Participant } from './MsgHub.js';
 /** Well-known messages: `task.assign` (TaskGroup → agents) and `hub.message` (MsgHub → participants). */
 export { HubMessage, type HubMessagePayload, TaskAssign, type TaskAssignment } from './messages.js';
+export {
+  contextOf,
+  IncompleteError,
+  reactMessage,
+  reactResult,
+  SUBTASK_INCOMPLETE,
+} from './orchestrate/executors.js';
+/** The main job: plan → route → run the DAG → re-plan → report, journaled, resumable, replayable. */
+export { REPLANS_EXHAUSTED } from './orchestrate/flow.js';
+export {
+  type AnswerRecord,
+  type DoneRecord,
+  type JournalState,
+  journalKeys,
+  type PlanRecord,
+  type RetiredSubTask,
+  type RunJournalStatus,
+  type RunMeta,
+  readJournal,
+} from './orchestrate/journal.js';
+export { orchestrate, resumeRun } from './orchestrate/orchestrate.js';
+export { answerRun, listRuns, pendingQuestions, replayRun, runEvents } from './orchestrate/replay.js';
+export { formatReport } from './orchestrate/report.js';
+export { UNKNOWN_EXECUTOR, UnknownExecutorError } from './orchestrate/subtaskStep.js';
+export { type SuspendChannelOptions, suspendChannel } from './orchestrate/suspendChannel.js';
+export { UNKNOWN_RUN, UnknownRunError } from './orchestrate/suspensionsAgent.js';
+export type {
+  Budget,
+  ExecutorSpec,
+  OrchestrateHandle,
+  OrchestrateOptions,
+  OrchestrateReport,
+  OrchestrateRuntime,
+  ResumeOptions,
+  StopReason,
+  SubTaskInput,
+  SubTaskReport,
+  SubTaskStatus,
+} from './orchestrate/types.js';
 /** Fan-out. */
 export {
   type ParallelInput,
@@ -35,6 +74,8 @@ export {
 export { type RunOptions, run } from './RunHandle.js';
 /** Backoff and retryability. */
 export { type BackoffOptions, backoffDelay, isRetryable, sleep } from './retry.js';
+/** Step-level human in the loop: the questions suspended tasks wait on. */
+export { NOT_SUSPENDED, NotSuspendedError, type Suspension } from './Suspensions.js';
 /** Steps, their context, runs and what a run needs from a runtime. */
 export type {
   AnyStep,
@@ -48,6 +89,7 @@ export type {
   StepFn,
   StepLike,
   StepPolicy,
+  SuspendOptions,
 } from './scope.js';
 /** Sequences. */
 export { type SequentialOptions, sequential } from './sequential.js';

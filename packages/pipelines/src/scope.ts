@@ -1,7 +1,9 @@
 import type { LazyAbort, OutcomeEvent, ProgressEvent, ProgressInput, Runtime } from '@troupe/core';
 import type { Observable } from 'rxjs';
+import type { z } from 'zod';
 import type { Gate } from './Gate.js';
 import type { BackoffOptions } from './retry.js';
+import type { Suspension } from './Suspensions.js';
 
 /**
  * The contracts between a run, its steps and the code that runs them, in one place that imports
@@ -29,6 +31,21 @@ export interface StepContext {
   emit(event: ProgressInput): void;
   /** Runs another step as a child of this one (progress, pause and cancel included). */
   run<I, O>(step: StepLike<I, O>, input: I): Promise<O>;
+  /**
+   * Suspends this step with a question until `handle.resume(taskId, answer)` answers it, and
+   * returns the answer parsed by `schema`; its siblings keep running meanwhile. A step that asks
+   * the same question again (a retry, or a run resumed from its journal) gets the answer at once.
+   * Rejects with the signal's reason when the run is cancelled first.
+   */
+  suspend<S extends z.ZodType>(options: SuspendOptions<S>): Promise<z.output<S>>;
+}
+
+/** Options of {@link StepContext.suspend}. */
+export interface SuspendOptions<S extends z.ZodType> {
+  /** What to ask, shown on the task's card. */
+  question: string;
+  /** The answer's schema: an answer that does not parse is refused with a `ValidationError` naming the field. */
+  schema: S;
 }
 
 /** A step as a plain function: `(input, ctx) => output`. */
@@ -56,6 +73,8 @@ export interface Step<I, O> {
   readonly agent: string | undefined;
   /** Retries and timeout handled around `run`. */
   readonly policy: StepPolicy | undefined;
+  /** The task id of its card (default: a new one each time it runs); only for a step that runs once per run. */
+  readonly id?: string | undefined;
   /** @internal Runs once (one attempt); `ctx` is this step's own context. */
   readonly run: (input: I, ctx: TaskScope) => Promise<O>;
 }
@@ -94,6 +113,14 @@ export interface RunHandle<O> extends AsyncDisposable {
   pause(): void;
   /** Lets steps start again. */
   resume(): void;
+  /**
+   * Answers the question of a suspended task (`taskId`: its task id, or the question's key) and
+   * lets that task alone continue: rejects with `ValidationError` (naming the field) when the
+   * answer does not fit the question's schema, `NotSuspendedError` when nothing waits there.
+   */
+  resume(taskId: string, answer: unknown): Promise<void>;
+  /** The questions suspended tasks wait on now, oldest first. */
+  readonly suspended: readonly Suspension[];
   /** Aborts every running step's signal and rejects `result` with `CancelledError(reason)`. */
   cancel(reason?: string): void;
 }
@@ -113,7 +140,7 @@ export interface TaskScope extends StepContext {
   runSlot: number;
   /** A context for a child step (same signal unless given). */
   child(
-    step: { readonly name: string; readonly agent?: string | undefined },
+    step: { readonly name: string; readonly agent?: string | undefined; readonly id?: string | undefined },
     signal?: AbortSignal,
   ): TaskScope;
   /** This same task seen through another signal (one attempt under a timeout). */
@@ -138,4 +165,6 @@ export interface RunScope {
   ended(task: TaskScope, outcome: OutcomeEvent): void;
   /** Emits a progress event for `task`, filling run, task, parent, agent and time. */
   emitFor(task: TaskScope, input: ProgressInput): void;
+  /** Suspends `task` with a question (see {@link StepContext.suspend}). */
+  suspend(task: TaskScope, question: string, schema: z.ZodType): Promise<unknown>;
 }

@@ -46,9 +46,11 @@ export function toStep<I, O>(value: StepLike<I, O>): Step<I, O> {
 export function makeStep<I, O>(
   name: string,
   run: (input: I, ctx: TaskScope) => Promise<O>,
-  extra: { agent?: string | undefined; policy?: StepPolicy | undefined } = {},
+  extra: { agent?: string | undefined; policy?: StepPolicy | undefined; id?: string | undefined } = {},
 ): Step<I, O> {
-  return { [STEP]: true, name, agent: extra.agent, policy: extra.policy, run };
+  const step: Step<I, O> = { [STEP]: true, name, agent: extra.agent, policy: extra.policy, run };
+  if (extra.id !== undefined) return { ...step, id: extra.id };
+  return step;
 }
 
 function callFn<I, O>(fn: StepFn<I, O>, input: I, ctx: StepContext): Promise<O> {

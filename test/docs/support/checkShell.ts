@@ -15,8 +15,37 @@ const exec = promisify(execFile);
 const scripts = (
   JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
 ).scripts;
-const workerUsage = readFileSync(join(ROOT, 'packages/nats/src/bin/worker.ts'), 'utf8');
+const workerUsage = readFileSync(join(ROOT, 'packages/nats/src/workerCli.ts'), 'utf8');
 const PNPM_COMMANDS = new Set(['install', 'i', 'add', 'exec']);
+const TROUPE_COMMANDS = new Set([
+  'run',
+  'worker',
+  'watch',
+  'status',
+  'ls',
+  'replay',
+  'pause',
+  'resume',
+  'cancel',
+  'answer',
+]);
+const troupeHelps = new Map<string, Promise<string>>();
+/** `troupe <command> --help`, from source (the worker's flags are the troupe-worker usage). */
+function troupeHelp(command: string): Promise<string> {
+  if (command === 'worker') return Promise.resolve(workerUsage);
+  let help = troupeHelps.get(command);
+  if (help === undefined) {
+    help = exec(
+      process.execPath,
+      ['--conditions=@troupe/source', '--import', 'tsx', 'packages/cli/src/bin/troupe.ts', command, '--help'],
+      {
+        cwd: ROOT,
+      },
+    ).then((r) => r.stdout);
+    troupeHelps.set(command, help);
+  }
+  return help;
+}
 const OTHER_COMMANDS = new Set(['apt-get', 'npm', 'cd', 'export']);
 
 let natsHelp: string | undefined;
@@ -68,11 +97,15 @@ async function checkCommand(words: string[]): Promise<string[]> {
     if (sub === 'exec') {
       if (!existsSync(join(ROOT, 'node_modules/.bin', rest[0] ?? '')))
         problems.push(`pnpm exec: no bin ${rest[0]}`);
+    } else if (sub === 'troupe') {
+      problems.push(...(await checkTroupe(rest)));
     } else if (sub === 'worker') {
       problems.push(...unknownFlags(rest, workerUsage, 'troupe-worker'));
     } else if (!(sub in scripts) && !PNPM_COMMANDS.has(sub)) {
       problems.push(`pnpm ${sub}: not a root package.json script`);
     }
+  } else if (cmd === 'troupe' || (cmd === 'npx' && sub === 'troupe')) {
+    problems.push(...(await checkTroupe(cmd === 'troupe' ? [sub, ...rest] : rest)));
   } else if (cmd === 'npx' && sub === 'troupe-worker') {
     problems.push(...unknownFlags(rest, workerUsage, 'troupe-worker'));
   } else if (cmd === 'nats-server') {
@@ -81,6 +114,14 @@ async function checkCommand(words: string[]): Promise<string[]> {
     problems.push(`${cmd}: a command checkShell does not know; teach it in test/docs/support/checkShell.ts`);
   }
   return problems;
+}
+
+/** A `troupe` command line: a known command, each flag in its `--help`. */
+async function checkTroupe(args: string[]): Promise<string[]> {
+  const [command = '', ...rest] = args;
+  if (command === '--help' || command === '--version') return [];
+  if (!TROUPE_COMMANDS.has(command)) return [`troupe ${command}: not a troupe command`];
+  return unknownFlags(rest, await troupeHelp(command), `troupe ${command}`);
 }
 
 function unknownFlags(args: string[], usage: string, program: string): string[] {

@@ -12,6 +12,8 @@ export interface UserPrompt {
   arguments?: unknown;
   /** The run that asks, when known. */
   runId?: string;
+  /** The task that asks (the `UserAgent`'s task in that run), when known. */
+  taskId?: string;
   /** The agent that asks, when known (`type/key`). */
   from?: string;
 }

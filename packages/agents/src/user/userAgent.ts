@@ -107,7 +107,7 @@ export function approveWith(
 }
 
 function promptOf(ctx: HandlerContext, fields: Pick<UserPrompt, 'kind' | 'text'>): UserPrompt {
-  const prompt: UserPrompt = { id: newId(), ...fields, runId: ctx.runId };
+  const prompt: UserPrompt = { id: newId(), ...fields, runId: ctx.runId, taskId: ctx.taskId };
   const from = ctx.envelope.from;
   if (from) prompt.from = from.key === undefined ? from.type : `${from.type}/${from.key}`;
   return prompt;

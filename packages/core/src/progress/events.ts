@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { TERMINAL_STATUSES } from './outcome.js';
 
+/** The phases an orchestrated run goes through before it ends (see the `run.status` event). */
+export const RUN_PHASES = ['planning', 'executing'] as const;
+
+/** A phase of an orchestrated run. */
+export type RunPhase = (typeof RUN_PHASES)[number];
+
 const WireErrorSchema: z.ZodType<{
   code: string;
   name: string;
@@ -44,6 +50,12 @@ export const ProgressEventSchema = z.discriminatedUnion('kind', [
     description: z.string().optional(),
   }),
   z.object({ ...base, kind: z.literal('run.finished'), status: terminalStatus }),
+  z.object({
+    ...base,
+    kind: z.literal('run.status'),
+    /** The phase an orchestrated run entered: `planning` (plan and routes) or `executing` (the sub-tasks). */
+    status: z.enum(RUN_PHASES),
+  }),
   z.object({
     ...base,
     kind: z.literal('task.created'),
@@ -139,6 +151,23 @@ export const ProgressEventSchema = z.discriminatedUnion('kind', [
     attempt: z.number().int().positive(),
     delayMs: z.number().nonnegative(),
     error: WireErrorSchema.optional(),
+  }),
+  z.object({
+    ...base,
+    kind: z.literal('task.suspended'),
+    /** What the task asks before it can go on. */
+    question: z.string(),
+    /** JSON Schema of the answer it accepts (from its zod schema). */
+    schema: z.unknown().optional(),
+    /** Which of the task's questions this is (stable across restarts of the run). */
+    key: z.string().optional(),
+  }),
+  z.object({
+    ...base,
+    kind: z.literal('task.answered'),
+    /** The answer (a bounded preview). */
+    answer: z.unknown().optional(),
+    key: z.string().optional(),
   }),
   z.object({ ...base, kind: z.literal('task.paused') }),
   z.object({ ...base, kind: z.literal('task.resumed') }),

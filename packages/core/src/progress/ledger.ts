@@ -1,4 +1,4 @@
-import type { ProgressEvent, ProgressKind } from './events.js';
+import type { ProgressEvent, ProgressKind, RunPhase } from './events.js';
 import { isTerminalStatus, resultPreview } from './outcome.js';
 import { Records } from './records.js';
 import { emptyWindow, remember, type SeenWindow, wasSeen } from './seenWindow.js';
@@ -12,6 +12,8 @@ const STATUS_OF: Partial<Record<ProgressKind, TaskStatus>> = {
   'task.started': 'running',
   'task.retrying': 'retrying',
   'task.paused': 'paused',
+  'task.suspended': 'suspended',
+  'task.answered': 'running',
   'task.resumed': 'running',
   'task.completed': 'completed',
   'task.failed': 'failed',
@@ -19,7 +21,7 @@ const STATUS_OF: Partial<Record<ProgressKind, TaskStatus>> = {
   'task.cancelled': 'cancelled',
 };
 
-type TaskEvent = Exclude<ProgressEvent, { kind: 'run.started' | 'run.finished' }>;
+type TaskEvent = Exclude<ProgressEvent, { kind: 'run.started' | 'run.finished' | 'run.status' }>;
 type RecordEvent = Extract<
   ProgressEvent,
   { kind: 'task.log' | 'task.artifact' | 'task.tokens' | 'task.tool_call' }
@@ -51,7 +53,11 @@ export class ProgressLedger extends TaskTree {
   firstTs: number | undefined;
   lastTs: number | undefined;
   runStarted = false;
-  finished: { status: TaskStatus; ts: number } | undefined;
+  finished: { status: TaskStatus; ts: number; seq: number } | undefined;
+  /** The phase `run.status` last set (an orchestrated run), and its stamp. */
+  phase: RunPhase | undefined;
+  phaseTs = Number.NEGATIVE_INFINITY;
+  phaseSeq = 0;
   /** The last snapshot made from it. */
   head: TaskProgress | undefined;
   /** Children that named a parent not seen yet (they hang at the top level meanwhile). */
@@ -87,6 +93,7 @@ export class ProgressLedger extends TaskTree {
           finishedAt: card.finishedAt,
           error: card.error,
           result: card.result,
+          question: card.question,
         });
         n.reported = card.status === 'completed' ? 0 : card.progress;
         ledger.tasks.set(n.id, n);
@@ -94,6 +101,8 @@ export class ProgressLedger extends TaskTree {
         ledger.setStatus(n, card.status, Number.NEGATIVE_INFINITY, 0);
         ledger.attach(n, parent);
         add(card.subtasks, n);
+        // Set after its children attached: a card's tokens already cover its subtree.
+        n.tokens = card.tokens;
         ledger.refresh(n);
       }
     };
@@ -116,9 +125,19 @@ export class ProgressLedger extends TaskTree {
     if (this.firstTs === undefined || ts < this.firstTs) this.firstTs = ts;
     if (this.lastTs === undefined || ts > this.lastTs) this.lastTs = ts;
     let window: SeenWindow | undefined;
-    if (event.kind === 'run.started') this.#startRun(taskId, event.name, event.description);
-    else if (event.kind === 'run.finished') this.finished = { status: event.status, ts };
-    else {
+    if (event.kind === 'run.started') {
+      // A run resumed after it ended (from its journal) is live again.
+      if (this.finished !== undefined && cmp(ts, seq, this.finished.ts, this.finished.seq) > 0)
+        this.finished = undefined;
+      this.#startRun(taskId, event.name, event.description);
+    } else if (event.kind === 'run.finished') this.finished = { status: event.status, ts, seq };
+    else if (event.kind === 'run.status') {
+      if (cmp(ts, seq, this.phaseTs, this.phaseSeq) >= 0) {
+        this.phase = event.status;
+        this.phaseTs = ts;
+        this.phaseSeq = seq;
+      }
+    } else {
       if (taskId !== this.rootId || this.rootId === '') window = this.#applyTask(event, ts, seq);
       if (isRecord(event)) this.cost += this.records.apply(event);
     }
@@ -166,6 +185,18 @@ export class ProgressLedger extends TaskTree {
       if (ev.expectedSubtasks !== undefined) n.expected = ev.expectedSubtasks;
       this.#active(n, ts, seq);
       touched = this.#report(n, ts, seq, ev.percent, ev.step) || touched;
+    } else if (ev.kind === 'task.suspended') {
+      if (!isTerminalStatus(n.status)) {
+        n.question = { text: ev.question };
+        if (ev.schema !== undefined) n.question.schema = ev.schema;
+        if (ev.key !== undefined) n.question.key = ev.key;
+        touched = true;
+      }
+    } else if (ev.kind === 'task.tokens') {
+      if (ev.input + ev.output > 0) {
+        this.addTokens(n, ev.input, ev.output);
+        touched = true;
+      }
     } else if (ev.kind === 'task.retrying') {
       // The next attempt starts its own report over at 0; the sub-tasks of the failed attempt keep
       // the progress they had made, so the task never reads as finished before it completes.
@@ -178,6 +209,7 @@ export class ProgressLedger extends TaskTree {
       if (isTerminalStatus(status)) n.finishedAt = ev.ts;
       if (ev.kind === 'task.failed') n.error = { code: ev.error.code, message: ev.error.message };
       if (ev.kind === 'task.completed' && ev.result !== undefined) n.result = resultPreview(ev.result);
+      if (status !== 'suspended') n.question = undefined;
     }
     if (touched) this.touch(n);
     this.refresh(n);
@@ -187,11 +219,14 @@ export class ProgressLedger extends TaskTree {
   /** A terminal status beats any other whatever the order; otherwise the newer stamp wins. */
   #mayReplace(n: TaskNode, kind: ProgressKind, next: TaskStatus, ts: number, seq: number): boolean {
     // Pausing and resuming a run does not touch work that has not started.
+    // Pausing and resuming a run does not touch a task waiting for an answer either.
     if (
       (kind === 'task.paused' || kind === 'task.resumed') &&
-      (n.status === 'pending' || n.status === 'queued')
+      (n.status === 'pending' || n.status === 'queued' || n.status === 'suspended')
     )
       return false;
+    // An answer lets a suspended task go on; to a task in any other state it changes nothing.
+    if (kind === 'task.answered' && n.status !== 'suspended') return false;
     const was = isTerminalStatus(n.status);
     if (was !== isTerminalStatus(next)) return !was;
     return cmp(ts, seq, n.statusTs, n.statusSeq) >= 0;

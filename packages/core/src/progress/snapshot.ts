@@ -1,6 +1,7 @@
+import type { RunPhase } from './events.js';
 import type { ProgressLedger } from './ledger.js';
 import type { TaskNode } from './taskNode.js';
-import type { SubTaskProgress, TaskProgress, TaskStatus } from './taskProgress.js';
+import type { RunProgressStatus, SubTaskProgress, TaskProgress, TaskStatus } from './taskProgress.js';
 import { STATUSES } from './taskTree.js';
 
 const round1 = (v: number): number => Math.round(v * 10) / 10;
@@ -39,7 +40,7 @@ export function snapshotOf(ledger: ProgressLedger): TaskProgress {
   const snap: TaskProgress = {
     taskId: ledger.rootId,
     name: ledger.name,
-    status: finished?.status ?? deriveStatus(counts, total, ledger.runStarted),
+    status: finished?.status ?? phased(deriveStatus(counts, total, ledger.runStarted), ledger.phase),
     overallProgress: overall,
     subtasks: top,
     executionDetails: details,
@@ -99,6 +100,8 @@ function cardOf(n: TaskNode): SubTaskProgress {
   if (n.finishedAt !== undefined) card.finishedAt = n.finishedAt;
   if (n.error !== undefined) card.error = n.error;
   if (n.result !== undefined) card.result = n.result;
+  if (n.question !== undefined) card.question = n.question;
+  if (n.tokens !== undefined) card.tokens = n.tokens;
   card.subtasks = n.dirtyKids !== undefined || n.reshaped ? kidCards(n) : (n.kidCards ?? NO_CARDS);
   n.card = card;
   return card;
@@ -113,8 +116,16 @@ function deriveStatus(c: Record<TaskStatus, number>, total: number, runStarted: 
     return c.cancelled === total ? 'cancelled' : 'completed';
   }
   if (c.running + c.retrying > 0) return 'running';
+  // Nothing runs and something waits for an answer: the run waits for a human.
+  if (c.suspended > 0) return 'suspended';
   // Paused work and work that has not started yet (pausing leaves it pending): nothing moves.
   if (c.paused > 0) return 'paused';
   if (runStarted || open < total) return 'running';
   return c.queued > 0 ? 'queued' : 'pending';
+}
+
+/** An orchestrated run shows its phase while work goes on (not while paused or waiting for an answer). */
+function phased(status: TaskStatus, phase: RunPhase | undefined): RunProgressStatus {
+  if (phase === undefined) return status;
+  return status === 'running' || status === 'pending' || status === 'queued' ? phase : status;
 }

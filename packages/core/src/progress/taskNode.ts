@@ -1,5 +1,5 @@
 import type { SeenWindow } from './seenWindow.js';
-import type { SubTaskProgress, TaskStatus } from './taskProgress.js';
+import type { PendingQuestion, SubTaskProgress, TaskStatus } from './taskProgress.js';
 
 /** Orders event stamps `(ts, seq)`: by time, then by sequence number. */
 export const cmp = (ts: number, seq: number, ts2: number, seq2: number): number => ts - ts2 || seq - seq2;
@@ -35,6 +35,10 @@ export class TaskNode implements SeenWindow {
   finishedAt: number | undefined = undefined;
   error: { code: string; message: string } | undefined = undefined;
   result: unknown = undefined;
+  /** The question it waits on while suspended. */
+  question: PendingQuestion | undefined = undefined;
+  /** Tokens of its subtree's model calls (undefined while none). */
+  tokens: { input: number; output: number } | undefined = undefined;
 
   /** Its weight among its siblings (default 1), and the sub-tasks it announced. */
   weight = 1;

@@ -1,10 +1,16 @@
-/** Lifecycle status of a task as the progress reducer sees it. */
+import type { RunPhase } from './events.js';
+
+/**
+ * Lifecycle status of a task as the progress reducer sees it; `suspended`: it waits for an
+ * answer to its question (`task.suspended`) while its siblings go on.
+ */
 export type TaskStatus =
   | 'pending'
   | 'queued'
   | 'running'
   | 'paused'
   | 'retrying'
+  | 'suspended'
   | 'completed'
   | 'failed'
   | 'timed_out'
@@ -37,6 +43,20 @@ export interface ArtifactRecord {
   ts: number;
 }
 
+/** A question a suspended task waits on (see the `task.suspended` event). */
+export interface PendingQuestion {
+  text: string;
+  /** JSON Schema of the answer it accepts. */
+  schema?: unknown;
+  key?: string;
+}
+
+/**
+ * Status of a whole run: a task status, or the phase an orchestrated run is in (`planning`,
+ * `executing`, from `run.status`) while it has not ended.
+ */
+export type RunProgressStatus = TaskStatus | RunPhase;
+
 /**
  * Progress of one sub-task (a node of the task tree). Times are ms since the epoch; `startedAt`
  * and `finishedAt` are the design note's `startTime` and `endTime`.
@@ -63,6 +83,10 @@ export interface SubTaskProgress {
   /** When it reached its final status, ms since the epoch (the design note's `endTime`). */
   finishedAt?: number;
   error?: { code: string; message: string };
+  /** While `suspended`: the question it asks, the JSON Schema of the answer, and the question's key. */
+  question?: PendingQuestion;
+  /** Tokens its model calls used, its sub-tasks' included (absent while none). */
+  tokens?: { input: number; output: number };
   /** Its result once completed: a bounded preview (see `resultPreview`), when the event carried one. */
   result?: unknown;
   subtasks: SubTaskProgress[];
@@ -77,7 +101,12 @@ export interface TaskProgress {
   name: string;
   /** What the run is for (from `run.started`, or the tracker's options). */
   description?: string;
-  status: TaskStatus;
+  /**
+   * `pending` → (`planning` → `executing` for an orchestrated run) → `completed` | `failed` |
+   * `timed_out` | `cancelled`; `running`, `paused` or `suspended` (nothing runs, a task waits
+   * for an answer) in between.
+   */
+  status: RunProgressStatus;
   /**
    * 0–100: each task's progress weighted among its siblings, up the tree (see
    * {@link SubTaskProgress.progress}); 100 once the run finished `completed`. It never decreases

@@ -9,6 +9,7 @@ export const STATUSES: readonly TaskStatus[] = [
   'running',
   'paused',
   'retrying',
+  'suspended',
   'completed',
   'failed',
   'timed_out',
@@ -75,8 +76,18 @@ export class TaskTree {
     n.index = parent.children.size;
     parent.children.set(n.id, n);
     this.dirtyKid(parent, n);
+    if (n.tokens !== undefined) this.addTokens(parent, n.tokens.input, n.tokens.output);
     this.touch(parent);
     this.count(n, true);
+  }
+
+  /** Adds token counts to `from` and every ancestor below the root (each card's tokens cover its subtree). */
+  addTokens(from: TaskNode, input: number, output: number): void {
+    for (let a: TaskNode | undefined = from; a !== undefined && a !== this.root; a = a.parent) {
+      const t = a.tokens;
+      const next = { input: (t?.input ?? 0) + input, output: (t?.output ?? 0) + output };
+      a.tokens = next.input === 0 && next.output === 0 ? undefined : next;
+    }
   }
 
   /** Takes `n` (with its subtree) from its parent. */
@@ -84,6 +95,7 @@ export class TaskTree {
     const parent = n.parent;
     if (parent === undefined) return;
     this.count(n, false);
+    if (n.tokens !== undefined) this.addTokens(parent, -n.tokens.input, -n.tokens.output);
     parent.children?.delete(n.id);
     parent.reshaped = true;
     this.cost += parent.children?.size ?? 0;
