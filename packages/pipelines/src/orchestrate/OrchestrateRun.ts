@@ -175,6 +175,7 @@ export class OrchestrateRun implements OrchestrateHandle, QuestionSink {
         s.meta = meta;
         await s.journal.checkpoint(s.journal.keys.meta, meta);
       }
+      s.core.phase = s.plan === undefined ? 'planning' : 'executing';
       this.#unserve = await serveQuestions(runtime, s.runId, this);
       if (tracker !== undefined) {
         const ref = runtime.ref({ type: tracker.type, key: s.runId });

@@ -1,5 +1,5 @@
 import type { Plan, Route } from '@troupe/agents';
-import { CancelledError } from '@troupe/core';
+import { CancelledError, type RunPhase } from '@troupe/core';
 import type { RunCore } from '../RunCore.js';
 import { Accounting } from './accounting.js';
 import type { Executor } from './executors.js';
@@ -117,8 +117,10 @@ export class RunState {
     this.work.abort(new CancelledError(`budget exhausted: ${spent}`, { data: { reason } }));
   }
 
-  /** Emits the run's phase (`run.status`). */
-  phase(status: 'planning' | 'executing'): void {
+  /** Emits the run's phase (`run.status`) when it changes (`run.started` announced the first). */
+  phase(status: RunPhase): void {
+    if (this.core.phase === status) return;
+    this.core.phase = status;
     this.core.emitTask({ kind: 'run.status', taskId: this.core.rootId, status });
   }
 

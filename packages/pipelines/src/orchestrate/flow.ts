@@ -1,9 +1,9 @@
 import { type Plan, type Route, type SubTask, TrackPlan } from '@troupe/agents';
 import {
   completedEvent,
+  errorPreview,
   failureEvent,
   type ProgressInput,
-  statusOfError,
   TroupeError,
   toError,
 } from '@troupe/core';
@@ -46,7 +46,6 @@ export async function runFlow(s: RunState): Promise<OrchestrateReport> {
   };
   try {
     if (s.plan === undefined) {
-      s.phase('planning');
       await makePlan(s, planning, planCtx);
     } else if (!isCompleted(s, planCtx.taskId)) {
       core.ended(planCtx, completedEvent({ subtasks: s.plan.subtasks.length }));
@@ -119,6 +118,8 @@ function closeLeftOpen(s: RunState, own: readonly string[]): void {
 async function makePlan(s: RunState, planning: Planning, planCtx: TaskScope): Promise<void> {
   const core = s.core;
   core.started(planCtx);
+  // Its two parts (the plan, then the routes) are announced first, so its share never goes back.
+  planCtx.emit({ kind: 'task.progress', expectedSubtasks: 2 });
   const plan = await askPlan(planning, s.goal, planCtx);
   const routeCtx = planCtx.child({ name: 'route', id: ROUTE_CARD });
   core.created(routeCtx, false);
@@ -307,10 +308,8 @@ function retiredOf(state: SubState): RetiredSubTask {
   return r;
 }
 
+/** An error as the sub-task's card shows it. */
 function errorOf(error: Error): { code: string; message: string } {
-  const code = (error as { code?: unknown }).code;
-  return {
-    code: typeof code === 'string' ? code : statusOfError(error).toUpperCase(),
-    message: error.message,
-  };
+  const wire = errorPreview(error);
+  return { code: wire.code, message: wire.message };
 }
