@@ -1,7 +1,9 @@
 /** Helpers of the orchestrate tests: a team in one runtime, and event logs made comparable. */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createRuntime, type ProgressEvent, type Runtime } from '@troupe/core';
 import type { OrchestrateReport } from '@troupe/pipelines';
 import { plannerDef, researcherDef, strategyDef, writerDef } from './fixtures/team.js';
@@ -57,5 +59,60 @@ export function reportShape(report: OrchestrateReport): unknown {
     runId: 'run',
     durationMs: 0,
     subtasks: report.subtasks.map((s) => ({ ...s, durationMs: 0 })),
+  };
+}
+
+/** A node process running a fixture with tsx; disposing it kills it (SIGKILL) if it still runs. */
+export interface Child extends AsyncDisposable {
+  /** Everything it printed so far. */
+  stdout(): string;
+  stderr(): string;
+  /** Resolves once it printed a line matching `pattern` (rejects if it exits first). */
+  line(pattern: RegExp): Promise<string>;
+  /** `kill -9`, then waits until it is gone. */
+  kill(): Promise<void>;
+  readonly exited: Promise<number | null>;
+}
+
+/** Starts `node --import tsx fixtures/<file> ...args` from the repository root. */
+export function spawnFixture(file: string, args: string[]): Child {
+  const script = fileURLToPath(new URL(`./fixtures/${file}`, import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: fileURLToPath(new URL('../..', import.meta.url)),
+    env: { ...process.env, TROUPE_LOG: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  const waiters: Array<() => void> = [];
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+    for (const w of waiters.splice(0)) w();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    err += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const kill = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  };
+  return {
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    kill,
+    line(pattern) {
+      return new Promise<string>((resolve, reject) => {
+        const look = () => {
+          const found = out.split('\n').find((l) => pattern.test(l));
+          if (found !== undefined) resolve(found);
+          else waiters.push(look);
+        };
+        look();
+        void exited.then((code) => reject(new Error(`${file} exited (${code}) before ${pattern}:\n${err}`)));
+      });
+    },
+    [Symbol.asyncDispose]: kill,
   };
 }

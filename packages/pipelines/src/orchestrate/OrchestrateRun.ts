@@ -109,8 +109,13 @@ export class OrchestrateRun implements OrchestrateHandle, QuestionSink {
   resume(taskId: string, answer: unknown): Promise<void>;
   resume(taskId?: string, answer?: unknown): void | Promise<void> {
     if (taskId === undefined) return this.#s.core.resume();
-    // A sub-task id stands for its card.
-    return this.#s.core.resume(this.#s.cards.get(taskId) ?? taskId, answer);
+    // A sub-task id stands for the oldest question asked in its branch (its keys start with the id).
+    const waiting = this.#s.core.suspended;
+    const own = waiting.some((q) => q.taskId === taskId || q.key === taskId);
+    const branch = own
+      ? undefined
+      : waiting.find((q) => q.key.startsWith(`${taskId}#`) || q.key.startsWith(`${taskId}/`));
+    return this.#s.core.resume(branch?.key ?? taskId, answer);
   }
 
   cancel(reason?: string): void {
