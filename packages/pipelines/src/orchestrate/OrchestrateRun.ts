@@ -235,7 +235,9 @@ export class OrchestrateRun implements OrchestrateHandle, QuestionSink {
     if (events$ !== undefined) {
       const root = s.core.rootId;
       this.#extra = events$.subscribe((e) => {
-        if (e.runId === s.runId && e.taskId !== root && !s.own.has(e.taskId)) this.#emit(e);
+        if (e.runId !== s.runId || e.taskId === root || s.own.has(e.taskId)) return;
+        this.#emit(e);
+        s.sawRemote(e.kind, e.parentId);
       });
     }
     try {

@@ -64,6 +64,7 @@ export async function runFlow(s: RunState): Promise<OrchestrateReport> {
       }
     }
   }
+  if (!core.signal.aborted) await s.settleRemote();
   s.finishedAt = Date.now();
   const report = s.report();
   if (report.status === 'completed') core.ended(executeCtx, completedEvent(undefined));
@@ -120,10 +121,12 @@ async function makePlan(s: RunState, planning: Planning, planCtx: TaskScope): Pr
   core.started(planCtx);
   // Its two parts (the plan, then the routes) are announced first, so its share never goes back.
   planCtx.emit({ kind: 'task.progress', expectedSubtasks: 2 });
+  s.expectRemoteEnd(planCtx.taskId);
   const plan = await askPlan(planning, s.goal, planCtx);
   const routeCtx = planCtx.child({ name: 'route', id: ROUTE_CARD });
   core.created(routeCtx, false);
   core.started(routeCtx);
+  s.expectRemoteEnd(routeCtx.taskId);
   const routes = await askRoutes(planning, s.goal, plan.subtasks, routeCtx);
   core.ended(routeCtx, completedEvent(routes.map((r) => `${r.subtaskId} → ${r.executor}`).join(', ')));
   s.plan = plan;
@@ -275,6 +278,7 @@ async function replan(
     const o = outcomes[t.id];
     return o !== undefined && 'error' in o ? { id: t.id, error: o.error.message } : { id: t.id };
   });
+  s.expectRemoteEnd(ctx.taskId);
   const revision = await askReplan(planning, plan, why, results, ctx);
   const revised = revision.plan.subtasks.filter((t) => revision.revised.includes(t.id));
   const routes = await askRoutes(planning, s.goal, revised, ctx);

@@ -44,6 +44,7 @@ export function subtaskStep(s: RunState, t: SubTask, card: string, route: Route)
       let value: unknown;
       if (executor.step !== undefined) value = await executor.step.run(input, ctx);
       else {
+        s.expectRemoteEnd(ctx.taskId);
         const reply = await s.options.runtime.ref({ type: route.executor }).ask(executor.message(input), {
           signal: ctx.signal,
           timeout: route.timeout,
