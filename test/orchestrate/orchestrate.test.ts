@@ -1,6 +1,8 @@
 /** orchestrate(goal) in one process: the whole flow, the report, the journal, replay, re-plans and budgets. */
+import { PlanError } from '@troupe/agents';
 import {
   CancelledError,
+  createRuntime,
   FileStore,
   MemoryStore,
   type TaskProgress,
@@ -17,7 +19,7 @@ import {
 } from '@troupe/pipelines';
 import { lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { EXECUTORS, GOAL } from './fixtures/team.js';
+import { EXECUTORS, GOAL, PLAN, researcherDef, strategyDef, writerDef } from './fixtures/team.js';
 import { comparable, teamRuntime, tempDir } from './support.js';
 
 /** A researcher that runs in process, failing the sub-tasks named in `failing` (each time, or once). */
@@ -226,6 +228,21 @@ describe('orchestrate in process', () => {
     await expect(handle.result).rejects.toBeInstanceOf(CancelledError);
     expect((await listRuns(store))[0]).toMatchObject({ runId: 'stopped', status: 'cancelled' });
     expect((await replayRun('stopped', store)).status).toBe('cancelled');
+  });
+
+  it('should run a plan given in code without asking a planner, and refuse an invalid one', async () => {
+    await using runtime = createRuntime();
+    await runtime.register(strategyDef());
+    await runtime.register(researcherDef());
+    await runtime.register(writerDef());
+    const handle = orchestrate(GOAL, { runtime, executors: EXECUTORS, plan: PLAN });
+    const report = await handle.result;
+    expect(report.status).toBe('completed');
+    expect(report.tokens.total).toBe(
+      report.subtasks.reduce((n, s) => n + s.tokens.input + s.tokens.output, 0),
+    );
+    const broken = { subtasks: [{ ...PLAN.subtasks[0]!, dependencies: ['nowhere'] }] };
+    expect(() => orchestrate(GOAL, { runtime, executors: EXECUTORS, plan: broken })).toThrow(PlanError);
   });
 
   it('should refuse no executors and a bad maxConcurrency before anything runs', async () => {

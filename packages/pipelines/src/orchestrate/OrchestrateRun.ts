@@ -17,7 +17,7 @@ import type { OrchestrateHandle, OrchestrateOptions, OrchestrateReport } from '.
 
 /** How a run starts: a new goal, or an earlier run read from its journal. */
 export type RunStart =
-  | { kind: 'new'; goal: string }
+  | { kind: 'new'; goal: string; plan?: Plan }
   | { kind: 'resume'; load: () => Promise<JournalState | undefined> };
 
 /**
@@ -54,6 +54,7 @@ export class OrchestrateRun implements OrchestrateHandle, QuestionSink {
     );
     const [work] = linkedController(core.signal);
     const s = new RunState({ core, options, executors, work, goal });
+    if (start.kind === 'new' && start.plan !== undefined) s.plan = start.plan;
     this.#s = s;
     core.suspendKey = (taskId) => s.accounting.ownerOf(taskId) ?? taskId;
     core.suspensions.onAnswer = async (q, answer) => {
@@ -180,7 +181,7 @@ export class OrchestrateRun implements OrchestrateHandle, QuestionSink {
         s.meta = meta;
         await s.journal.checkpoint(s.journal.keys.meta, meta);
       }
-      s.core.phase = s.plan === undefined ? 'planning' : 'executing';
+      s.core.phase = s.plan === undefined || s.routes.size === 0 ? 'planning' : 'executing';
       this.#unserve = await serveQuestions(runtime, s.runId, this);
       if (tracker !== undefined) {
         const ref = runtime.ref({ type: tracker.type, key: s.runId });

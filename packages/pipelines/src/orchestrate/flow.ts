@@ -45,7 +45,7 @@ export async function runFlow(s: RunState): Promise<OrchestrateReport> {
     context: s.options.context,
   };
   try {
-    if (s.plan === undefined) {
+    if (s.plan === undefined || s.routes.size === 0) {
       await makePlan(s, planning, planCtx);
     } else if (!isCompleted(s, planCtx.taskId)) {
       core.ended(planCtx, completedEvent({ subtasks: s.plan.subtasks.length }));
@@ -121,8 +121,9 @@ async function makePlan(s: RunState, planning: Planning, planCtx: TaskScope): Pr
   core.started(planCtx);
   // Its two parts (the plan, then the routes) are announced first, so its share never goes back.
   planCtx.emit({ kind: 'task.progress', expectedSubtasks: 2 });
-  s.expectRemoteEnd(planCtx.taskId);
-  const plan = await askPlan(planning, s.goal, planCtx);
+  // A plan given in code is only routed.
+  if (s.plan === undefined) s.expectRemoteEnd(planCtx.taskId);
+  const plan = s.plan ?? (await askPlan(planning, s.goal, planCtx));
   const routeCtx = planCtx.child({ name: 'route', id: ROUTE_CARD });
   core.created(routeCtx, false);
   core.started(routeCtx);
