@@ -27,13 +27,13 @@ export interface ExecutorSpec {
   /** The agent type (and the name the Planner and Strategy use). */
   name: string;
   /** What it is good at, for the Planner. */
-  description?: string;
+  description?: string | undefined;
   /** Runs sub-tasks in this process instead of asking an agent (its `ctx.suspend` works as in any step). */
-  step?: StepLike<SubTaskInput, unknown>;
+  step?: StepLike<SubTaskInput, unknown> | undefined;
   /** The message asked of the agent (default: `react.run` with the sub-task's description, expected output and context). */
-  message?: (input: SubTaskInput) => Message;
+  message?: ((input: SubTaskInput) => Message) | undefined;
   /** The agent's reply → the sub-task's result; throwing fails the sub-task (default: see above). */
-  result?: (reply: unknown, input: SubTaskInput) => unknown;
+  result?: ((reply: unknown, input: SubTaskInput) => unknown) | undefined;
 }
 
 /** Limits of one run; the first one reached ends it with a partial report. */
