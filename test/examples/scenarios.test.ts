@@ -18,7 +18,8 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 /** This environment without model keys: the examples run on their scripted models. */
 function offline(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, TROUPE_LOG: 'warn' };
-  for (const name of ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'TROUPE_MODEL', 'TROUPE_CODER']) delete env[name];
+  for (const name of ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'TROUPE_MODEL', 'TROUPE_CODER'])
+    delete env[name];
   return env;
 }
 
