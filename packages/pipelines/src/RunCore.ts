@@ -7,6 +7,7 @@ import {
   onAbort,
   type ProgressEvent,
   type ProgressInput,
+  type RunPhase,
   statusOfError,
   TimeoutError,
   toError,
@@ -73,6 +74,8 @@ export class RunCore<O = unknown> implements RunHandle<O>, RunScope {
   suspendKey: (taskId: string) => string = (taskId) => taskId;
   readonly #asked = new Map<string, { attempt: number; n: number }>();
   readonly #statusOf: ((value: O) => RunStatus) | undefined;
+  /** The phase `run.started` announces (an orchestrated run starts `planning` or `executing`). */
+  phase: RunPhase | undefined;
 
   /**
    * Starts `body` on the next microtask, unless `autoStart` is false (then on {@link start}).
@@ -129,6 +132,7 @@ export class RunCore<O = unknown> implements RunHandle<O>, RunScope {
           seq: 0,
         };
         if (this.description !== undefined) started.description = this.description;
+        if (this.phase !== undefined) started.status = this.phase;
         this.#publish(started);
       }
       let work: Promise<O>;

@@ -48,6 +48,8 @@ export const ProgressEventSchema = z.discriminatedUnion('kind', [
     name: z.string().optional(),
     /** What the run is for, shown beside its name. */
     description: z.string().optional(),
+    /** The phase it starts in, when an orchestrator drives it (see `run.status`). */
+    status: z.enum(RUN_PHASES).optional(),
   }),
   z.object({ ...base, kind: z.literal('run.finished'), status: terminalStatus }),
   z.object({

@@ -130,14 +130,10 @@ export class ProgressLedger extends TaskTree {
       if (this.finished !== undefined && cmp(ts, seq, this.finished.ts, this.finished.seq) > 0)
         this.finished = undefined;
       this.#startRun(taskId, event.name, event.description);
+      if (event.status !== undefined) this.#setPhase(event.status, ts, seq);
     } else if (event.kind === 'run.finished') this.finished = { status: event.status, ts, seq };
-    else if (event.kind === 'run.status') {
-      if (cmp(ts, seq, this.phaseTs, this.phaseSeq) >= 0) {
-        this.phase = event.status;
-        this.phaseTs = ts;
-        this.phaseSeq = seq;
-      }
-    } else {
+    else if (event.kind === 'run.status') this.#setPhase(event.status, ts, seq);
+    else {
       if (taskId !== this.rootId || this.rootId === '') window = this.#applyTask(event, ts, seq);
       if (isRecord(event)) this.cost += this.records.apply(event);
     }
@@ -150,6 +146,14 @@ export class ProgressLedger extends TaskTree {
     }
     remember(window, ts, seq, runId, kind);
     return true;
+  }
+
+  /** The newest phase wins. */
+  #setPhase(phase: RunPhase, ts: number, seq: number): void {
+    if (cmp(ts, seq, this.phaseTs, this.phaseSeq) < 0) return;
+    this.phase = phase;
+    this.phaseTs = ts;
+    this.phaseSeq = seq;
   }
 
   /** Folds a task event into its card; returns the task (whose window remembers the event). */

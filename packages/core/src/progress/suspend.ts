@@ -63,6 +63,9 @@ export async function suspendTask<S extends z.ZodType>(
   ctx: Pick<HandlerContext, 'ask' | 'runId' | 'taskId' | 'envelope' | 'signal'>,
   options: SuspendTaskOptions<S>,
 ): Promise<z.output<S>> {
+  // Off the handler's synchronous start: its first ask may create an instance, which XState
+  // warns about inside the action that started the handler.
+  await Promise.resolve();
   const request: z.input<typeof SuspendRequest.schema> = {
     runId: ctx.runId,
     taskId: ctx.taskId,

@@ -17,7 +17,7 @@ import type { OrchestrateHandle, OrchestrateOptions, OrchestrateReport } from '.
 
 /** How a run starts: a new goal, or an earlier run read from its journal. */
 export type RunStart =
-  | { kind: 'new'; goal: string }
+  | { kind: 'new'; goal: string; plan?: Plan }
   | { kind: 'resume'; load: () => Promise<JournalState | undefined> };
 
 /**
@@ -54,6 +54,7 @@ export class OrchestrateRun implements OrchestrateHandle, QuestionSink {
     );
     const [work] = linkedController(core.signal);
     const s = new RunState({ core, options, executors, work, goal });
+    if (start.kind === 'new' && start.plan !== undefined) s.plan = start.plan;
     this.#s = s;
     core.suspendKey = (taskId) => s.accounting.ownerOf(taskId) ?? taskId;
     core.suspensions.onAnswer = async (q, answer) => {
@@ -109,8 +110,13 @@ export class OrchestrateRun implements OrchestrateHandle, QuestionSink {
   resume(taskId: string, answer: unknown): Promise<void>;
   resume(taskId?: string, answer?: unknown): void | Promise<void> {
     if (taskId === undefined) return this.#s.core.resume();
-    // A sub-task id stands for its card.
-    return this.#s.core.resume(this.#s.cards.get(taskId) ?? taskId, answer);
+    // A sub-task id stands for the oldest question asked in its branch (its keys start with the id).
+    const waiting = this.#s.core.suspended;
+    const own = waiting.some((q) => q.taskId === taskId || q.key === taskId);
+    const branch = own
+      ? undefined
+      : waiting.find((q) => q.key.startsWith(`${taskId}#`) || q.key.startsWith(`${taskId}/`));
+    return this.#s.core.resume(branch?.key ?? taskId, answer);
   }
 
   cancel(reason?: string): void {
@@ -175,6 +181,7 @@ export class OrchestrateRun implements OrchestrateHandle, QuestionSink {
         s.meta = meta;
         await s.journal.checkpoint(s.journal.keys.meta, meta);
       }
+      s.core.phase = s.plan === undefined || s.routes.size === 0 ? 'planning' : 'executing';
       this.#unserve = await serveQuestions(runtime, s.runId, this);
       if (tracker !== undefined) {
         const ref = runtime.ref({ type: tracker.type, key: s.runId });
@@ -229,7 +236,9 @@ export class OrchestrateRun implements OrchestrateHandle, QuestionSink {
     if (events$ !== undefined) {
       const root = s.core.rootId;
       this.#extra = events$.subscribe((e) => {
-        if (e.runId === s.runId && e.taskId !== root && !s.own.has(e.taskId)) this.#emit(e);
+        if (e.runId !== s.runId || e.taskId === root || s.own.has(e.taskId)) return;
+        this.#emit(e);
+        s.sawRemote(e.kind, e.parentId);
       });
     }
     try {

@@ -1,5 +1,5 @@
 import type { Plan, Route } from '@troupe/agents';
-import { CancelledError } from '@troupe/core';
+import { CancelledError, type RunPhase } from '@troupe/core';
 import type { RunCore } from '../RunCore.js';
 import { Accounting } from './accounting.js';
 import type { Executor } from './executors.js';
@@ -48,6 +48,10 @@ export class RunState {
   firstStartedAt = Date.now();
   finishedAt: number | undefined;
   stop: StopReason | undefined;
+  /** Cards under which an agent elsewhere was asked (with `events$`), and those whose ask's end arrived. */
+  readonly #awaited = new Set<string>();
+  readonly #endedRemotely = new Set<string>();
+  #wake: (() => void) | undefined;
 
   constructor(init: {
     core: RunCore<OrchestrateReport>;
@@ -102,6 +106,43 @@ export class RunState {
     return this.usedCards.has(card) || this.priorCards?.status.has(card) === true;
   }
 
+  /** Notes an ask made under `card` whose events come through `events$` (the report waits for its end). */
+  expectRemoteEnd(card: string): void {
+    if (this.options.events$ !== undefined) this.#awaited.add(card);
+  }
+
+  /** An event that came through `events$`: a task ending under a card means that card's ask is fully reported. */
+  sawRemote(kind: string, parentId: string | undefined): void {
+    if (parentId === undefined || !isEndKind(kind)) return;
+    this.#endedRemotely.add(parentId);
+    this.#wake?.();
+  }
+
+  /**
+   * Waits until the end event of every ask made elsewhere arrived through `events$` (the stream
+   * lags the replies), at most `ms`, so the report and the journal hold the agents' last events.
+   */
+  async settleRemote(ms = 2_000): Promise<void> {
+    const missing = () => [...this.#awaited].some((card) => !this.#endedRemotely.has(card));
+    if (!missing()) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    });
+    try {
+      while (missing()) {
+        const woken = new Promise<void>((resolve) => {
+          this.#wake = resolve;
+        });
+        if ((await Promise.race([woken.then(() => 'woken'), expired.then(() => 'expired')])) === 'expired')
+          return;
+      }
+    } finally {
+      clearTimeout(timer);
+      this.#wake = undefined;
+    }
+  }
+
   /** Ends the run's work because a limit was reached: what runs is cancelled, the report is partial. */
   stopFor(reason: StopReason): void {
     if (this.stop !== undefined) return;
@@ -117,8 +158,10 @@ export class RunState {
     this.work.abort(new CancelledError(`budget exhausted: ${spent}`, { data: { reason } }));
   }
 
-  /** Emits the run's phase (`run.status`). */
-  phase(status: 'planning' | 'executing'): void {
+  /** Emits the run's phase (`run.status`) when it changes (`run.started` announced the first). */
+  phase(status: RunPhase): void {
+    if (this.core.phase === status) return;
+    this.core.phase = status;
     this.core.emitTask({ kind: 'run.status', taskId: this.core.rootId, status });
   }
 
@@ -152,6 +195,15 @@ export class RunState {
       sessions: this.sessions,
     });
   }
+}
+
+function isEndKind(kind: string): boolean {
+  return (
+    kind === 'task.completed' ||
+    kind === 'task.failed' ||
+    kind === 'task.timed_out' ||
+    kind === 'task.cancelled'
+  );
 }
 
 function isEnded(status: string): boolean {

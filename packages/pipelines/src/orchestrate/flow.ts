@@ -1,9 +1,9 @@
 import { type Plan, type Route, type SubTask, TrackPlan } from '@troupe/agents';
 import {
   completedEvent,
+  errorPreview,
   failureEvent,
   type ProgressInput,
-  statusOfError,
   TroupeError,
   toError,
 } from '@troupe/core';
@@ -45,8 +45,7 @@ export async function runFlow(s: RunState): Promise<OrchestrateReport> {
     context: s.options.context,
   };
   try {
-    if (s.plan === undefined) {
-      s.phase('planning');
+    if (s.plan === undefined || s.routes.size === 0) {
       await makePlan(s, planning, planCtx);
     } else if (!isCompleted(s, planCtx.taskId)) {
       core.ended(planCtx, completedEvent({ subtasks: s.plan.subtasks.length }));
@@ -65,6 +64,7 @@ export async function runFlow(s: RunState): Promise<OrchestrateReport> {
       }
     }
   }
+  if (!core.signal.aborted) await s.settleRemote();
   s.finishedAt = Date.now();
   const report = s.report();
   if (report.status === 'completed') core.ended(executeCtx, completedEvent(undefined));
@@ -119,10 +119,15 @@ function closeLeftOpen(s: RunState, own: readonly string[]): void {
 async function makePlan(s: RunState, planning: Planning, planCtx: TaskScope): Promise<void> {
   const core = s.core;
   core.started(planCtx);
-  const plan = await askPlan(planning, s.goal, planCtx);
+  // Its two parts (the plan, then the routes) are announced first, so its share never goes back.
+  planCtx.emit({ kind: 'task.progress', expectedSubtasks: 2 });
+  // A plan given in code is only routed.
+  if (s.plan === undefined) s.expectRemoteEnd(planCtx.taskId);
+  const plan = s.plan ?? (await askPlan(planning, s.goal, planCtx));
   const routeCtx = planCtx.child({ name: 'route', id: ROUTE_CARD });
   core.created(routeCtx, false);
   core.started(routeCtx);
+  s.expectRemoteEnd(routeCtx.taskId);
   const routes = await askRoutes(planning, s.goal, plan.subtasks, routeCtx);
   core.ended(routeCtx, completedEvent(routes.map((r) => `${r.subtaskId} → ${r.executor}`).join(', ')));
   s.plan = plan;
@@ -274,6 +279,7 @@ async function replan(
     const o = outcomes[t.id];
     return o !== undefined && 'error' in o ? { id: t.id, error: o.error.message } : { id: t.id };
   });
+  s.expectRemoteEnd(ctx.taskId);
   const revision = await askReplan(planning, plan, why, results, ctx);
   const revised = revision.plan.subtasks.filter((t) => revision.revised.includes(t.id));
   const routes = await askRoutes(planning, s.goal, revised, ctx);
@@ -307,10 +313,8 @@ function retiredOf(state: SubState): RetiredSubTask {
   return r;
 }
 
+/** An error as the sub-task's card shows it. */
 function errorOf(error: Error): { code: string; message: string } {
-  const code = (error as { code?: unknown }).code;
-  return {
-    code: typeof code === 'string' ? code : statusOfError(error).toUpperCase(),
-    message: error.message,
-  };
+  const wire = errorPreview(error);
+  return { code: wire.code, message: wire.message };
 }

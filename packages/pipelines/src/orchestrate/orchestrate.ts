@@ -1,3 +1,4 @@
+import { type Plan, type PlanDraft, PlanError, PlanSchema, validatePlan } from '@troupe/agents';
 import { readJournal } from './journal.js';
 import { OrchestrateRun } from './OrchestrateRun.js';
 import type { OrchestrateHandle, OrchestrateOptions, ResumeOptions } from './types.js';
@@ -23,7 +24,26 @@ import type { OrchestrateHandle, OrchestrateOptions, ResumeOptions } from './typ
  * const report = await handle.result;
  */
 export function orchestrate(goal: string, options: OrchestrateOptions): OrchestrateHandle {
-  return new OrchestrateRun(options, { kind: 'new', goal });
+  const plan = options.plan === undefined ? undefined : checkedPlan(goal, options);
+  return new OrchestrateRun(
+    options,
+    plan === undefined ? { kind: 'new', goal } : { kind: 'new', goal, plan },
+  );
+}
+
+/** A plan given in code, checked like a drafted one (`PlanError` with its issues). */
+function checkedPlan(goal: string, options: OrchestrateOptions): Plan {
+  const names = options.executors.map((e) => (typeof e === 'string' ? e : e.name));
+  const draft = options.plan as PlanDraft;
+  const plan = PlanSchema.parse({ goal, subtasks: draft.subtasks });
+  const issues = validatePlan(plan, { executors: names });
+  if (issues.length > 0) {
+    throw new PlanError(`the plan given to orchestrate is not valid: ${issues[0]?.message}`, {
+      issues,
+      attempts: 0,
+    });
+  }
+  return plan;
 }
 
 /**

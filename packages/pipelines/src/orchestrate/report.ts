@@ -45,7 +45,8 @@ export function buildReport(input: ReportInput): OrchestrateReport {
   for (const t of input.plan.subtasks) {
     const s = input.states.get(t.id);
     if (s === undefined) continue;
-    const usage = s.usage ?? input.usageOf(t.id);
+    const seen = input.usageOf(t.id);
+    const usage = s.usage ?? seen;
     const r: SubTaskReport = {
       id: s.id,
       taskId: s.taskId,
@@ -54,7 +55,8 @@ export function buildReport(input: ReportInput): OrchestrateReport {
       status: s.status,
       attempts: s.attempts,
       tokens: { input: usage.input, output: usage.output },
-      costUsd: usage.costUsd,
+      // Cost only comes from events (a reply does not carry it); a journaled one keeps its own.
+      costUsd: Math.max(seen.costUsd, usage.costUsd),
       durationMs: s.startedAt === undefined ? 0 : (s.finishedAt ?? now) - s.startedAt,
     };
     if (s.model !== undefined) r.model = s.model;

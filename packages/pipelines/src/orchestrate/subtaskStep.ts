@@ -44,6 +44,7 @@ export function subtaskStep(s: RunState, t: SubTask, card: string, route: Route)
       let value: unknown;
       if (executor.step !== undefined) value = await executor.step.run(input, ctx);
       else {
+        s.expectRemoteEnd(ctx.taskId);
         const reply = await s.options.runtime.ref({ type: route.executor }).ask(executor.message(input), {
           signal: ctx.signal,
           timeout: route.timeout,
@@ -62,14 +63,15 @@ export function subtaskStep(s: RunState, t: SubTask, card: string, route: Route)
 
 /**
  * A reply's usage (a ReAct outcome's) is the sub-task's tokens in the report, the same in process
- * and over NATS; it counts toward the budget only when none of its events were seen here.
+ * and over NATS; it counts toward the budget only when its events are not seen here at all.
  */
 function countReply(s: RunState, id: string, state: SubState, reply: unknown): void {
   const usage = replyUsage(reply);
   if (usage === undefined) return;
   const seen = s.accounting.of(id);
   state.usage = { ...usage, costUsd: seen.costUsd };
-  if (seen.input + seen.output > 0) return;
+  // Its events were seen here already, or will come through `events$` (the stream lags the reply).
+  if (seen.input + seen.output > 0 || s.options.events$ !== undefined) return;
   const reached = s.accounting.addUsage(id, { ...usage, costUsd: 0 });
   if (reached !== undefined) s.stopFor(reached);
 }

@@ -30,6 +30,8 @@ export function suspendChannel(
 ): UserChannel {
   return {
     async ask(prompt, { signal }) {
+      // Off the asking handler's synchronous start (see `suspendTask`).
+      await Promise.resolve();
       const { runId, taskId } = prompt;
       if (runId === undefined || taskId === undefined) {
         throw new ValidationError('a suspending channel needs the prompt’s run and task', {

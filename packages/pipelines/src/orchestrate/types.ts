@@ -1,4 +1,4 @@
-import type { Plan, Route, SubTask } from '@troupe/agents';
+import type { Plan, PlanDraft, Route, SubTask } from '@troupe/agents';
 import type { AgentTarget, Message, ProgressEvent, Runtime, Store } from '@troupe/core';
 import type { Observable } from 'rxjs';
 import type { RunHandle, StepLike } from '../scope.js';
@@ -27,13 +27,13 @@ export interface ExecutorSpec {
   /** The agent type (and the name the Planner and Strategy use). */
   name: string;
   /** What it is good at, for the Planner. */
-  description?: string;
+  description?: string | undefined;
   /** Runs sub-tasks in this process instead of asking an agent (its `ctx.suspend` works as in any step). */
-  step?: StepLike<SubTaskInput, unknown>;
+  step?: StepLike<SubTaskInput, unknown> | undefined;
   /** The message asked of the agent (default: `react.run` with the sub-task's description, expected output and context). */
-  message?: (input: SubTaskInput) => Message;
+  message?: ((input: SubTaskInput) => Message) | undefined;
   /** The agent's reply → the sub-task's result; throwing fails the sub-task (default: see above). */
-  result?: (reply: unknown, input: SubTaskInput) => unknown;
+  result?: ((reply: unknown, input: SubTaskInput) => unknown) | undefined;
 }
 
 /** Limits of one run; the first one reached ends it with a partial report. */
@@ -77,6 +77,11 @@ export interface OrchestrateOptions {
   name?: string;
   /** Background for the Planner (constraints, what exists). */
   context?: string;
+  /**
+   * The plan, when it is known in code: the Planner is not asked (only to re-plan failed
+   * branches). Checked like a drafted plan (`PlanError` with the issues, thrown by `orchestrate`).
+   */
+  plan?: PlanDraft | Plan;
   /** Ms each ask of the Planner and the Strategy may take (default 120 000). */
   planningTimeout?: number;
   /**
@@ -88,7 +93,7 @@ export interface OrchestrateOptions {
 }
 
 /** Options of `resumeRun`: the run's journal and the same agents; the goal and plan come from the journal. */
-export interface ResumeOptions extends Omit<OrchestrateOptions, 'runId' | 'store' | 'context'> {
+export interface ResumeOptions extends Omit<OrchestrateOptions, 'runId' | 'store' | 'context' | 'plan'> {
   /** The run to continue. */
   runId: string;
   /** The journal it was written to. */
