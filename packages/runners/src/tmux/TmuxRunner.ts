@@ -37,6 +37,8 @@ export interface TmuxRunnerOptions {
   height?: number;
   /** The tmux executable (default `tmux` on PATH). */
   tmuxBin?: string;
+  /** Ms one tmux command may take before its client is killed and the command fails with `TmuxError` (default 10 000). */
+  commandTimeoutMs?: number;
   /** `task.prompt` is typed once the program printed something, or after this many ms (default 5 000). */
   promptDelayMs?: number;
 }
@@ -87,7 +89,7 @@ export class TmuxRunner implements Runner<TmuxSession> {
     this.socket = socket;
     this.stateDir = options.stateDir ?? join(tmpdir(), `troupe-tmux-${socket}`);
     this.#o = options;
-    this.#tmux = new Tmux(socket, options.tmuxBin);
+    this.#tmux = new Tmux(socket, options.tmuxBin, options.commandTimeoutMs);
     this.#watcher = new TmuxWatcher(this.#tmux, options.pollMs ?? 250);
   }
 

@@ -1,5 +1,5 @@
 import { createLogger } from '@troupe/core';
-import { noServer, type Tmux } from './tmuxCli.js';
+import { noServer, noSessions, type Tmux } from './tmuxCli.js';
 
 /** One pane as `list-panes` reports it. */
 export interface PaneInfo {
@@ -76,11 +76,11 @@ export class TmuxWatcher {
     }
   }
 
-  /** Panes by session name (first pane of each); an empty map when no server runs; undefined on a tmux error. */
+  /** Panes by session name (first pane of each); an empty map when no server or no session runs; undefined on a tmux error. */
   async #list(): Promise<Map<string, PaneInfo> | undefined> {
     const out = await this.#tmux.exec(['list-panes', '-a', '-F', FORMAT]);
     const panes = new Map<string, PaneInfo>();
-    if (out.code !== 0) return noServer(out.stderr) ? panes : undefined;
+    if (out.code !== 0) return noServer(out.stderr) || noSessions(out.stderr) ? panes : undefined;
     for (const row of out.stdout.split('\n')) {
       const [name, dead, status, signal, pid] = row.split('\t');
       if (!name || panes.has(name)) continue;

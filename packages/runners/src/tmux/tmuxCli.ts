@@ -8,6 +8,9 @@ export interface TmuxOutput {
   stderr: string;
 }
 
+/** Ms a tmux client may take before it is killed (see {@link Tmux}). */
+export const DEFAULT_TMUX_TIMEOUT_MS = 10_000;
+
 /**
  * One tmux server on a dedicated socket (`tmux -L <socket>`), driven through `execFile`: every
  * argument is one argv element, never a shell string.
@@ -16,20 +19,35 @@ export class Tmux {
   /** The socket name (`-L`). */
   readonly socket: string;
   readonly #bin: string;
+  readonly #timeoutMs: number;
 
-  constructor(socket: string, bin = 'tmux') {
+  /**
+   * @param timeoutMs Ms one tmux client may take before it is killed (SIGKILL) and its command
+   *   fails with `TmuxError` (default 10 000). A tmux 3.3 client can hang on a server that is
+   *   busy ending a pane; without a bound, a watcher waiting on it would never tick again.
+   */
+  constructor(socket: string, bin = 'tmux', timeoutMs = DEFAULT_TMUX_TIMEOUT_MS) {
     this.socket = socket;
     this.#bin = bin;
+    this.#timeoutMs = timeoutMs;
   }
 
-  /** Runs `tmux -L socket ...args`; resolves with its output whatever the exit code. */
+  /**
+   * Runs `tmux -L socket ...args`; resolves with its output whatever the exit code.
+   * @throws TmuxError when tmux cannot be run or does not answer within the timeout.
+   */
   exec(args: readonly string[]): Promise<TmuxOutput> {
     return new Promise((resolve, reject) => {
       execFile(
         this.#bin,
         ['-L', this.socket, ...args],
-        { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+        { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: this.#timeoutMs, killSignal: 'SIGKILL' },
         (err, stdout, stderr) => {
+          if (err && (err as { killed?: boolean }).killed) {
+            const what = `tmux ${args[0] ?? ''}`;
+            reject(new TmuxError(`${what} did not answer within ${this.#timeoutMs} ms`, { cause: err }));
+            return;
+          }
           const code = err ? (err as { code?: unknown }).code : 0;
           if (typeof code !== 'number') {
             reject(new TmuxError(`cannot run ${this.#bin}: ${(err as Error).message}`, { cause: err }));
@@ -56,6 +74,14 @@ export class Tmux {
 /** Whether tmux's message says the server is not running (no sessions at all). */
 export function noServer(stderr: string): boolean {
   return /no server running|error connecting to|server exited/i.test(stderr);
+}
+
+/**
+ * Whether tmux's message says the server runs but holds no session: `list-panes -a` then fails
+ * with "no current target" (tmux 3.3) rather than listing nothing.
+ */
+export function noSessions(stderr: string): boolean {
+  return /no current target|no sessions/i.test(stderr);
 }
 
 /**
