@@ -69,9 +69,13 @@ natsSuite('troupe over NATS', () => {
     using tmp = tempDir();
     using other = tempDir(); // the watcher and the canceller have no store of their own
     const nats = ['--nats', server.url, '--namespace', 'clitest'];
+    // Steps wait on a gate that is never opened: the run is still going when the cancel arrives,
+    // however slow the machine is.
+    const gate = join(tmp.dir, 'gate');
+    mkdirSync(gate);
     const run = startCli(['run', WORKFLOW, '--run-id', 'remote-1', ...nats], {
       cwd: tmp.dir,
-      env: { TROUPE_TEST_STEP_MS: '3000' },
+      env: { TROUPE_TEST_STEP_MS: '100', TROUPE_TEST_GATE: gate },
     });
     await expect
       .poll(() => run.stdout(), { timeout: 60_000, interval: 50 })
