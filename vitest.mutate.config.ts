@@ -15,5 +15,8 @@ export default defineConfig({
     // Stryker runs every mutant in one worker: re-importing the runtime for each test file would be most of
     // each run's time (the core tests reset what they share in afterEach, so they hold up without isolation).
     isolate: false,
+    // A mutant that makes a test hang fails that test (detected) instead of running into Stryker's own
+    // timeout, which kills and restarts the test runner: far slower. Every core test passes well under this.
+    testTimeout: 10_000,
   },
 });
