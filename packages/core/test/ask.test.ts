@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import {
   ClosedError,
@@ -11,7 +11,7 @@ import {
   type Runtime,
   ValidationError,
 } from '../src/index.js';
-import { Add, Boom, Counter, journal, Ping, Sleep, Sleeper } from './fixtures.js';
+import { Add, Boom, Counter, gate, journal, Ping, Sleep, Sleeper } from './fixtures.js';
 
 let rt: Runtime;
 afterEach(async () => {
@@ -41,6 +41,30 @@ describe('ask and tell', () => {
     await rt.register(Counter);
     await rt.ref(Counter, 'k').tell(Add.create({ n: 4 }));
     expect(await rt.ref(Counter, 'k').ask(Add.create({ n: 1 }))).toBe(5);
+  });
+
+  it('should resolve a tell once delivered, while its handler is still blocked', async () => {
+    const held = gate();
+    const steps: string[] = [];
+    const Blocked = defineAgent({
+      type: 'test.blocked',
+      handles: {
+        'test.hold': async () => {
+          steps.push('handler started');
+          await held.promise;
+          steps.push('handler finished');
+        },
+      },
+    });
+    rt = createRuntime();
+    await rt.register(Blocked);
+    const told = rt.ref(Blocked).tell({ type: 'test.hold', payload: {} });
+    void told.then(() => steps.push('tell resolved'));
+    // The handler cannot finish until the gate opens, so a tell that waited for it would never resolve here.
+    await vi.waitFor(() => expect(steps).toContain('tell resolved'));
+    expect(steps).not.toContain('handler finished');
+    held.open();
+    await vi.waitFor(() => expect(steps).toContain('handler finished'));
   });
 
   it('should serialize concurrent asks to one instance in arrival order', async () => {

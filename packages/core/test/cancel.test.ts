@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { getEventListeners } from 'node:events';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import {
   CancelledError,
@@ -9,7 +10,7 @@ import {
   type Runtime,
   TimeoutError,
 } from '../src/index.js';
-import { journal, Sleep, Sleeper } from './fixtures.js';
+import { gate, journal, Sleep, Sleeper } from './fixtures.js';
 
 let rt: Runtime;
 afterEach(async () => {
@@ -27,8 +28,7 @@ describe('timeouts and cancellation', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TimeoutError);
     expect((err as TimeoutError).message).toMatch(/timed out after 30 ms/);
-    await new Promise((r) => setTimeout(r, 5));
-    expect(journal).toContain('aborted slow TimeoutError');
+    await vi.waitFor(() => expect(journal).toContain('aborted slow TimeoutError'));
   });
 
   it('should reject with CancelledError when the caller aborts, and reach the handler', async () => {
@@ -36,7 +36,7 @@ describe('timeouts and cancellation', () => {
     await rt.register(Sleeper);
     const controller = new AbortController();
     const asking = rt.ref(Sleeper).ask(Sleep.create({ ms: 5_000, tag: 'x' }), { signal: controller.signal });
-    await new Promise((r) => setTimeout(r, 10));
+    await vi.waitFor(() => expect(journal).toContain('start _0 x'));
     controller.abort(new Error('user changed their mind'));
     const err = (await asking.catch((e: unknown) => e)) as CancelledError;
     expect(err).toBeInstanceOf(CancelledError);
@@ -82,27 +82,60 @@ describe('timeouts and cancellation', () => {
       .ask(Go.create({}), { timeout: 40 })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TimeoutError);
-    await new Promise((r) => setTimeout(r, 5));
-    expect(journal).toContain('aborted child TimeoutError');
+    await vi.waitFor(() => expect(journal).toContain('aborted child TimeoutError'));
   });
 
-  it('should add one listener to a caller signal shared by 10,000 asks', async () => {
+  it('should keep 10,000 asks in flight on one caller signal with a single listener on it', async () => {
     rt = createRuntime();
-    const Echo = defineAgent({ type: 'test.echo', handles: { 'test.echo': (p: unknown) => p } });
-    await rt.register(Echo);
+    const held = gate();
+    let started = 0;
+    const Held = defineAgent({
+      type: 'test.held',
+      handles: {
+        'test.held': async (p: unknown) => {
+          started++;
+          await held.promise;
+          return p;
+        },
+      },
+    });
+    await rt.register(Held, { instances: 4 });
     const warnings: Error[] = [];
     const onWarning = (w: Error) => warnings.push(w);
     process.on('warning', onWarning);
     const shared = new AbortController();
-    const replies = await Promise.all(
-      Array.from({ length: 10_000 }, (_, i) =>
-        rt.ref(Echo).ask({ type: 'test.echo', payload: i }, { signal: shared.signal }),
-      ),
+    const asks = Array.from({ length: 10_000 }, (_, i) =>
+      rt.ref(Held).ask({ type: 'test.held', payload: i }, { signal: shared.signal, timeout: 120_000 }),
     );
+    // Four handlers blocked, 9,996 asks queued: all 10,000 are linked to the signal at once.
+    await vi.waitFor(() => expect(started).toBe(4));
+    expect(getEventListeners(shared.signal, 'abort')).toHaveLength(1);
+    held.open();
+    const replies = await Promise.all(asks);
     await new Promise((r) => setImmediate(r));
     process.off('warning', onWarning);
     expect(replies[9_999]).toBe(9_999);
+    expect(started).toBe(10_000);
     expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+  });
+
+  it('should cancel 10,000 asks in flight through the one listener on their shared signal', async () => {
+    rt = createRuntime();
+    const never = gate();
+    const Held = defineAgent({ type: 'test.held', handles: { 'test.held': () => never.promise } });
+    await rt.register(Held, { instances: 4 });
+    const shared = new AbortController();
+    const asks = Array.from({ length: 10_000 }, (_, i) =>
+      rt
+        .ref(Held)
+        .ask({ type: 'test.held', payload: i }, { signal: shared.signal, timeout: 120_000 })
+        .catch((e: unknown) => e),
+    );
+    expect(getEventListeners(shared.signal, 'abort')).toHaveLength(1);
+    shared.abort(new Error('enough'));
+    const errors = await Promise.all(asks);
+    expect(errors.filter((e) => e instanceof CancelledError && e.message === 'enough')).toHaveLength(10_000);
+    never.open();
   });
 });
 
@@ -125,7 +158,7 @@ describe('close', () => {
       .ref(Sleeper)
       .ask(Sleep.create({ ms: 10_000, tag: 'stuck' }))
       .catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 5));
+    await vi.waitFor(() => expect(journal).toContain('start _0 stuck'));
     await rt.close();
     const err = (await pending) as CancelledError;
     expect(err).toBeInstanceOf(CancelledError);

@@ -47,3 +47,12 @@ export const Sleeper = defineAgent({
     }),
   },
 });
+
+/** A promise the test opens by hand: a handler awaiting it stays blocked until then. */
+export function gate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { promise, open };
+}

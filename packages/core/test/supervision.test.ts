@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import {
   AgentFailedError,
@@ -13,8 +13,12 @@ import { Add, Counter, Crash } from './fixtures.js';
 
 let rt: Runtime;
 afterEach(async () => {
+  vi.useRealTimers();
   await rt?.close();
 });
+
+/** One real macrotask turn (setImmediate is not faked): every promise chain that can settle has settled. */
+const afterMicrotasks = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('supervision', () => {
   it('should answer the crashing ask with the crash and restart the instance from its initial state', async () => {
@@ -43,20 +47,27 @@ describe('supervision', () => {
   });
 
   it('should back off exponentially between restarts', async () => {
+    // Fake clock: the restart timers fire exactly when due, so each wait is measured to the millisecond
+    // (vi.waitFor would advance the fake clock itself, so plain macrotask turns are awaited instead).
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     rt = createRuntime();
-    await rt.register(Counter, { supervision: { maxRestarts: 5, backoffMs: 20, maxBackoffMs: 1_000 } });
+    await rt.register(Counter, { supervision: { maxRestarts: 5, backoffMs: 20, maxBackoffMs: 70 } });
     const ref = rt.ref(Counter, 'b');
-    const waits: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      await ref.ask(Crash.create({})).catch(() => {});
-      const start = performance.now();
-      await ref.ask(Add.create({ n: 1 }));
-      waits.push(performance.now() - start);
+    // 20, 40, then 80 capped at maxBackoffMs.
+    for (const [i, due] of [20, 40, 70].entries()) {
+      await expect(ref.ask(Crash.create({}))).rejects.toBeInstanceOf(CrashError);
+      let answer: unknown;
+      const next = ref.ask(Add.create({ n: 1 })).then((v) => {
+        answer = v;
+      });
+      await vi.advanceTimersByTimeAsync(due - 1);
+      await afterMicrotasks();
+      expect(answer, `restart ${i + 1} before ${due} ms`).toBeUndefined();
+      await vi.advanceTimersByTimeAsync(1);
+      await afterMicrotasks();
+      expect(answer, `restart ${i + 1} at ${due} ms`).toBe(1);
+      await next;
     }
-    // 20, 40, 80 ms (timers never fire early; the upper side is left to the scheduler).
-    expect(waits[0]).toBeGreaterThanOrEqual(18);
-    expect(waits[1]).toBeGreaterThanOrEqual(38);
-    expect(waits[2]).toBeGreaterThanOrEqual(78);
   });
 
   it('should restart an instance whose initial state throws, then give up', async () => {

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createDispatcher } from '../src/durable/Dispatcher.js';
 import { type DurableWorkerOptions, startDurableWorker } from '../src/durable/DurableWorker.js';
-import { deadLetterSubjectFor, taskSubject } from '../src/durable/names.js';
+import { deadLetterSubjectFor, taskSubject, tasksStreamName } from '../src/durable/names.js';
 import type { DeadLetter, TaskResult } from '../src/durable/taskRecord.js';
 
 const Work = defineMessage('job.work', z.object({ n: z.number(), mode: z.string().default('ok') }));
@@ -133,7 +133,12 @@ natsSuite('durable dispatch', () => {
     const second = await t.dispatcher.dispatch({ taskId: 'same-task', ...job(5) });
     expect(second).toBe(first);
     expect(await t.dispatcher.result('same-task', { timeout: 10_000 })).toBe(10);
-    await sleep(300);
+    // Not a wait-and-see: the work-queue stream stored one message in all (a second enqueue would be sequence
+    // 2) and holds none now (acked), so no second delivery of it can still come.
+    const jsm = await nc.jetstreamManager();
+    await expect
+      .poll(async () => (await jsm.streams.info(tasksStreamName(t.namespace))).state, { timeout: 10_000 })
+      .toMatchObject({ last_seq: 1, messages: 0 });
     expect(t.calls.get(5)).toBe(1);
   });
 

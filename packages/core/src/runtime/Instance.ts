@@ -6,6 +6,7 @@ import { toError } from '../errors/wire.js';
 import type { AgentHost } from './AgentHost.js';
 import type { Delivery } from './Delivery.js';
 import { HandlerCtx } from './HandlerCtx.js';
+import { stopTree } from './stopTree.js';
 
 /** Where an instance is in its life. */
 export type InstanceStatus = 'activating' | 'active' | 'restarting' | 'failed' | 'stopped';
@@ -132,8 +133,7 @@ export class Instance implements ReplySink {
       this.#host.settle(running, this, error, true);
     }
     if (error) for (let d = this.#dequeue(); d; d = this.#dequeue()) this.#host.settle(d, this, error, true);
-    this.#actor?.stop();
-    this.#actor = undefined;
+    this.#dispose();
     this.#notifyIdle();
   }
 
@@ -271,16 +271,7 @@ export class Instance implements ReplySink {
         error instanceof CrashError ? error : new CrashError(error.message, { cause: error }),
         true,
       );
-    const actor = this.#actor;
-    this.#actor = undefined;
-    if (actor) {
-      replySinks.delete(actor);
-      try {
-        actor.stop();
-      } catch {
-        // a crashed actor may refuse to stop; it is dropped either way
-      }
-    }
+    this.#dispose();
     if (this.status === 'stopped') return;
     const policy = this.#host.supervision;
     const now = Date.now();
@@ -299,6 +290,15 @@ export class Instance implements ReplySink {
     this.#restartTimer = setTimeout(() => {
       if (this.status === 'restarting') this.start();
     }, delay);
+  }
+
+  /** Drops the actor, stopping it and everything it invoked or spawned (an errored actor does not do that itself). */
+  #dispose(): void {
+    const actor = this.#actor;
+    this.#actor = undefined;
+    if (!actor) return;
+    replySinks.delete(actor);
+    stopTree(actor);
   }
 
   #failedError(): AgentFailedError {
