@@ -14,7 +14,12 @@ import type { RuntimeInternals } from './internals.js';
 
 /** Options of `runtime.register`. */
 export interface RegisterOptions {
-  /** Instances that serve un-keyed messages (`ref({ type })`), least-loaded first (default 1). */
+  /**
+   * Instances that serve un-keyed messages (`ref({ type })`) (default 1): a free one first, else
+   * the least loaded, never one waiting on the message's own ask chain — so a member's handler
+   * can ask its own type (it goes to another member; with a single instance it is a
+   * `DeadlockError`).
+   */
   instances?: number;
   /** Overrides the definition's idle passivation, ms. */
   passivateAfterMs?: number;

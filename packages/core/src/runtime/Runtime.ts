@@ -150,6 +150,9 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
   /**
    * Stops taking work, waits for in-flight messages (up to the close timeout),
    * aborts what is left, stops every actor and closes the transport. Idempotent.
+   * Draining: asks and tells from outside a handler, or from a handler whose message was already
+   * answered, fail with `ClosedError` at once; a handler still in flight may ask and tell other
+   * agents (their handlers too, nested), here or elsewhere, until the drain ends.
    */
   close(options: CloseOptions = {}): Promise<void> {
     this.#closing ??= this.#close(options.timeout ?? this.#closeTimeout);
