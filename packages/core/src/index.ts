@@ -29,6 +29,7 @@ export {
   ClosedError,
   CrashError,
   CycleError,
+  DeadlockError,
   ErrorCode,
   HandlerError,
   NoRespondersError,

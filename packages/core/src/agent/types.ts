@@ -70,7 +70,16 @@ export interface HandlerContext<S = unknown> {
   setState(next: S | ((previous: S) => S)): void;
   /** A ref whose asks carry this run, this task as parent, and this signal. */
   ref<P extends Protocol = AnyProtocol>(target: AgentTarget): AgentRef<P>;
-  /** Asks another agent on behalf of this task (propagates run, parent, signal, deadline). */
+  /**
+   * Asks another agent on behalf of this task (propagates run, parent, signal, deadline, and the
+   * ask chain: the instances waiting on this answer, this one last). Rejects at once with
+   * `DeadlockError` when the target instance is on that chain and busy — itself
+   * (`ctx.ask(ctx.self, …)`), or a cycle back to it such as A/k → B/k → A/k — since its mailbox
+   * would hold the ask until after the handler waiting for it; an un-keyed ask never goes to a
+   * pool member on the chain (the asker included), and fails so only when every member here is on
+   * it. While the runtime closes, this handler's asks and tells are still accepted until its own
+   * message is answered (see `Runtime.close`).
+   */
   ask<R = unknown>(target: AgentTarget, message: Message, options?: AskOptions): Promise<R>;
   /** Tells another agent on behalf of this task. */
   tell(target: AgentTarget, message: Message, options?: TellOptions): Promise<void>;

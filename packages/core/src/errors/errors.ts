@@ -11,6 +11,7 @@ export const ErrorCode = {
   Handler: 'HANDLER_ERROR',
   Closed: 'CLOSED',
   Transport: 'TRANSPORT',
+  Deadlock: 'DEADLOCK',
 } as const;
 
 /** One of the stable error codes in {@link ErrorCode}. */
@@ -127,6 +128,18 @@ export class ClosedError extends TroupeError {
 export class TransportError extends TroupeError {
   constructor(message: string, options: TroupeErrorOptions = {}) {
     super(ErrorCode.Transport, message, { retryable: true, ...options });
+  }
+}
+
+/**
+ * An ask would wait for an instance that is itself waiting on this ask: `ctx.ask(ctx.self, …)`, a
+ * cycle such as A/k → B/k → A/k, or an un-keyed ask whose every pool member is on the chain. It
+ * fails at once instead of waiting out the timeout; `data.chain` lists the instances (`type/key`)
+ * waiting on each other, the target last, and the message names them.
+ */
+export class DeadlockError extends TroupeError {
+  constructor(message: string, options: TroupeErrorOptions = {}) {
+    super(ErrorCode.Deadlock, message, options);
   }
 }
 

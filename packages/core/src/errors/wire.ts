@@ -3,6 +3,7 @@ import {
   CancelledError,
   ClosedError,
   CycleError,
+  DeadlockError,
   ErrorCode,
   HandlerError,
   NoRespondersError,
@@ -37,6 +38,7 @@ const byCode: Record<string, Ctor> = {
   [ErrorCode.Unauthorized]: UnauthorizedError,
   [ErrorCode.Closed]: ClosedError,
   [ErrorCode.Transport]: TransportError,
+  [ErrorCode.Deadlock]: DeadlockError,
 };
 
 /** Turns any thrown value into an `Error` (strings and objects included). */

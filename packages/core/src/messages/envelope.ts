@@ -24,6 +24,7 @@ export const EnvelopeSchema = z.object({
   deadline: z.number().optional(),
   attempt: z.number().int().nonnegative().optional(),
   traceparent: z.string().max(256).optional(),
+  chain: z.array(z.string().min(1).max(1024)).max(256).optional(),
   payload: z.unknown(),
 });
 
@@ -57,6 +58,12 @@ export interface Envelope<T = unknown, Type extends string = string> {
   attempt?: number;
   /** W3C trace context. */
   traceparent?: string;
+  /**
+   * On an ask made by a handler: the instances waiting on it, oldest first (the handler's own
+   * instance last), as `type/key` (pool members add `#` and their runtime's tag). The host of the
+   * target fails the ask with `DeadlockError` when its instance is already on the chain.
+   */
+  chain?: string[];
   /** The typed body. */
   payload: T;
   /** @internal the schema that already validated `payload` (in-process only). */

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { AnyStateMachine } from 'xstate';
 import { compileHandlers } from '../agent/compileHandlers.js';
 import type { AgentDef, SupervisionOptions } from '../agent/defineAgent.js';
@@ -6,13 +7,19 @@ import { toHandlerError } from '../errors/wire.js';
 import { validationErrorFromZod } from '../errors/zodIssues.js';
 import { type Envelope, VALIDATED_BY } from '../messages/envelope.js';
 import type { DeliveryOptions } from '../transport/Transport.js';
+import { chainIdOf, deadlockError } from './askChain.js';
 import { Delivery } from './Delivery.js';
 import { Instance } from './Instance.js';
 import type { RuntimeInternals } from './internals.js';
 
 /** Options of `runtime.register`. */
 export interface RegisterOptions {
-  /** Instances that serve un-keyed messages (`ref({ type })`), least-loaded first (default 1). */
+  /**
+   * Instances that serve un-keyed messages (`ref({ type })`) (default 1): a free one first, else
+   * the least loaded, never one waiting on the message's own ask chain — so a member's handler
+   * can ask its own type (it goes to another member; with a single instance it is a
+   * `DeadlockError`).
+   */
   instances?: number;
   /** Overrides the definition's idle passivation, ms. */
   passivateAfterMs?: number;
@@ -35,6 +42,8 @@ export class AgentHost {
   readonly compiled: AnyStateMachine | undefined;
   readonly instances = new Map<string, Instance>();
   readonly #pool: string[];
+  /** Tells this runtime's pool members from other runtimes' on ask chains. */
+  readonly #tag = randomBytes(4).toString('hex');
   readonly #passivateAfterMs: number | undefined;
   readonly #saving = new Map<string, Promise<void>>();
   #sweeper: ReturnType<typeof setInterval> | undefined;
@@ -99,10 +108,25 @@ export class AgentHost {
       }
     }
     const key = envelope.to.key;
-    const instance = key === undefined ? this.#pick() : this.#instanceFor(key);
+    const chain = envelope.chain;
+    const instance = key === undefined ? this.#pick(chain) : this.#instanceFor(key);
+    if (!instance) {
+      this.settle(d, undefined, deadlockError(envelope, this.def.type, this.#pool.length), true);
+      return d.promise;
+    }
+    if (chain !== undefined && key !== undefined && waitsOn(chain, instance)) {
+      this.settle(d, undefined, deadlockError(envelope, instance.chainId), true);
+      return d.promise;
+    }
     d.instance = instance;
     instance.enqueue(d);
     return d.promise;
+  }
+
+  /** How ask chains name the instance `key` of this type (pool members carry this runtime's tag). */
+  chainIdOf(key: string): string {
+    const address = { type: this.def.type, key };
+    return chainIdOf(address, this.#pool.includes(key) ? this.#tag : undefined);
   }
 
   /** Settles a delivery and reports it (progress, logs). */
@@ -146,6 +170,14 @@ export class AgentHost {
     return this.def.initialState?.(key);
   }
 
+  /** Whether an instance that can still run has messages queued or running. */
+  get busy(): boolean {
+    for (const i of this.instances.values()) {
+      if (i.load > 0 && i.status !== 'failed' && i.status !== 'stopped') return true;
+    }
+    return false;
+  }
+
   /** Resolves when every instance is idle. */
   async whenIdle(): Promise<void> {
     await Promise.all([...this.instances.values()].map((i) => i.whenIdle()));
@@ -164,17 +196,23 @@ export class AgentHost {
     await Promise.allSettled(saves);
   }
 
-  #pick(): Instance {
+  /**
+   * A pool member for an un-keyed message: a free one if any, else the least loaded; never one
+   * waiting on the message's own ask chain (the asker itself, for a member asking its own type).
+   * `undefined` when every member is on the chain.
+   */
+  #pick(chain: readonly string[] | undefined): Instance | undefined {
     const pool = this.#pool;
-    if (pool.length === 1) return this.#instanceFor(pool[0] as string);
+    if (pool.length === 1 && chain === undefined) return this.#instanceFor(pool[0] as string);
     let best: Instance | undefined;
     for (let n = 0; n < pool.length; n++) {
       this.#cursor = (this.#cursor + 1) % pool.length;
       const candidate = this.#instanceFor(pool[this.#cursor] as string);
+      if (chain !== undefined && waitsOn(chain, candidate)) continue;
       if (candidate.load === 0 && candidate.status === 'active') return candidate;
       if (!best || candidate.load < best.load) best = candidate;
     }
-    return best as Instance;
+    return best;
   }
 
   #instanceFor(key: string): Instance {
@@ -246,4 +284,9 @@ export class AgentHost {
       this.instances.delete(key);
     }
   }
+}
+
+/** Whether `instance` is busy on a message of `chain`, so an ask queued behind it would never run. */
+function waitsOn(chain: readonly string[], instance: Instance): boolean {
+  return instance.load > 0 && chain.includes(instance.chainId);
 }

@@ -28,6 +28,8 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 export class Instance implements ReplySink {
   readonly key: string;
   readonly address: { type: string; key: string };
+  /** How ask chains name this instance (see `askChain.ts`). */
+  readonly chainId: string;
   status: InstanceStatus = 'activating';
   lastActive = Date.now();
   readonly #host: AgentHost;
@@ -50,6 +52,7 @@ export class Instance implements ReplySink {
     this.#host = host;
     this.key = key;
     this.address = { type: host.def.type, key };
+    this.chainId = host.chainIdOf(key);
   }
 
   /** `type/key`, as progress events name the agent. */

@@ -19,8 +19,10 @@ import { InProcessTransport } from '../transport/InProcessTransport.js';
 import type { DeliveryOptions, Transport, TransportHost } from '../transport/Transport.js';
 import { AgentHost, type RegisterOptions } from './AgentHost.js';
 import { AskControl } from './AskControl.js';
+import { askChainOf } from './askChain.js';
 import { BoundRef } from './BoundRef.js';
 import type { Delivery } from './Delivery.js';
+import { drain, TELL } from './drain.js';
 import type { Instance } from './Instance.js';
 import type { RuntimeInternals } from './internals.js';
 
@@ -65,6 +67,8 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
   readonly #closeTimeout: number;
   #seq = 0;
   #closing: Promise<void> | undefined;
+  /** Set once close() stopped waiting for in-flight work: from then on nothing is accepted. */
+  #drained = false;
 
   constructor(options: RuntimeOptions = {}) {
     const namespace = options.namespace ?? 'default';
@@ -146,6 +150,9 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
   /**
    * Stops taking work, waits for in-flight messages (up to the close timeout),
    * aborts what is left, stops every actor and closes the transport. Idempotent.
+   * Draining: asks and tells from outside a handler, or from a handler whose message was already
+   * answered, fail with `ClosedError` at once; a handler still in flight may ask and tell other
+   * agents (their handlers too, nested), here or elsewhere, until the drain ends.
    */
   close(options: CloseOptions = {}): Promise<void> {
     this.#closing ??= this.#close(options.timeout ?? this.#closeTimeout);
@@ -186,13 +193,15 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
     options: AskOptions | undefined,
     parent: Delivery | undefined,
   ): Promise<unknown> {
-    if (this.#closing) return Promise.reject(new ClosedError('runtime is closed'));
+    if (this.#closing && !this.#drains(parent)) return Promise.reject(new ClosedError('runtime is closed'));
     const now = Date.now();
     let deadline = now + (options?.timeout ?? this.defaultTimeout);
     const parentDeadline = parent?.envelope.deadline;
     if (parentDeadline !== undefined && parentDeadline < deadline) deadline = parentDeadline;
     const envelope = this.#envelope(target, message, options, parent, now);
     envelope.deadline = deadline;
+    const chain = askChainOf(parent);
+    if (chain !== undefined) envelope.chain = chain;
     const control = new AskControl();
     control.envelope = envelope;
     control.timeoutAfter(deadline - now, timeoutError);
@@ -203,7 +212,8 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
       else control.link(parent.signal);
     }
     if (control.aborted) return Promise.reject(control.reason);
-    const reply = this.transport.request(envelope, control);
+    let reply = this.transport.request(envelope, control);
+    if (this.#closing) reply = reply.catch((err: unknown) => this.#here(err, envelope, control));
     // In-process, the delivery releases the control when it settles: no wrapper promise needed.
     if (control.disposedOnSettle) return reply;
     return reply.then(
@@ -225,8 +235,29 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
     options: TellOptions | undefined,
     parent: Delivery | undefined,
   ): Promise<void> {
-    if (this.#closing) return Promise.reject(new ClosedError('runtime is closed'));
-    return this.transport.post(this.#envelope(target, message, options, parent, Date.now()));
+    if (this.#closing && !this.#drains(parent)) return Promise.reject(new ClosedError('runtime is closed'));
+    const envelope = this.#envelope(target, message, options, parent, Date.now());
+    const posted = this.transport.post(envelope);
+    if (!this.#closing) return posted;
+    return posted.catch(async (err: unknown) => {
+      this.#here(err, envelope, TELL).catch(() => {}); // accepted; its outcome is the receiver's
+    });
+  }
+
+  /** While closing: whether a message from `parent` belongs to the in-flight work being drained. */
+  #drains(parent: Delivery | undefined): boolean {
+    return parent !== undefined && !parent.settled && !this.#drained;
+  }
+
+  /**
+   * A drained handler's message that the transport could not route (this runtime unserved its
+   * types, so no new work comes in) goes to the local host instead; any other failure stands.
+   */
+  #here(err: unknown, envelope: Envelope, options: DeliveryOptions): Promise<unknown> {
+    if (!(err instanceof NoRespondersError) || this.#drained || !this.#hosts.has(envelope.to.type)) {
+      throw err;
+    }
+    return this.deliver(envelope, options);
   }
 
   /** @internal */
@@ -342,8 +373,9 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
     const expired = new Promise<'expired'>((resolve) => {
       timer = setTimeout(() => resolve('expired'), timeout);
     });
-    const outcome = await Promise.race([Promise.all(hosts.map((h) => h.whenIdle())), expired]);
+    const outcome = await Promise.race([drain(hosts), expired]);
     clearTimeout(timer);
+    this.#drained = true;
     const reason = new CancelledError(
       outcome === 'expired' ? `runtime closed: in-flight work aborted after ${timeout} ms` : 'runtime closed',
     );
