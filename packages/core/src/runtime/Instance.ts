@@ -65,6 +65,11 @@ export class Instance implements ReplySink {
     return this.#queue.length - this.#head + (this.#running ? 1 : 0);
   }
 
+  /** Whether the running handler waits on asks it made (work queued here waits for their answers too). */
+  get waiting(): boolean {
+    return this.#running !== undefined && this.#running.asking > 0;
+  }
+
   /** The current state (handler agents) or machine context (machine agents). */
   get state(): unknown {
     if (this.#host.def.handlers) return this.#state;

@@ -212,6 +212,7 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
       else control.link(parent.signal);
     }
     if (control.aborted) return Promise.reject(control.reason);
+    if (parent) control.countIn(parent);
     let reply = this.transport.request(envelope, control);
     if (this.#closing) reply = reply.catch((err: unknown) => this.#here(err, envelope, control));
     // In-process, the delivery releases the control when it settles: no wrapper promise needed.
