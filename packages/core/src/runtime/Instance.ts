@@ -27,8 +27,6 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 export class Instance implements ReplySink {
   readonly key: string;
   readonly address: { type: string; key: string };
-  /** How ask chains name this instance (see `askChain.ts`). */
-  readonly chainId: string;
   status: InstanceStatus = 'activating';
   lastActive = Date.now();
   readonly #host: AgentHost;
@@ -44,6 +42,7 @@ export class Instance implements ReplySink {
   #idleWaiters: Array<() => void> = NO_WAITERS;
   #failure: Error | undefined;
   #label: string | undefined;
+  #chainId: string | undefined;
   /** Handler agents' state; mirrored into the actor's context. */
   #state: unknown;
 
@@ -51,13 +50,18 @@ export class Instance implements ReplySink {
     this.#host = host;
     this.key = key;
     this.address = { type: host.def.type, key };
-    this.chainId = host.chainIdOf(key);
   }
 
   /** `type/key`, as progress events name the agent. */
   get label(): string {
     this.#label ??= `${this.address.type}/${this.key}`;
     return this.#label;
+  }
+
+  /** How ask chains name this instance (see `askChain.ts`); made on first use, as most never ask. */
+  get chainId(): string {
+    this.#chainId ??= this.#host.chainIdOf(this.key);
+    return this.#chainId;
   }
 
   /** Messages queued or running. */
