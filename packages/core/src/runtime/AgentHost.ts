@@ -197,9 +197,11 @@ export class AgentHost {
   }
 
   /**
-   * A pool member for an un-keyed message: a free one if any, else the least loaded; never one
-   * waiting on the message's own ask chain (the asker itself, for a member asking its own type).
-   * `undefined` when every member is on the chain.
+   * A pool member for an un-keyed message: a free one if any, else the least loaded of those not
+   * waiting on asks of their own (else of all); never one waiting on the message's own ask chain
+   * (the asker itself, for a member asking its own type). `undefined` when every member is on the
+   * chain. Preferring members that wait on nothing keeps two members fanning out to their own
+   * pool at once from queueing each behind the other.
    */
   #pick(chain: readonly string[] | undefined): Instance | undefined {
     const pool = this.#pool;
@@ -210,7 +212,7 @@ export class AgentHost {
       const candidate = this.#instanceFor(pool[this.#cursor] as string);
       if (chain !== undefined && waitsOn(chain, candidate)) continue;
       if (candidate.load === 0 && candidate.status === 'active') return candidate;
-      if (!best || candidate.load < best.load) best = candidate;
+      if (!best || isBetter(candidate, best)) best = candidate;
     }
     return best;
   }
@@ -289,4 +291,11 @@ export class AgentHost {
 /** Whether `instance` is busy on a message of `chain`, so an ask queued behind it would never run. */
 function waitsOn(chain: readonly string[], instance: Instance): boolean {
   return instance.load > 0 && chain.includes(instance.chainId);
+}
+
+/** Whether `a` should take an un-keyed message rather than `b` (neither is free). */
+function isBetter(a: Instance, b: Instance): boolean {
+  const aWaits = a.waiting;
+  if (aWaits !== b.waiting) return !aWaits;
+  return a.load < b.load;
 }

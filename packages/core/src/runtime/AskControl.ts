@@ -24,11 +24,18 @@ export class AskControl extends LazyAbort implements DeliveryOptions, RequestOpt
   #listeners: Set<Listener> | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #unlinks: Array<() => void> | undefined;
+  #asker: { asking: number } | undefined;
 
   /** Aborts with `reason` after `ms`, unless settled first. */
   timeoutAfter(ms: number, reason: (control: AskControl) => unknown): void {
     this.timeout = ms;
     this.#timer = setTimeout(fireTimeout, ms, this, reason);
+  }
+
+  /** Counts this ask in `asker.asking` (its handler waits on it) until the ask settles. */
+  countIn(asker: { asking: number }): void {
+    asker.asking++;
+    this.#asker = asker;
   }
 
   /** Aborts when `parent` aborts, without creating signals on either side; released on dispose. */
@@ -76,6 +83,10 @@ export class AskControl extends LazyAbort implements DeliveryOptions, RequestOpt
 
   /** Releases the timer and links (after the ask settled). */
   dispose(): void {
+    if (this.#asker) {
+      this.#asker.asking--;
+      this.#asker = undefined;
+    }
     if (this.#timer !== undefined) {
       clearTimeout(this.#timer);
       this.#timer = undefined;

@@ -13,6 +13,8 @@ export class Delivery {
   /** The instance it was routed to. */
   instance: Instance | undefined;
   settled = false;
+  /** Asks its handler made that have not settled yet (routing avoids queueing behind it meanwhile). */
+  asking = 0;
   readonly #options: DeliveryOptions;
   #resolve!: (value: unknown) => void;
   #reject!: (error: unknown) => void;

@@ -28,8 +28,6 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 export class Instance implements ReplySink {
   readonly key: string;
   readonly address: { type: string; key: string };
-  /** How ask chains name this instance (see `askChain.ts`). */
-  readonly chainId: string;
   status: InstanceStatus = 'activating';
   lastActive = Date.now();
   readonly #host: AgentHost;
@@ -45,6 +43,7 @@ export class Instance implements ReplySink {
   #idleWaiters: Array<() => void> = NO_WAITERS;
   #failure: Error | undefined;
   #label: string | undefined;
+  #chainId: string | undefined;
   /** Handler agents' state; mirrored into the actor's context. */
   #state: unknown;
 
@@ -52,7 +51,6 @@ export class Instance implements ReplySink {
     this.#host = host;
     this.key = key;
     this.address = { type: host.def.type, key };
-    this.chainId = host.chainIdOf(key);
   }
 
   /** `type/key`, as progress events name the agent. */
@@ -61,9 +59,20 @@ export class Instance implements ReplySink {
     return this.#label;
   }
 
+  /** How ask chains name this instance (see `askChain.ts`); made on first use, as most never ask. */
+  get chainId(): string {
+    this.#chainId ??= this.#host.chainIdOf(this.key);
+    return this.#chainId;
+  }
+
   /** Messages queued or running. */
   get load(): number {
     return this.#queue.length - this.#head + (this.#running ? 1 : 0);
+  }
+
+  /** Whether the running handler waits on asks it made (work queued here waits for their answers too). */
+  get waiting(): boolean {
+    return this.#running !== undefined && this.#running.asking > 0;
   }
 
   /** The current state (handler agents) or machine context (machine agents). */

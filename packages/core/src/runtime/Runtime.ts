@@ -22,7 +22,7 @@ import { AskControl } from './AskControl.js';
 import { askChainOf } from './askChain.js';
 import { BoundRef } from './BoundRef.js';
 import type { Delivery } from './Delivery.js';
-import { drain, TELL } from './drain.js';
+import { drain, noop, TELL } from './drain.js';
 import type { Instance } from './Instance.js';
 import type { RuntimeInternals } from './internals.js';
 
@@ -212,6 +212,7 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
       else control.link(parent.signal);
     }
     if (control.aborted) return Promise.reject(control.reason);
+    if (parent) control.countIn(parent);
     let reply = this.transport.request(envelope, control);
     if (this.#closing) reply = reply.catch((err: unknown) => this.#here(err, envelope, control));
     // In-process, the delivery releases the control when it settles: no wrapper promise needed.
@@ -238,10 +239,8 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
     if (this.#closing && !this.#drains(parent)) return Promise.reject(new ClosedError('runtime is closed'));
     const envelope = this.#envelope(target, message, options, parent, Date.now());
     const posted = this.transport.post(envelope);
-    if (!this.#closing) return posted;
-    return posted.catch(async (err: unknown) => {
-      this.#here(err, envelope, TELL).catch(() => {}); // accepted; its outcome is the receiver's
-    });
+    // Accepted here, its outcome is the receiver's (as for any tell).
+    return this.#closing ? posted.catch(async (e) => void this.#here(e, envelope, TELL).catch(noop)) : posted;
   }
 
   /** While closing: whether a message from `parent` belongs to the in-flight work being drained. */
@@ -249,14 +248,9 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
     return parent !== undefined && !parent.settled && !this.#drained;
   }
 
-  /**
-   * A drained handler's message that the transport could not route (this runtime unserved its
-   * types, so no new work comes in) goes to the local host instead; any other failure stands.
-   */
+  /** A drained handler's message the transport cannot route (its types are unserved) goes to the local host. */
   #here(err: unknown, envelope: Envelope, options: DeliveryOptions): Promise<unknown> {
-    if (!(err instanceof NoRespondersError) || this.#drained || !this.#hosts.has(envelope.to.type)) {
-      throw err;
-    }
+    if (!(err instanceof NoRespondersError) || this.#drained || !this.#hosts.has(envelope.to.type)) throw err;
     return this.deliver(envelope, options);
   }
 

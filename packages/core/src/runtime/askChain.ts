@@ -1,7 +1,6 @@
 import { DeadlockError } from '../errors/errors.js';
 import { type AgentAddress, formatAddress } from '../messages/address.js';
 import type { Envelope } from '../messages/envelope.js';
-import type { Delivery } from './Delivery.js';
 
 /**
  * The most instances an ask chain carries; beyond it the oldest are dropped (a cycle through
@@ -9,12 +8,18 @@ import type { Delivery } from './Delivery.js';
  */
 export const MAX_ASK_CHAIN = 64;
 
+/** What {@link askChainOf} reads of the delivery whose handler asks (a runtime `Delivery`). */
+export interface AskingDelivery {
+  readonly envelope: Pick<Envelope, 'chain'>;
+  readonly instance: { readonly chainId: string } | undefined;
+}
+
 /**
  * The chain of an ask made while handling `parent`: the instances waiting on the parent's
  * answer (its own chain, when it is an ask) and then the parent's instance, which now waits on
  * this ask. `undefined` for an ask from outside any handler.
  */
-export function askChainOf(parent: Delivery | undefined): string[] | undefined {
+export function askChainOf(parent: AskingDelivery | undefined): string[] | undefined {
   const instance = parent?.instance;
   if (!instance) return undefined;
   const prior = parent.envelope.chain;

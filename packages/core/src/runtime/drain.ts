@@ -13,3 +13,6 @@ export async function drain(hosts: readonly AgentHost[]): Promise<void> {
 
 /** Delivery options of a tell handed straight to a local host (nobody waits on it). */
 export const TELL: DeliveryOptions = { signal: new AbortController().signal, expectsReply: false };
+
+/** Ignores a settled tell's outcome. */
+export function noop(): void {}
