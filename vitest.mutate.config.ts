@@ -18,5 +18,6 @@ export default defineConfig({
     // A mutant that makes a test hang fails that test (detected) instead of running into Stryker's own
     // timeout, which kills and restarts the test runner: far slower. Every core test passes well under this.
     testTimeout: 10_000,
+    hookTimeout: 15_000,
   },
 });
