@@ -17,6 +17,9 @@ export default defineConfig({
     isolate: false,
     // A mutant that makes a test hang fails that test (detected) instead of running into Stryker's own
     // timeout, which kills and restarts the test runner: far slower. Every core test passes well under this.
-    testTimeout: 10_000,
+    testTimeout: 15_000,
+    hookTimeout: 15_000,
+    // Read by the few tests whose size only matters for the claim, not for catching a mutant (cancel.test.ts).
+    env: { TROUPE_MUTATION_RUN: '1' },
   },
 });
