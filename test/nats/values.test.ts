@@ -12,6 +12,7 @@ import {
   EXPECTED_HUB,
   fanOutScenario,
   hubScenario,
+  immutableScenario,
   type World,
   withoutHubIds,
 } from '../pipelines/valueScenarios.js';
@@ -46,5 +47,12 @@ natsSuite('value semantics over NATS', () => {
     const { local, remote } = await bothWays(server.url, 'values-fanout', fanOutScenario);
     expect(remote).toEqual(EXPECTED_FANOUT);
     expect(remote).toEqual(local);
+  });
+
+  it('should freeze a payload declared immutable where it is received, as in process', async () => {
+    await using server = await startNatsServer();
+    const { local, remote } = await bothWays(server.url, 'values-frozen', immutableScenario);
+    expect(local).toBe('refused');
+    expect(remote).toBe('refused');
   });
 });

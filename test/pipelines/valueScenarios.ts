@@ -179,3 +179,24 @@ export const EXPECTED_FANOUT = {
     ['step', { tags: ['x', 'step'] }],
   ],
 };
+
+const Table = defineMessage('values.table', z.object({ rows: z.array(z.number()) }), { immutable: true });
+const Editor = defineAgent({
+  type: 'values.editor',
+  handles: {
+    [Table.type]: on(Table, (table) => {
+      try {
+        table.rows.push(4);
+        return 'changed';
+      } catch (err) {
+        return err instanceof TypeError ? 'refused' : 'other error';
+      }
+    }),
+  },
+});
+
+/** A payload declared immutable: frozen where it is received, whichever way it came. */
+export async function immutableScenario(world: World) {
+  await world.host.register(Editor);
+  return await world.client.ref(Editor).ask(Table.create({ rows: [1, 2, 3] }));
+}
