@@ -30,8 +30,10 @@ export interface InProcessTransportOptions {
 
 /**
  * The default transport: messages are handed to the hosting runtime
- * directly, with no serialization. Types served by several runtimes on one
- * bus are load-balanced round-robin.
+ * directly, with no serialization; the receiver gets its own copy of the
+ * payload and the asker its own copy of the reply (`copyValue`: frozen values
+ * are shared), so a program behaves as it does over NATS. Types served by
+ * several runtimes on one bus are load-balanced round-robin.
  */
 export class InProcessTransport implements Transport {
   readonly kind = 'in-process';
@@ -79,17 +81,16 @@ export class InProcessTransport implements Transport {
     const target = this.#route(envelope);
     if (target instanceof Error) return Promise.reject(target);
     // The runtime's own request options double as delivery options, so no AbortSignal is made unless read.
-    const delivery =
-      'expectsReply' in options
-        ? (options as RequestOptions & DeliveryOptions)
-        : { signal: options.signal, expectsReply: true };
     try {
       receiverCopy(envelope);
     } catch (err) {
       return Promise.reject(err);
     }
+    // The runtime's own ask control: its delivery copies the reply as it settles (no extra promise).
+    if ('expectsReply' in options)
+      return target.deliver(envelope, options as RequestOptions & DeliveryOptions);
     return target
-      .deliver(envelope, delivery)
+      .deliver(envelope, { signal: options.signal, expectsReply: true })
       .then((value) => copyValue(value, `reply to '${envelope.type}'`));
   }
 
