@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../packages/pipelines/examples/quickstart.js';
 
@@ -27,5 +30,19 @@ describe('@troupe/pipelines README', () => {
     } finally {
       log.mockRestore();
     }
+  });
+
+  it('should show the MsgHub example verbatim, with the output it prints', { timeout: 120_000 }, async () => {
+    const readme = readFileSync(new URL('README.md', root), 'utf8');
+    const section = readme.slice(readme.indexOf('## MsgHub'));
+    const [code, output] = [...section.matchAll(/```(?:ts|md)\n([\s\S]*?)```/g)].map((m) => m[1]);
+    const example = new URL('examples/msghub.ts', root);
+    expect(code).toBe(readFileSync(example, 'utf8'));
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--conditions=@troupe/source', '--import', 'tsx', fileURLToPath(example)],
+      { timeout: 90_000 },
+    );
+    expect(stdout).toBe(output);
   });
 });

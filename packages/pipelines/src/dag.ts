@@ -3,10 +3,9 @@ import { StepError } from './errors.js';
 import { exec } from './exec.js';
 import { buildGraph } from './graph.js';
 import { concurrencyLimit } from './limits.js';
-import type { ParallelInput } from './parallel.js';
-import type { AnyStep, OutputOf, Step, TaskScope } from './scope.js';
+import type { AnyStep, InputOf, OutputOf, Step, TaskScope } from './scope.js';
 import { allowManyListeners, linkedController, WIDE } from './signals.js';
-import { isStep, makeStep, toStep } from './step.js';
+import { isStep, makeStep, ownInput, toStep } from './step.js';
 
 /** A node of a {@link dag}: its step and the nodes it waits for. */
 export interface DagNode<S extends AnyStep = AnyStep> {
@@ -33,11 +32,16 @@ export interface DagOptions {
 }
 
 type StepOfNode<N> = N extends { step: infer S } ? S : N;
+/** Each root node's input in a parameter position (non-roots: never), so that they intersect whole. */
 type RootInputs<N> = {
-  [K in keyof N]: N[K] extends { deps: readonly [string, ...string[]] } ? never : StepOfNode<N[K]>;
+  [K in keyof N]: N[K] extends { deps: readonly [string, ...string[]] }
+    ? never
+    : (input: InputOf<StepOfNode<N[K]>>) => void;
 };
-/** The input of a dag: what its root nodes accept. */
-export type DagInput<N extends DagNodes> = ParallelInput<Extract<RootInputs<N>[keyof N], AnyStep>[]>;
+/** The input of a dag: what all of its root nodes accept (each one's input type taken whole, as in `parallel`). */
+export type DagInput<N extends DagNodes> = RootInputs<N>[keyof N] extends (input: infer X) => void
+  ? X
+  : never;
 /** The outputs of a dag, by node. */
 export type DagOutputs<N extends DagNodes> = { -readonly [K in keyof N]: OutputOf<StepOfNode<N[K]>> };
 /** How one node of a `skip-dependents` dag ended. */
@@ -73,7 +77,12 @@ export function dag(nodes: DagNodes, options: DagOptions = {}): Step<unknown, Re
   const specs = Object.entries(nodes).map(([name, node]) => {
     const spec: DagNode =
       typeof node === 'function' || isStep(node) ? { step: node as AnyStep } : (node as DagNode);
-    return { name, step: toStep(spec.step) as Step<unknown, unknown>, deps: spec.deps ?? [] };
+    // Each node gets its own copy of its input (the dag's, or its dependencies' outputs), as over NATS.
+    return {
+      name,
+      step: ownInput(toStep(spec.step) as Step<unknown, unknown>, 'dag'),
+      deps: spec.deps ?? [],
+    };
   });
   const graph = buildGraph('dag', new Map(specs.map((s) => [s.name, s.deps])));
   const limit = concurrencyLimit('dag', 'maxConcurrency', options.maxConcurrency);

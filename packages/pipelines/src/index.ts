@@ -19,7 +19,7 @@ export { STEP_FAILED, StepError } from './errors.js';
 /** Loops. */
 export { type LoopCondition, type LoopInfo, type LoopOptions, loop } from './loop.js';
 /** AgentScope's message hub. */
-export { MsgHub, type MsgHubOptions, msgHub, type Participant } from './MsgHub.js';
+export { type MsgHub, type MsgHubOptions, msgHub, type Participant, type ParticipantLike } from './MsgHub.js';
 /** Well-known messages: `task.assign` (TaskGroup → agents) and `hub.message` (MsgHub → participants). */
 export { HubMessage, type HubMessagePayload, TaskAssign, type TaskAssignment } from './messages.js';
 export {

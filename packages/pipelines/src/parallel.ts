@@ -4,7 +4,7 @@ import { exec } from './exec.js';
 import { concurrencyLimit } from './limits.js';
 import type { AnyStep, InputOf, OutputOf, Step, TaskScope } from './scope.js';
 import { allowManyListeners, linkedController, noop, WIDE } from './signals.js';
-import { makeStep, toStep } from './step.js';
+import { makeStep, ownInput, toStep } from './step.js';
 
 /** Options of {@link parallel}. */
 export interface ParallelOptions {
@@ -26,11 +26,16 @@ export interface ParallelOptions {
 /** The outcome of one step when outcomes are collected (like `Promise.allSettled`, with typed errors). */
 export type Settled<T> = { status: 'fulfilled'; value: T } | { status: 'rejected'; reason: Error };
 
-type UnionToIntersection<U> = (U extends unknown ? (k: U) => void : never) extends (k: infer X) => void
+/**
+ * The input a fan-out needs: what every one of its steps accepts, the intersection of their input
+ * types, each taken whole (a step taking `string | null` contributes `string | null`, not
+ * `string & null`): each input is wrapped in a parameter position before intersecting.
+ */
+export type ParallelInput<S extends readonly AnyStep[]> = {
+  [K in keyof S]: (input: InputOf<S[K]>) => void;
+}[number] extends (input: infer X) => void
   ? X
   : never;
-/** The input a fan-out needs: what every one of its steps accepts. */
-export type ParallelInput<S extends readonly AnyStep[]> = UnionToIntersection<InputOf<S[number]>>;
 /** The outputs of a failFast fan-out, in step order. */
 export type ParallelOutputs<S extends readonly AnyStep[]> = { -readonly [K in keyof S]: OutputOf<S[K]> };
 /** The settled outcomes of a fan-out, in step order. */
@@ -54,7 +59,8 @@ export function parallel<const S extends readonly AnyStep[]>(
   options?: ParallelOptions & { failFast?: false },
 ): Step<ParallelInput<S>, ParallelSettled<S>>;
 export function parallel(steps: readonly AnyStep[], options: ParallelOptions = {}): Step<unknown, unknown[]> {
-  const compiled = steps.map((s) => toStep(s) as Step<unknown, unknown>);
+  // Each branch gets its own copy of the input, as it would over NATS.
+  const compiled = steps.map((s) => ownInput(toStep(s) as Step<unknown, unknown>, 'parallel'));
   const limit = concurrencyLimit('parallel', 'maxConcurrency', options.maxConcurrency);
   const name = options.name ?? 'parallel';
   return makeStep(name, (input: unknown, ctx: TaskScope) => fanOut(compiled, input, ctx, options, limit));

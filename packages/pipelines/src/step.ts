@@ -1,3 +1,4 @@
+import { copyValue } from '@troupe/core';
 import {
   STEP,
   type Step,
@@ -40,6 +41,27 @@ export function toStep<I, O>(value: StepLike<I, O>): Step<I, O> {
     return makeStep(value.name || 'step', (input, ctx) => callFn(value, input, ctx));
   }
   return value;
+}
+
+/**
+ * @internal The same step, run on its own copy of its input (each attempt a fresh one): what a
+ * fan-out gives each branch, so that branches never share a mutable input with each other or
+ * with the caller, as over NATS. Frozen inputs are shared (see `copyValue` in `@troupe/core`).
+ */
+export function ownInput<I, O>(step: Step<I, O>, fanOut: string): Step<I, O> {
+  const run = step.run;
+  return {
+    ...step,
+    run: (input, ctx) => {
+      let own: I;
+      try {
+        own = copyValue(input, `${fanOut} input of step '${step.name}'`);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      return run(own, ctx);
+    },
+  };
 }
 
 /** @internal Builds a step object. */

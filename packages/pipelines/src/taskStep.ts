@@ -2,7 +2,7 @@ import { type AskOptions, ValidationError } from '@troupe/core';
 import { TaskAssign, type TaskAssignment } from './messages.js';
 import type { BackoffOptions } from './retry.js';
 import type { RuntimeLike, Step, StepPolicy } from './scope.js';
-import { makeStep, toStep } from './step.js';
+import { makeStep, ownInput, toStep } from './step.js';
 import { taskInstanceKey } from './taskInstances.js';
 import type { TaskSpec } from './taskTypes.js';
 
@@ -35,7 +35,8 @@ export function taskStep(
   if (backoff !== undefined) policy.backoff = backoff;
   if (spec.step !== undefined) {
     if (timeout !== undefined) policy.timeout = timeout;
-    const inner = toStep(spec.step);
+    // Each attempt runs on its own copy of the assignment (and so of `input`), as an agent's would.
+    const inner = ownInput(toStep(spec.step), 'TaskGroup');
     return {
       step: makeStep(label, inner.run, { agent: inner.agent, policy }),
       assignment,

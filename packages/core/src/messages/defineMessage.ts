@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { ValidationError } from '../errors/errors.js';
 import { validationErrorFromZod } from '../errors/zodIssues.js';
 import { isValidName } from './address.js';
+import { deepFreeze } from './copy.js';
 import { type Envelope, EnvelopeSchema, type Message, VALIDATED_BY } from './envelope.js';
 
 /** A message type made by {@link defineMessage}. */
@@ -10,6 +11,8 @@ export interface MessageDef<Type extends string = string, S extends z.ZodType = 
   readonly type: Type;
   /** The payload schema. */
   readonly schema: S;
+  /** Whether payloads of this type are declared immutable: frozen, and shared rather than copied in process. */
+  readonly immutable: boolean;
   /** A message of this type; the payload is validated (throws {@link ValidationError}). */
   create(payload: z.input<S>): Message<Type, z.output<S>>;
   /** Validates an unknown envelope of this type, payload included. */
@@ -18,6 +21,18 @@ export interface MessageDef<Type extends string = string, S extends z.ZodType = 
   parsePayload(value: unknown): z.output<S>;
   /** Whether an envelope or message is of this type (type check only). */
   is(value: { type: string } | null | undefined): value is Envelope<z.output<S>, Type>;
+}
+
+/** Options of {@link defineMessage}. */
+export interface MessageOptions {
+  /**
+   * Declares payloads of this type immutable: `create` deep-freezes the payload (so a change
+   * throws in strict code, in process and, since the receiving host freezes what it parses, over
+   * NATS too), and the in-process transport hands it over as it is instead of copying it. For
+   * large read-only payloads, where the copy shows (default false). A reply is declared immutable
+   * by returning it through `deepFreeze`.
+   */
+  immutable?: boolean;
 }
 
 /** The payload type of a message definition. */
@@ -32,6 +47,7 @@ export type PayloadOf<M> = M extends MessageDef<string, infer S> ? z.output<S> :
 export function defineMessage<const Type extends string, S extends z.ZodType>(
   type: Type,
   schema: S,
+  options: MessageOptions = {},
 ): MessageDef<Type, S> {
   if (!isValidName(type)) {
     throw new ValidationError(`invalid message type '${type}': use dotted words of [A-Za-z0-9_-]`, {
@@ -43,10 +59,14 @@ export function defineMessage<const Type extends string, S extends z.ZodType>(
     if (!result.success) throw validationErrorFromZod(result.error, 'payload', `'${type}' payload`);
     return result.data;
   };
+  const immutable = options.immutable === true;
   return {
     type,
     schema,
-    create: (payload) => ({ type, payload: parsePayload(payload), [VALIDATED_BY]: schema }),
+    immutable,
+    create: immutable
+      ? (payload) => ({ type, payload: deepFreeze(parsePayload(payload)), [VALIDATED_BY]: schema })
+      : (payload) => ({ type, payload: parsePayload(payload), [VALIDATED_BY]: schema }),
     parsePayload,
     parse(value) {
       const env = EnvelopeSchema.safeParse(value);

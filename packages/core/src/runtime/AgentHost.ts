@@ -5,6 +5,7 @@ import type { AgentDef, SupervisionOptions } from '../agent/defineAgent.js';
 import { ClosedError, TroupeError, ValidationError } from '../errors/errors.js';
 import { toHandlerError } from '../errors/wire.js';
 import { validationErrorFromZod } from '../errors/zodIssues.js';
+import { deepFreeze } from '../messages/copy.js';
 import { type Envelope, VALIDATED_BY } from '../messages/envelope.js';
 import type { DeliveryOptions } from '../transport/Transport.js';
 import { chainIdOf, deadlockError } from './askChain.js';
@@ -104,7 +105,8 @@ export class AgentHost {
           this.settle(d, undefined, err, true);
           return d.promise;
         }
-        d.payload = parsed.data;
+        // Declared immutable: frozen here too, so a change throws whichever way the payload came.
+        d.payload = spec.message.immutable ? deepFreeze(parsed.data) : parsed.data;
       }
     }
     const key = envelope.to.key;

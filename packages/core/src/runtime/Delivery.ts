@@ -1,3 +1,4 @@
+import { copyValue } from '../messages/copy.js';
 import type { Envelope } from '../messages/envelope.js';
 import type { DeliveryOptions } from '../transport/Transport.js';
 import { AskControl } from './AskControl.js';
@@ -70,8 +71,18 @@ export class Delivery {
   resolve(value: unknown): boolean {
     if (this.settled) return false;
     this.settled = true;
-    this.control?.dispose();
-    this.#resolve(value);
+    const control = this.control;
+    if (!control) {
+      this.#resolve(value);
+      return true;
+    }
+    control.dispose();
+    // An in-process asker gets its own copy of the reply, as over NATS (see InProcessTransport).
+    try {
+      this.#resolve(copyValue(value, `reply to '${this.envelope.type}'`));
+    } catch (err) {
+      this.#reject(err);
+    }
     return true;
   }
 

@@ -1,4 +1,5 @@
 import { ClosedError, NoRespondersError, ValidationError } from '../errors/errors.js';
+import { copyValue } from '../messages/copy.js';
 import type { Envelope } from '../messages/envelope.js';
 import type { DeliveryOptions, RequestOptions, Transport, TransportHost } from './Transport.js';
 
@@ -29,8 +30,10 @@ export interface InProcessTransportOptions {
 
 /**
  * The default transport: messages are handed to the hosting runtime
- * directly, with no serialization. Types served by several runtimes on one
- * bus are load-balanced round-robin.
+ * directly, with no serialization; the receiver gets its own copy of the
+ * payload and the asker its own copy of the reply (`copyValue`: frozen values
+ * are shared), so a program behaves as it does over NATS. Types served by
+ * several runtimes on one bus are load-balanced round-robin.
  */
 export class InProcessTransport implements Transport {
   readonly kind = 'in-process';
@@ -78,16 +81,27 @@ export class InProcessTransport implements Transport {
     const target = this.#route(envelope);
     if (target instanceof Error) return Promise.reject(target);
     // The runtime's own request options double as delivery options, so no AbortSignal is made unless read.
-    const delivery =
-      'expectsReply' in options
-        ? (options as RequestOptions & DeliveryOptions)
-        : { signal: options.signal, expectsReply: true };
-    return target.deliver(envelope, delivery);
+    try {
+      receiverCopy(envelope);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    // The runtime's own ask control: its delivery copies the reply as it settles (no extra promise).
+    if ('expectsReply' in options)
+      return target.deliver(envelope, options as RequestOptions & DeliveryOptions);
+    return target
+      .deliver(envelope, { signal: options.signal, expectsReply: true })
+      .then((value) => copyValue(value, `reply to '${envelope.type}'`));
   }
 
   post(envelope: Envelope): Promise<void> {
     const target = this.#route(envelope);
     if (target instanceof Error) return Promise.reject(target);
+    try {
+      receiverCopy(envelope);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     // A tell's outcome belongs to the receiver; failures are reported through progress, not here.
     target.deliver(envelope, { signal: NEVER, expectsReply: false }).catch(() => {});
     return Promise.resolve();
@@ -137,6 +151,16 @@ export class InProcessTransport implements Transport {
 }
 
 const NEVER = new AbortController().signal;
+
+/**
+ * Value semantics, as over NATS: the receiver gets its own copy of the payload, and the asker its
+ * own copy of the reply, so no change on one side is seen on the other. Frozen values (payloads
+ * of a message defined with `immutable: true`, replies passed through `deepFreeze`) are shared
+ * as they are. The envelope was made for this one delivery, so its payload is replaced in place.
+ */
+function receiverCopy(envelope: Envelope): void {
+  envelope.payload = copyValue(envelope.payload, `'${envelope.type}' payload`);
+}
 
 function hashKey(key: string): number {
   let h = 2166136261;
