@@ -10,7 +10,6 @@ import { kvDelete, kvGet, kvKeys, kvSet, kvSetIfAbsent } from './kvTable.js';
 import { migrateToLatest } from './migrations.js';
 import type { EventPage, EventQuery, RunPage, RunQuery, RunRecord, RunRepository } from './runRepository.js';
 import { createRun, getRun, listRuns, updateRun } from './runsTable.js';
-import type { SqlSchema } from './schema.js';
 
 /** Options of {@link SqlStore.open} and {@link createSqlStore}. */
 export interface SqlStoreOptions {

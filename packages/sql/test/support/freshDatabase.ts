@@ -8,6 +8,8 @@ export interface FreshDatabase {
   /** URL of the fresh database (same server, user and password as the admin URL). */
   url: string;
   name: string;
+  /** Runs one statement on the fresh database and returns its rows (for looking behind the store). */
+  query(statement: string): Promise<Record<string, unknown>[]>;
   drop(): Promise<void>;
 }
 
@@ -20,21 +22,22 @@ export async function freshDatabase(kind: TestDatabaseKind, adminUrl: string): P
   return {
     url: url.toString(),
     name,
-    drop: () =>
-      admin(kind, adminUrl, `drop database if exists ${name}${kind === 'postgres' ? ' with (force)' : ''}`),
+    query: (statement) => admin(kind, url.toString(), statement),
+    drop: async () => {
+      await admin(kind, adminUrl, `drop database if exists ${name}${kind === 'postgres' ? ' with (force)' : ''}`);
+    },
   };
 }
 
-async function admin(kind: TestDatabaseKind, adminUrl: string, statement: string): Promise<void> {
+async function admin(kind: TestDatabaseKind, adminUrl: string, statement: string): Promise<Record<string, unknown>[]> {
   if (kind === 'postgres') {
     const client = new pg.Client({ connectionString: adminUrl });
     await client.connect();
     try {
-      await client.query(statement);
+      return (await client.query(statement)).rows as Record<string, unknown>[];
     } finally {
       await client.end();
     }
-    return;
   }
   const url = new URL(adminUrl);
   const conn = await mysql.createConnection({
@@ -42,9 +45,11 @@ async function admin(kind: TestDatabaseKind, adminUrl: string, statement: string
     port: Number(url.port || 3306),
     user: decodeURIComponent(url.username),
     password: decodeURIComponent(url.password),
+    ...(url.pathname.length > 1 ? { database: url.pathname.slice(1) } : {}),
   });
   try {
-    await conn.query(statement);
+    const [rows] = await conn.query(statement);
+    return Array.isArray(rows) ? (rows as Record<string, unknown>[]) : [];
   } finally {
     await conn.end();
   }
