@@ -18,9 +18,13 @@ interface Appender {
 }
 
 function startAppender(url: string, runId: string, tag: string, batches: string, size: number): Appender {
-  const child = spawn(process.execPath, ['--import', 'tsx', APPENDER, url, runId, tag, batches, String(size)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', APPENDER, url, runId, tag, batches, String(size)],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   const committed: number[] = [];
   let onReady!: () => void;
   const ready = new Promise<void>((resolve) => {
@@ -66,7 +70,10 @@ for (const kind of ['postgres', 'mariadb'] as const satisfies TestDatabaseKind[]
       await store.createRun(run('shared', 1));
       const batches = 60;
       const size = 3;
-      const writers = [startAppender(db.url, 'shared', 'a', String(batches), size), startAppender(db.url, 'shared', 'b', String(batches), size)];
+      const writers = [
+        startAppender(db.url, 'shared', 'a', String(batches), size),
+        startAppender(db.url, 'shared', 'b', String(batches), size),
+      ];
       await Promise.all(writers.map((w) => w.ready));
       for (const w of writers) w.child.stdin?.end('go\n');
       expect(await Promise.all(writers.map((w) => w.exited))).toEqual([0, 0]);
@@ -86,7 +93,9 @@ for (const kind of ['postgres', 'mariadb'] as const satisfies TestDatabaseKind[]
       const runs = batchesSeen.filter((m, i) => m !== batchesSeen[i - 1]);
       expect(new Set(runs).size).toBe(runs.length);
       // The two really ran at once (otherwise this test proves nothing about locking).
-      const switches = events.filter((e, i) => i > 0 && messageOf(e)[0] !== messageOf(events[i - 1]!)[0]).length;
+      const switches = events.filter(
+        (e, i) => i > 0 && messageOf(e)[0] !== messageOf(events[i - 1]!)[0],
+      ).length;
       expect(switches).toBeGreaterThan(1);
       for (const w of writers) expect(w.committed).toEqual([...w.committed].sort((x, y) => x - y));
     }, 120_000);
@@ -96,7 +105,9 @@ for (const kind of ['postgres', 'mariadb'] as const satisfies TestDatabaseKind[]
       const writer = startAppender(db.url, 'killed', 'k', 'forever', 50);
       await writer.ready;
       writer.child.stdin?.end('go\n');
-      await expect.poll(() => writer.committed.length, { timeout: 60_000, interval: 20 }).toBeGreaterThanOrEqual(20);
+      await expect
+        .poll(() => writer.committed.length, { timeout: 60_000, interval: 20 })
+        .toBeGreaterThanOrEqual(20);
       writer.child.kill('SIGKILL');
       expect(await writer.exited).toBeNull();
       const printed = writer.committed.at(-1) ?? 0;
@@ -110,7 +121,9 @@ for (const kind of ['postgres', 'mariadb'] as const satisfies TestDatabaseKind[]
       expect(last % 50).toBe(0);
       expect(events.map((e) => e.seq)).toEqual(Array.from({ length: last }, (_, i) => i + 1));
       expect(events.map(messageOf)).toEqual(
-        Array.from({ length: last / 50 }, (_, b) => Array.from({ length: 50 }, (_, i) => `k:${b}:${i}`)).flat(),
+        Array.from({ length: last / 50 }, (_, b) =>
+          Array.from({ length: 50 }, (_, i) => `k:${b}:${i}`),
+        ).flat(),
       );
       // The run stays writable: the killed session's lock died with it.
       expect(await reopened.appendEvents('killed', [events[0]!.event])).toBe(last + 1);

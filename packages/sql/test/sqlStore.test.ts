@@ -64,7 +64,11 @@ for (const kind of ['postgres', 'mariadb'] as const satisfies TestDatabaseKind[]
     });
 
     it('should migrate once: opening again, even concurrently, changes nothing', async () => {
-      const stores = await Promise.all([createSqlStore(db.url), createSqlStore(db.url), createSqlStore(db.url)]);
+      const stores = await Promise.all([
+        createSqlStore(db.url),
+        createSqlStore(db.url),
+        createSqlStore(db.url),
+      ]);
       await Promise.all(stores.map((s) => s.close()));
       await (await createSqlStore(db.url)).close();
       const rows = await db.query('select name from troupe_migrations');
@@ -88,7 +92,9 @@ for (const kind of ['postgres', 'mariadb'] as const satisfies TestDatabaseKind[]
       const big = { text: 'x'.repeat(5000), n: 1 };
       await store.set('blob/k', big);
       expect(await store.get('blob/k')).toEqual(big);
-      const [row] = await db.query("select value, blob_ref from troupe_kv where key = 'blob/k'".replace('key', kindKey(kind)));
+      const [row] = await db.query(
+        "select value, blob_ref from troupe_kv where key = 'blob/k'".replace('key', kindKey(kind)),
+      );
       expect(row?.value).toBeNull();
       expect(row?.blob_ref).toMatch(/^blobs\/kv\//);
       expect(await readdir(blobDir)).toHaveLength(1);
@@ -111,12 +117,17 @@ for (const kind of ['postgres', 'mariadb'] as const satisfies TestDatabaseKind[]
       await store.createRun(run('blob-run', 1));
       const large = { ...event('blob-run', 2), message: 'y'.repeat(2000) };
       await store.appendEvents('blob-run', [event('blob-run', 1), large]);
-      expect((await store.events('blob-run')).events.map((e) => e.event)).toEqual([event('blob-run', 1), large]);
+      expect((await store.events('blob-run')).events.map((e) => e.event)).toEqual([
+        event('blob-run', 1),
+        large,
+      ]);
       const snapshot = { taskId: 'blob-run', logs: ['z'.repeat(2000)] } as never;
       await store.saveSnapshot('blob-run', snapshot);
       expect(await store.getSnapshot('blob-run')).toEqual(snapshot);
       expect((await blobs.keys()).map((k) => k.split('/')[1]).sort()).toEqual(['event', 'snapshot']);
-      const events = await db.query("select event, blob_ref from troupe_run_events where run_id = 'blob-run' order by seq");
+      const events = await db.query(
+        "select event, blob_ref from troupe_run_events where run_id = 'blob-run' order by seq",
+      );
       expect(events.map((e) => e.event === null)).toEqual([false, true]);
       await store.saveSnapshot('blob-run', { taskId: 'blob-run' } as never);
       expect((await blobs.keys()).map((k) => k.split('/')[1])).toEqual(['event']);

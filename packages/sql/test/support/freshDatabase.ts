@@ -24,12 +24,20 @@ export async function freshDatabase(kind: TestDatabaseKind, adminUrl: string): P
     name,
     query: (statement) => admin(kind, url.toString(), statement),
     drop: async () => {
-      await admin(kind, adminUrl, `drop database if exists ${name}${kind === 'postgres' ? ' with (force)' : ''}`);
+      await admin(
+        kind,
+        adminUrl,
+        `drop database if exists ${name}${kind === 'postgres' ? ' with (force)' : ''}`,
+      );
     },
   };
 }
 
-async function admin(kind: TestDatabaseKind, adminUrl: string, statement: string): Promise<Record<string, unknown>[]> {
+async function admin(
+  kind: TestDatabaseKind,
+  adminUrl: string,
+  statement: string,
+): Promise<Record<string, unknown>[]> {
   if (kind === 'postgres') {
     const client = new pg.Client({ connectionString: adminUrl });
     await client.connect();

@@ -48,7 +48,18 @@ export function storeContract(open: () => Promise<Store>): void {
   it('should keep every JSON value as written, and store undefined as null', async () => {
     const store = await open();
     try {
-      const values: unknown[] = [0, -1.5, 1e300, true, false, '', 'ünï çødé 😀', [], {}, { a: { b: [1, null, 'x'] } }];
+      const values: unknown[] = [
+        0,
+        -1.5,
+        1e300,
+        true,
+        false,
+        '',
+        'ünï çødé 😀',
+        [],
+        {},
+        { a: { b: [1, null, 'x'] } },
+      ];
       for (const [i, value] of values.entries()) await store.set(`v/${i}`, value);
       for (const [i, value] of values.entries()) expect(await store.get(`v/${i}`)).toEqual(value);
       await store.set('v/undefined', undefined);
@@ -76,7 +87,9 @@ export function storeContract(open: () => Promise<Store>): void {
   it('should let exactly one of many concurrent setIfAbsent calls win', async () => {
     const store = await open();
     try {
-      const wins = await Promise.all(Array.from({ length: 20 }, (_, i) => store.setIfAbsent('results/t1', i)));
+      const wins = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => store.setIfAbsent('results/t1', i)),
+      );
       expect(wins.filter(Boolean)).toHaveLength(1);
       expect(await store.get('results/t1')).toBe(wins.indexOf(true));
       expect(await store.setIfAbsent('results/t1', 'later')).toBe(false);
