@@ -11,11 +11,13 @@ type AnyDb = Kysely<unknown>;
  */
 export function migrations(dialect: SqlDialectName): Record<string, Migration> {
   // Keys and ids compare byte by byte (JavaScript's order for the ASCII the Store allows), whatever
-  // the database's default collation; MySQL tables are InnoDB in utf8mb4.
+  // the database's default collation; MySQL tables are InnoDB in utf8mb4. MySQL's binary collations
+  // pad with spaces ('a' = 'a '), so keys and ids use a NO PAD one where the server has one.
+  let mysqlKeyCollation = 'utf8mb4_bin';
   const id = (length: number) =>
     dialect === 'postgres'
       ? sql`varchar(${sql.raw(String(length))}) collate "C"`
-      : sql`varchar(${sql.raw(String(length))})`;
+      : sql`varchar(${sql.raw(String(length))}) collate ${sql.raw(mysqlKeyCollation)}`;
   const text = dialect === 'postgres' ? sql`text` : sql`longtext`;
   const float = dialect === 'postgres' ? sql`double precision` : sql`double`;
   const tableEnd =
@@ -24,6 +26,7 @@ export function migrations(dialect: SqlDialectName): Record<string, Migration> {
   return {
     '0001_initial': {
       async up(db: AnyDb) {
+        if (dialect === 'mysql') mysqlKeyCollation = await noPadBinaryCollation(db);
         await db.schema
           .createTable(TABLES.kv)
           .addColumn('key', id(512), (c) => c.primaryKey())
@@ -84,6 +87,14 @@ export function migrations(dialect: SqlDialectName): Record<string, Migration> {
       },
     },
   };
+}
+
+/** `utf8mb4_0900_bin` (MySQL 8) or `utf8mb4_nopad_bin` (MariaDB), else `utf8mb4_bin`. */
+async function noPadBinaryCollation(db: AnyDb): Promise<string> {
+  const { rows } = await sql<{ name: string }>`
+    select collation_name as name from information_schema.collations
+    where collation_name in ('utf8mb4_0900_bin', 'utf8mb4_nopad_bin')`.execute(db);
+  return rows[0]?.name ?? 'utf8mb4_bin';
 }
 
 /**

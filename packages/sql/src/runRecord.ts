@@ -38,6 +38,11 @@ export function checkRun(run: RunRecord): void {
   check(RunRecordSchema, run, 'run');
 }
 
+/** Checks the statuses a listing filters on. */
+export function checkStatuses(status: readonly string[]): void {
+  check(z.array(RunStatusSchema), status, 'status filter');
+}
+
 /** Checks a run patch before it is applied. */
 export function checkPatch(patch: Partial<Omit<RunRecord, 'id'>>): void {
   check(RunPatchSchema, patch, 'run patch');

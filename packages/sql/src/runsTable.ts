@@ -2,7 +2,7 @@ import type { SqlContext } from './context.js';
 import { isDuplicateKey } from './context.js';
 import { RunExistsError, RunNotFoundError } from './errors.js';
 import { decodeCursor, encodeCursor, pageLimit } from './paging.js';
-import { checkPatch, checkRun, patchToRow, rowToRun, runToRow } from './runRecord.js';
+import { checkPatch, checkRun, checkStatuses, patchToRow, rowToRun, runToRow } from './runRecord.js';
 import type { RunPage, RunQuery, RunRecord } from './runRepository.js';
 
 const RUN_COLUMNS = [
@@ -65,7 +65,10 @@ export async function getRun(ctx: SqlContext, id: string): Promise<RunRecord | u
 export async function listRuns(ctx: SqlContext, query: RunQuery): Promise<RunPage> {
   const limit = pageLimit(query.limit, 50, 500);
   let q = ctx.db.selectFrom('troupe_runs').select(RUN_COLUMNS);
-  if (query.status !== undefined && query.status.length > 0) q = q.where('status', 'in', query.status);
+  if (query.status !== undefined && query.status.length > 0) {
+    checkStatuses(query.status);
+    q = q.where('status', 'in', query.status);
+  }
   if (query.cursor !== undefined) {
     const { createdAt, id } = decodeCursor(query.cursor);
     q = q.where((eb) =>

@@ -47,6 +47,13 @@ for (const kind of ['postgres', 'mariadb'] as const satisfies TestDatabaseKind[]
       expect((await store.getRun('r-dup'))?.createdAt).toBe(1);
     });
 
+    it('should keep ids that differ only in trailing spaces apart', async () => {
+      await store.createRun(run('pad', 1));
+      await store.createRun(run('pad ', 2));
+      expect((await store.getRun('pad'))?.createdAt).toBe(1);
+      expect((await store.getRun('pad '))?.createdAt).toBe(2);
+    });
+
     it('should refuse a malformed run, naming the field', async () => {
       const error = await store.createRun({ ...run('r-bad', 1), progress: 2 }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ValidationError);
@@ -125,6 +132,9 @@ for (const kind of ['postgres', 'mariadb'] as const satisfies TestDatabaseKind[]
         issues: [{ path: 'cursor' }],
       });
       await expect(store.listRuns({ limit: 0 })).rejects.toMatchObject({ issues: [{ path: 'limit' }] });
+      await expect(store.listRuns({ status: ['running', 'bogus' as never] })).rejects.toMatchObject({
+        issues: [{ path: '1' }],
+      });
       await expect(store.events('x', { limit: 1.5 })).rejects.toMatchObject({ issues: [{ path: 'limit' }] });
       await expect(store.events('x', { after: -1 })).rejects.toMatchObject({ issues: [{ path: 'after' }] });
     });
