@@ -134,11 +134,17 @@ for (const kind of ['postgres', 'mariadb'] as const satisfies TestDatabaseKind[]
     });
 
     it('should refuse a value over the threshold when no blob store is configured', async () => {
-      await using store = await SqlStore.open({ url: db.url, blobThresholdBytes: 100 });
+      await using store = await SqlStore.open({ url: db.url, blobThresholdBytes: 150 });
       const error = await store.set('too/big', 'q'.repeat(200)).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(PayloadTooLargeError);
-      expect((error as Error).message).toMatch(/too\/big.*blobThresholdBytes \(100\).*pass `blobs`/);
+      expect((error as Error).message).toMatch(/too\/big.*blobThresholdBytes \(150\).*pass `blobs`/);
       expect(await store.get('too/big')).toBeUndefined();
+      await store.createRun(run('too-big-run', 1));
+      const events = [event('too-big-run', 1), event('too-big-run', 2, 'q'.repeat(200))];
+      await expect(store.appendEvents('too-big-run', events)).rejects.toBeInstanceOf(PayloadTooLargeError);
+      // All or nothing: the small event before the large one was not appended either.
+      expect(await store.events('too-big-run')).toEqual({ events: [] });
+      expect(await store.appendEvents('too-big-run', [event('too-big-run', 1)])).toBe(1);
     });
 
     it('should refuse a wrong password without printing it', async () => {
