@@ -75,6 +75,22 @@ export {
   processesWith,
 } from './processes.js';
 export {
+  /** What a suite needing a database does (`run`/`fail`/`skip`), and the server's admin URL. */
+  type DatabaseGate,
+  /** Whether something accepts TCP connections at a database URL's host and port. */
+  databaseAnswers,
+  /** What to install and start when a test database server does not answer. */
+  databaseInstallMessage,
+  /** `describe` that runs with the database server, fails on CI without it, skips locally without it. */
+  databaseSuite,
+  /** Probes a test database server: `run`, `fail` (on CI without it) or `skip`. */
+  requireDatabase,
+  /** The database servers tests can ask for: `postgres`, `mariadb`. */
+  type TestDatabaseKind,
+  /** The admin URL of a test database server (env override, else the local default). */
+  testDatabaseUrl,
+} from './requireDatabase.js';
+export {
   /** Alias of {@link natsSuite}. */
   describeNats,
   /** True when a nats-server executable can be found. */

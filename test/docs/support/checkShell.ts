@@ -46,7 +46,7 @@ function troupeHelp(command: string): Promise<string> {
   }
   return help;
 }
-const OTHER_COMMANDS = new Set(['apt-get', 'npm', 'cd', 'export']);
+const OTHER_COMMANDS = new Set(['apt-get', 'npm', 'cd', 'export', 'service']);
 
 let natsHelp: string | undefined;
 async function natsServerHelp(): Promise<string> {
