@@ -24,6 +24,7 @@ export const EnvelopeSchema = z.object({
   deadline: z.number().optional(),
   attempt: z.number().int().nonnegative().optional(),
   traceparent: z.string().max(256).optional(),
+  tracestate: z.string().max(512).optional(),
   payload: z.unknown(),
 });
 
@@ -55,8 +56,10 @@ export interface Envelope<T = unknown, Type extends string = string> {
   deadline?: number;
   /** Delivery attempt, starting at 1. */
   attempt?: number;
-  /** W3C trace context. */
+  /** W3C trace context: the sender's span (`00-<trace id>-<span id>-<flags>`). */
   traceparent?: string;
+  /** W3C trace context: vendor-specific trace state that travels with `traceparent`. */
+  tracestate?: string;
   /** The typed body. */
   payload: T;
   /** @internal the schema that already validated `payload` (in-process only). */

@@ -9,6 +9,7 @@ import type { DeliveryOptions } from '../transport/Transport.js';
 import { Delivery } from './Delivery.js';
 import { Instance } from './Instance.js';
 import type { RuntimeInternals } from './internals.js';
+import { endHandlerSpan, startHandlerSpan } from './tracing.js';
 
 /** Options of `runtime.register`. */
 export interface RegisterOptions {
@@ -109,14 +110,17 @@ export class AgentHost {
   settle(d: Delivery, instance: Instance | undefined, value: unknown, isError: boolean): void {
     if (!isError) {
       if (d.resolve(value)) this.runtime.reportOutcome(d, instance, value, undefined);
+      endHandlerSpan(d, undefined);
       return;
     }
     const where = instance ? `${instance.address.type}/${instance.key}` : this.def.type;
     const error = value instanceof TroupeError ? value : toHandlerError(value, where);
     if (d.reject(error)) this.runtime.reportOutcome(d, instance, undefined, error);
+    endHandlerSpan(d, error);
   }
 
   onStarted(d: Delivery, instance: Instance): void {
+    startHandlerSpan(d, instance.address);
     this.runtime.reportStarted(d, instance);
   }
 

@@ -1,10 +1,12 @@
+import type { Context, Span } from '@opentelemetry/api';
 import type { Envelope } from '../messages/envelope.js';
 import type { DeliveryOptions } from '../transport/Transport.js';
 import { AskControl } from './AskControl.js';
 import type { Instance } from './Instance.js';
+import type { TracedDelivery } from './tracing.js';
 
 /** One message on its way through an instance's mailbox, with the promise its sender awaits. */
-export class Delivery {
+export class Delivery implements TracedDelivery {
   readonly envelope: Envelope;
   readonly expectsReply: boolean;
   readonly promise: Promise<unknown>;
@@ -13,6 +15,9 @@ export class Delivery {
   /** The instance it was routed to. */
   instance: Instance | undefined;
   settled = false;
+  /** The handler's span and the context it runs in (only while tracing is on). */
+  span: Span | undefined;
+  traceContext: Context | undefined;
   readonly #options: DeliveryOptions;
   #resolve!: (value: unknown) => void;
   #reject!: (error: unknown) => void;

@@ -6,6 +6,7 @@ import { toError } from '../errors/wire.js';
 import type { AgentHost } from './AgentHost.js';
 import type { Delivery } from './Delivery.js';
 import { HandlerCtx } from './HandlerCtx.js';
+import { inHandlerContext } from './tracing.js';
 
 /** Where an instance is in its life. */
 export type InstanceStatus = 'activating' | 'active' | 'restarting' | 'failed' | 'stopped';
@@ -220,7 +221,8 @@ export class Instance implements ReplySink {
     else event[RUN] = this;
     this.#inRun = true;
     try {
-      actor.send(event);
+      // The handler (called from the machine's action, synchronously) runs with its span active.
+      inHandlerContext(d, () => actor.send(event));
     } finally {
       this.#inRun = false;
     }

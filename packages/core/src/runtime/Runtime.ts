@@ -23,6 +23,7 @@ import { BoundRef } from './BoundRef.js';
 import type { Delivery } from './Delivery.js';
 import type { Instance } from './Instance.js';
 import type { RuntimeInternals } from './internals.js';
+import { endWhenSettled, startSendSpan } from './tracing.js';
 
 /** Options of {@link createRuntime}. */
 export interface RuntimeOptions {
@@ -203,6 +204,12 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
       else control.link(parent.signal);
     }
     if (control.aborted) return Promise.reject(control.reason);
+    const span = startSendSpan(envelope, parent, options, true);
+    if (span) return endWhenSettled(span, this.#request(envelope, control));
+    return this.#request(envelope, control);
+  }
+
+  #request(envelope: Envelope, control: AskControl): Promise<unknown> {
     const reply = this.transport.request(envelope, control);
     // In-process, the delivery releases the control when it settles: no wrapper promise needed.
     if (control.disposedOnSettle) return reply;
@@ -226,7 +233,10 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
     parent: Delivery | undefined,
   ): Promise<void> {
     if (this.#closing) return Promise.reject(new ClosedError('runtime is closed'));
-    return this.transport.post(this.#envelope(target, message, options, parent, Date.now()));
+    const envelope = this.#envelope(target, message, options, parent, Date.now());
+    const span = startSendSpan(envelope, parent, options, false);
+    if (span) return endWhenSettled(span, this.transport.post(envelope));
+    return this.transport.post(envelope);
   }
 
   /** @internal */
@@ -310,8 +320,10 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
     if (options?.taskId !== undefined) envelope.taskId = options.taskId;
     const parentId = options?.parentId ?? parent?.taskId;
     if (parentId !== undefined) envelope.parentId = parentId;
-    const traceparent = options?.traceparent ?? parent?.envelope.traceparent;
-    if (traceparent !== undefined) envelope.traceparent = traceparent;
+    // Passed through as is while tracing is off; a traced send replaces them with its own span's.
+    const trace = options?.traceparent !== undefined ? options : parent?.envelope;
+    if (trace?.traceparent !== undefined) envelope.traceparent = trace.traceparent;
+    if (trace?.tracestate !== undefined) envelope.tracestate = trace.tracestate;
     // The asking instance itself (pool members included), not the address its own message was sent to.
     if (parent?.instance) envelope.from = parent.instance.address;
     return envelope;
