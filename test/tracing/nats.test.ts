@@ -25,7 +25,10 @@ function one(spans: readonly SpanLine[], name: string): SpanLine {
 }
 
 natsSuite('tracing across NATS', () => {
-  it('should make one trace of a run that crosses three processes, each nested ask a child of its handler', async () => {
+  // Two worker processes start from source (tsx): generous on a loaded machine.
+  it('should make one trace of a run that crosses three processes, each nested ask a child of its handler', {
+    timeout: 120_000,
+  }, async () => {
     await using tracing = installTracing();
     await using server = await startNatsServer();
     const spansDir = await mkdtemp(join(tmpdir(), 'troupe-spans-'));
