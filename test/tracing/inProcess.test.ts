@@ -129,7 +129,7 @@ describe('tracing in one process', () => {
     await expect(runtime.ref({ type: 'trace.failing' }).ask(Boom.create({}))).rejects.toThrow('kaput');
     const model = new ScriptedModel({
       script: [{ toolCalls: [{ name: 'add', arguments: { a: 'x' } }] }, { error: new Error('model down') }],
-      retry: { retries: 0 },
+      retry: { maxRetries: 0 },
     });
     await model.chat({ messages: [{ role: 'user', content: 'add' }] });
     await expect(model.chat({ messages: [{ role: 'user', content: 'again' }] })).rejects.toThrow(

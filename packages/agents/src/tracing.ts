@@ -2,12 +2,12 @@ import {
   type Attributes,
   type Context,
   context,
-  ProxyTracerProvider,
   type Span,
   SpanKind,
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
+import { markSpanFailed, tracingOn } from '@troupe/core';
 import type { ChatRequest, ChatResult, ToolCall } from './model/types.js';
 
 /**
@@ -18,13 +18,6 @@ import type { ChatRequest, ChatResult, ToolCall } from './model/types.js';
  */
 
 const TRACER_NAME = '@troupe/agents';
-
-const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
-
-function tracingOn(): boolean {
-  const provider = trace.getTracerProvider() as Partial<ProxyTracerProvider>;
-  return typeof provider.getDelegate !== 'function' || provider.getDelegate() !== NOOP_PROVIDER;
-}
 
 /** A model call's span and the context the provider request runs in. */
 export interface ModelSpan {
@@ -74,7 +67,7 @@ export function endModelSpan(
     if (r.costUsd !== undefined) span.setAttribute('troupe.model.cost_usd', r.costUsd);
     if (r.requestId !== undefined) span.setAttribute('troupe.model.request_id', r.requestId);
   } else {
-    failed(span, outcome.error);
+    markSpanFailed(span, outcome.error);
   }
   span.end();
 }
@@ -114,17 +107,9 @@ export function inToolSpan<T extends { ok: boolean; error?: string }>(
       return outcome;
     },
     (err: unknown) => {
-      failed(span, err);
+      markSpanFailed(span, err);
       span.end();
       throw err;
     },
   );
-}
-
-function failed(span: Span, error: unknown): void {
-  const err = error instanceof Error ? error : new Error(String(error));
-  const code = (err as { code?: unknown }).code;
-  span.setAttribute('error.type', typeof code === 'string' ? code : err.name);
-  span.recordException(err);
-  span.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
 }

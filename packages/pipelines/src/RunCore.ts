@@ -12,6 +12,7 @@ import {
   statusOfError,
   TimeoutError,
   toError,
+  tracingOn,
 } from '@troupe/core';
 import { Observable, ReplaySubject, Subject } from 'rxjs';
 import type { z } from 'zod';
@@ -20,7 +21,7 @@ import { type Suspension, Suspensions } from './Suspensions.js';
 import type { RunHandle, RunScope, RunStatus, RuntimeLike, TaskScope } from './scope.js';
 import { noop } from './signals.js';
 import { TaskList } from './taskList.js';
-import { endRunSpan, type RunSpan, startRunSpan, tracingOn } from './tracing.js';
+import { endRunSpan, type RunSpan, startRunSpan } from './tracing.js';
 
 /** Options shared by everything that starts a run. */
 export interface RunCoreOptions {

@@ -1,8 +1,8 @@
-import { asCancellation, completedEvent, errorPreview, failureEvent, toError } from '@troupe/core';
+import { asCancellation, completedEvent, errorPreview, failureEvent, toError, tracingOn } from '@troupe/core';
 import { backoffDelay, isRetryable, sleep } from './retry.js';
 import type { Step, TaskScope } from './scope.js';
 import { withTimeout } from './signals.js';
-import { inStepSpan, tracingOn } from './tracing.js';
+import { inStepSpan } from './tracing.js';
 
 /**
  * Runs one step in `ctx` (its own context): waits at the pause gate, reports

@@ -1,12 +1,5 @@
-import {
-  type Attributes,
-  type Context,
-  context,
-  ProxyTracerProvider,
-  type Span,
-  SpanStatusCode,
-  trace,
-} from '@opentelemetry/api';
+import { type Attributes, type Context, context, type Span, trace } from '@opentelemetry/api';
+import { markSpanFailed, tracingOn } from '@troupe/core';
 import type { RunStatus, TaskScope } from './scope.js';
 
 /**
@@ -18,14 +11,6 @@ import type { RunStatus, TaskScope } from './scope.js';
 
 /** The instrumentation scope of these spans. */
 const TRACER_NAME = '@troupe/pipelines';
-
-const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
-
-/** Whether a tracer provider is registered (from any copy of the API). */
-export function tracingOn(): boolean {
-  const provider = trace.getTracerProvider() as Partial<ProxyTracerProvider>;
-  return typeof provider.getDelegate !== 'function' || provider.getDelegate() !== NOOP_PROVIDER;
-}
 
 /** A run's span and the context its body runs in. */
 export interface RunSpan {
@@ -48,7 +33,7 @@ export function startRunSpan(
 export function endRunSpan(run: RunSpan | undefined, status: RunStatus, error: Error | undefined): void {
   if (run === undefined) return;
   run.span.setAttribute('troupe.run.status', status);
-  if (status !== 'completed') failed(run.span, error ?? new Error(`run ${status}`));
+  if (status !== 'completed') markSpanFailed(run.span, error ?? new Error(`run ${status}`));
   run.span.end();
 }
 
@@ -76,17 +61,9 @@ export function inStepSpan<O>(task: TaskScope, work: () => Promise<O>): Promise<
     },
     (err: unknown) => {
       span.setAttribute('troupe.task.attempts', task.attempt);
-      failed(span, err);
+      markSpanFailed(span, err);
       span.end();
       throw err;
     },
   );
-}
-
-function failed(span: Span, error: unknown): void {
-  const err = error instanceof Error ? error : new Error(String(error));
-  const code = (err as { code?: unknown }).code;
-  span.setAttribute('error.type', typeof code === 'string' ? code : err.name);
-  span.recordException(err);
-  span.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
 }

@@ -24,9 +24,16 @@ export const TRACER_NAME = '@troupe/core';
 
 // What the API hands out while no provider is registered; a registered one (from any copy of the API) differs.
 const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
+// Where every copy of API 1.x registers its globals; `trace` is set only once a tracer provider is.
+const API_GLOBALS = Symbol.for('opentelemetry.js.api.1');
 
-/** Whether a tracer provider is registered: without one, no span is made and nothing is spent. */
+/**
+ * Whether an OpenTelemetry tracer provider is registered (through any copy of `@opentelemetry/api`
+ * 1.x): Troupe makes spans only then. Without one this is a property read, so untraced asks cost
+ * nothing more.
+ */
 export function tracingOn(): boolean {
+  if ((globalThis as { [API_GLOBALS]?: { trace?: unknown } })[API_GLOBALS]?.trace === undefined) return false;
   const provider = trace.getTracerProvider() as Partial<ProxyTracerProvider>;
   return typeof provider.getDelegate !== 'function' || provider.getDelegate() !== NOOP_PROVIDER;
 }
@@ -165,16 +172,22 @@ export function inHandlerContext<T>(d: TracedDelivery, fn: () => T): T {
   return ctx === undefined ? fn() : context.with(ctx, fn);
 }
 
-/** Ends `span`, marking it failed with `error` (its `code`, else its name, as `error.type`) when there is one. */
+/** Ends `span`, marked failed with `error` when there is one. */
 export function endSpan(span: Span, error: unknown): void {
-  if (error !== undefined) {
-    const err = error instanceof Error ? error : new Error(String(error));
-    const code = (err as { code?: unknown }).code;
-    span.setAttribute('error.type', typeof code === 'string' ? code : err.name);
-    span.recordException(err);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
-  }
+  if (error !== undefined) markSpanFailed(span, error);
   span.end();
+}
+
+/**
+ * Marks `span` failed: status `ERROR` with the error's message, an `exception` event, and
+ * `error.type` (the Troupe error `code`, else the error's name).
+ */
+export function markSpanFailed(span: Span, error: unknown): void {
+  const err = error instanceof Error ? error : new Error(String(error));
+  const code = (err as { code?: unknown }).code;
+  span.setAttribute('error.type', typeof code === 'string' ? code : err.name);
+  span.recordException(err);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
 }
 
 function messageAttributes(env: Envelope): Attributes {
