@@ -221,8 +221,9 @@ export class Instance implements ReplySink {
     else event[RUN] = this;
     this.#inRun = true;
     try {
-      // The handler (called from the machine's action, synchronously) runs with its span active.
-      inHandlerContext(d, () => actor.send(event));
+      // Traced, the handler (called from the machine's action, synchronously) runs with its span active.
+      if (d.traceContext === undefined) actor.send(event);
+      else inHandlerContext(d, () => actor.send(event));
     } finally {
       this.#inRun = false;
     }
