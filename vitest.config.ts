@@ -11,10 +11,13 @@ if (!(process.env.NODE_OPTIONS ?? '').includes(SOURCE)) {
   process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} ${SOURCE}`.trim();
 }
 const conditions = ['@troupe/source', 'module', 'node', 'development|production'];
+// Vitest also hands the SSR conditions to its Node workers (`--conditions`), where `module` makes a
+// `require('@opentelemetry/api')` (from the OTel SDK) load its bundler-only ESM build, which Node cannot.
+const serverConditions = conditions.filter((c) => c !== 'module');
 
 export default defineConfig({
   resolve: { conditions },
-  ssr: { resolve: { conditions } },
+  ssr: { resolve: { conditions: serverConditions } },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,

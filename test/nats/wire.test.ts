@@ -61,7 +61,11 @@ natsSuite('NATS wire contract', () => {
       namespace: 'wire',
     });
     const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
-    await client.ref({ type: 'nats.counter', key: 'k-1' }).ask(Inc.create({}), { runId: 'r-1', traceparent });
+    await client.ref({ type: 'nats.counter', key: 'k-1' }).ask(Inc.create({}), {
+      runId: 'r-1',
+      traceparent,
+      tracestate: 'vendor=1',
+    });
     await expect.poll(() => seen.length).toBeGreaterThan(1);
     // First the client locates the key's owner: an empty request on the shared keyed subject.
     const [locate, ask] = seen as [Msg, Msg];
@@ -76,6 +80,8 @@ natsSuite('NATS wire contract', () => {
     expect(h?.get('id')).toBe(body.id);
     expect(h?.get('runId')).toBe('r-1');
     expect(h?.get('traceparent')).toBe(traceparent);
+    expect(h?.get('tracestate')).toBe('vendor=1');
+    expect(body).toMatchObject({ traceparent, tracestate: 'vendor=1' });
     expect(h?.get('key')).toBe('k-1');
     expect(Number(h?.get('deadline'))).toBe(body.deadline);
     expect(body).toMatchObject({ v: 1, type: 'counter.inc', to: { type: 'nats.counter', key: 'k-1' } });

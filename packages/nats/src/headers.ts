@@ -12,8 +12,10 @@ export const Header = {
   id: 'id',
   /** Run id (absent when the envelope has none). */
   runId: 'runId',
-  /** W3C trace context. */
+  /** W3C trace context: the sender's span. */
   traceparent: 'traceparent',
+  /** W3C trace context: vendor trace state, with `traceparent`. */
+  tracestate: 'tracestate',
   /** Absolute deadline, ms since the epoch. */
   deadline: 'deadline',
   /** Instance key (absent for "any instance"). */
@@ -41,6 +43,7 @@ export function envelopeHeaders(envelope: Envelope, tell: boolean): MsgHdrs {
   h.set(Header.id, envelope.id);
   if (envelope.runId !== undefined) h.set(Header.runId, envelope.runId);
   if (envelope.traceparent !== undefined) h.set(Header.traceparent, envelope.traceparent);
+  if (envelope.tracestate !== undefined) h.set(Header.tracestate, envelope.tracestate);
   if (envelope.deadline !== undefined) h.set(Header.deadline, String(envelope.deadline));
   if (envelope.to.key !== undefined) h.set(Header.key, envelope.to.key);
   if (tell) h.set(Header.tell, '1');

@@ -72,6 +72,7 @@ export function readInbound(msg: Msg, expect: Expectation): Inbound | TroupeErro
     differs(headerOf(h, Header.runId), envelope.runId, Header.runId) ??
     differs(headerOf(h, Header.key), envelope.to.key, Header.key) ??
     differs(headerOf(h, Header.traceparent), envelope.traceparent, Header.traceparent) ??
+    differs(headerOf(h, Header.tracestate), envelope.tracestate, Header.tracestate) ??
     differs(
       headerOf(h, Header.deadline),
       envelope.deadline === undefined ? undefined : String(envelope.deadline),

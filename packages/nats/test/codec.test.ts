@@ -45,7 +45,7 @@ const expectation = { type: 'a', key: undefined, maxPayload: 1024 * 1024 };
 
 describe('readInbound', () => {
   it('should accept a well-formed envelope whose headers match', () => {
-    const env = envelope({ runId: 'r', deadline: Date.now() + 1000, traceparent: 't' });
+    const env = envelope({ runId: 'r', deadline: Date.now() + 1000, traceparent: 't', tracestate: 'k=v' });
     const got = readInbound(msg(enc.encode(JSON.stringify(env)), envelopeHeaders(env, false)), expectation);
     expect(got).toMatchObject({ envelope: env, tell: false, hops: 0 });
   });
@@ -60,6 +60,7 @@ describe('readInbound', () => {
       [msg(enc.encode(JSON.stringify({ ...env, v: 2 })), envelopeHeaders(env, false)), 'v'],
       [msg(body, envelopeHeaders({ ...env, type: 'a.other' }, false)), 'headers.type'],
       [msg(body, envelopeHeaders({ ...env, runId: 'x' }, false)), 'headers.runId'],
+      [msg(body, envelopeHeaders({ ...env, tracestate: 'k=v' }, false)), 'headers.tracestate'],
       [msg(body, envelopeHeaders({ ...env, to: { type: 'a', key: 'k' } }, false)), 'headers.key'],
       [
         msg(enc.encode(JSON.stringify({ ...env, to: { type: 'b' } })), envelopeHeaders(env, false)),

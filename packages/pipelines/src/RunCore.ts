@@ -1,3 +1,4 @@
+import { type Context, context } from '@opentelemetry/api';
 import {
   asCancellation,
   CancelledError,
@@ -11,6 +12,7 @@ import {
   statusOfError,
   TimeoutError,
   toError,
+  tracingOn,
 } from '@troupe/core';
 import { Observable, ReplaySubject, Subject } from 'rxjs';
 import type { z } from 'zod';
@@ -19,6 +21,7 @@ import { type Suspension, Suspensions } from './Suspensions.js';
 import type { RunHandle, RunScope, RunStatus, RuntimeLike, TaskScope } from './scope.js';
 import { noop } from './signals.js';
 import { TaskList } from './taskList.js';
+import { endRunSpan, type RunSpan, startRunSpan } from './tracing.js';
 
 /** Options shared by everything that starts a run. */
 export interface RunCoreOptions {
@@ -64,6 +67,9 @@ export class RunCore<O = unknown> implements RunHandle<O>, RunScope {
   #started = false;
   #begun = false;
   #reject: (err: Error) => void = noop;
+  /** Where the run was made (its span's parent), and its span: only while tracing is on. */
+  readonly #traceParent: Context | undefined;
+  #span: RunSpan | undefined;
 
   readonly #body: () => Promise<O>;
   #resolve: (value: O) => void = noop;
@@ -111,6 +117,7 @@ export class RunCore<O = unknown> implements RunHandle<O>, RunScope {
       this.#reject = reject;
     });
     this.result.catch(noop);
+    this.#traceParent = tracingOn() ? context.active() : undefined;
     if (options.autoStart !== false) this.start();
   }
 
@@ -137,7 +144,8 @@ export class RunCore<O = unknown> implements RunHandle<O>, RunScope {
       }
       let work: Promise<O>;
       try {
-        work = this.#body();
+        this.#span = startRunSpan(this, this.#traceParent);
+        work = this.#span ? context.with(this.#span.context, this.#body) : this.#body();
       } catch (err) {
         work = Promise.reject(err);
       }
@@ -147,7 +155,7 @@ export class RunCore<O = unknown> implements RunHandle<O>, RunScope {
         },
         (err: unknown) => {
           const error = toError(err);
-          if (this.#finish(statusOfError(error))) this.#reject(error);
+          if (this.#finish(statusOfError(error), error)) this.#reject(error);
         },
       );
     });
@@ -322,13 +330,14 @@ export class RunCore<O = unknown> implements RunHandle<O>, RunScope {
   abort(reason: Error): void {
     if (this.#done()) return;
     this.#controller.abort(reason);
-    if (this.#finish(statusOfError(reason))) this.#reject(reason);
+    if (this.#finish(statusOfError(reason), reason)) this.#reject(reason);
   }
 
   /** Ends the run once: closes open tasks and the stream. Returns false if it had ended. */
-  #finish(status: RunStatus): boolean {
+  #finish(status: RunStatus, error?: Error): boolean {
     if (this.#done()) return false;
     this.status = status;
+    endRunSpan(this.#span, status, error);
     clearTimeout(this.#timer);
     this.#unlink();
     this.gate.open();

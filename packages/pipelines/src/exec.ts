@@ -1,7 +1,8 @@
-import { asCancellation, completedEvent, errorPreview, failureEvent, toError } from '@troupe/core';
+import { asCancellation, completedEvent, errorPreview, failureEvent, toError, tracingOn } from '@troupe/core';
 import { backoffDelay, isRetryable, sleep } from './retry.js';
 import type { Step, TaskScope } from './scope.js';
 import { withTimeout } from './signals.js';
+import { inStepSpan } from './tracing.js';
 
 /**
  * Runs one step in `ctx` (its own context): waits at the pause gate, reports
@@ -9,6 +10,11 @@ import { withTimeout } from './signals.js';
  * nobody watches and nothing stands in the way, it is a plain call.
  */
 export function exec<I, O>(step: Step<I, O>, input: I, ctx: TaskScope): Promise<O> {
+  if (tracingOn()) return inStepSpan(ctx, () => execStep(step, input, ctx));
+  return execStep(step, input, ctx);
+}
+
+function execStep<I, O>(step: Step<I, O>, input: I, ctx: TaskScope): Promise<O> {
   const core = ctx.core;
   if (step.policy === undefined && !core.on && !core.gate.closed && !ctx.signal.aborted) {
     return step.run(input, ctx);

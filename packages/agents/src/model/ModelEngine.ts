@@ -1,4 +1,6 @@
+import { context } from '@opentelemetry/api';
 import { Subject } from 'rxjs';
+import { endModelSpan, startModelSpan } from '../tracing.js';
 import { CallScope } from './CallScope.js';
 import { type CallLabel, emitFailure, emitRetry, emitSuccess } from './callEvents.js';
 import type { DriverResult, ModelDriver, PreparedRequest } from './driver.js';
@@ -38,13 +40,18 @@ export class ModelEngine {
     const label = this.#label(request);
     const scope = this.#scope(request);
     const started = performance.now();
+    const span = startModelSpan(label, request);
     let attempts = 0;
     try {
       for (;;) {
         attempts++;
         try {
-          const result = await this.#driver.send(prepared, scope.signal);
+          const sending = span
+            ? context.with(span.context, () => this.#driver.send(prepared, scope.signal))
+            : this.#driver.send(prepared, scope.signal);
+          const result = await sending;
           const final = this.#finish(result, request, started, attempts);
+          endModelSpan(span, { result: final });
           emitSuccess(request.progress, label, final);
           return final;
         } catch (err) {
@@ -52,6 +59,7 @@ export class ModelEngine {
         }
       }
     } catch (err) {
+      endModelSpan(span, { error: err });
       emitFailure(request.progress, label, { error: err, latencyMs: since(started), attempts });
       throw err;
     } finally {
@@ -65,6 +73,7 @@ export class ModelEngine {
     // Its own controller: a consumer that stops iterating early must close the HTTP request.
     const scope = this.#scope(request, true);
     const started = performance.now();
+    let span = startModelSpan(label, request);
     let attempts = 0;
     let streamed = false;
     try {
@@ -84,6 +93,8 @@ export class ModelEngine {
           if (!result)
             throw new IncompleteResponseError(`${label.provider} ${label.model}: the stream ended early`);
           const final = this.#finish(result, request, started, attempts);
+          endModelSpan(span, { result: final });
+          span = undefined;
           emitSuccess(request.progress, label, final);
           yield { type: 'done', result: final };
           return;
@@ -92,9 +103,13 @@ export class ModelEngine {
         }
       }
     } catch (err) {
+      endModelSpan(span, { error: err });
+      span = undefined;
       emitFailure(request.progress, label, { error: err, latencyMs: since(started), attempts });
       throw err;
     } finally {
+      // A consumer that stopped early ends the span here, without an answer.
+      span?.span.end();
       // Also reached when the consumer stops iterating early: aborting the scope closes the HTTP request.
       scope.dispose();
     }

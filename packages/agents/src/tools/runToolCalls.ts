@@ -1,6 +1,7 @@
 import type { ProgressInput } from '@troupe/core';
 import { CallScope } from '../model/CallScope.js';
 import type { ProgressSink, ToolCall, ToolMessage } from '../model/types.js';
+import { inToolSpan } from '../tracing.js';
 import type { Approver } from './approval.js';
 import { type PreviewOptions, previewValue } from './preview.js';
 import { failure, parseArguments, type Tool, type ToolContext, type ToolOutcome } from './tool.js';
@@ -66,7 +67,7 @@ async function runOne(
     const ctx: ToolContext = { signal, callId: call.id };
     if (options.progress) ctx.progress = options.progress;
     if (options.approve) ctx.approve = options.approve;
-    outcome = await found.call(call.arguments, ctx);
+    outcome = await inToolSpan(call, () => found.call(call.arguments, ctx));
   }
   const detail = outcome.ok ? { result: outcome.value } : { error: outcome.error };
   emit(options, call, outcome.ok ? 'succeeded' : 'failed', detail);

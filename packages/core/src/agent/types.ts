@@ -26,8 +26,10 @@ export interface AskOptions {
   taskId?: string;
   /** The parent task, for progress trees (default: the asking handler's task). */
   parentId?: string;
-  /** W3C trace context to propagate. */
+  /** W3C `traceparent` to continue (default: the active span, else the asking handler's). */
   traceparent?: string;
+  /** W3C `tracestate` that goes with {@link AskOptions.traceparent}. */
+  tracestate?: string;
 }
 
 /** Options of one tell. */

@@ -25,6 +25,7 @@ export const EnvelopeSchema = z.object({
   attempt: z.number().int().nonnegative().optional(),
   traceparent: z.string().max(256).optional(),
   chain: z.array(z.string().min(1).max(1024)).max(256).optional(),
+  tracestate: z.string().max(512).optional(),
   payload: z.unknown(),
 });
 
@@ -56,7 +57,7 @@ export interface Envelope<T = unknown, Type extends string = string> {
   deadline?: number;
   /** Delivery attempt, starting at 1. */
   attempt?: number;
-  /** W3C trace context. */
+  /** W3C trace context: the sender's span (`00-<trace id>-<span id>-<flags>`). */
   traceparent?: string;
   /**
    * On an ask made by a handler: the instances waiting on it, oldest first (the handler's own
@@ -64,6 +65,8 @@ export interface Envelope<T = unknown, Type extends string = string> {
    * target fails the ask with `DeadlockError` when its instance is already on the chain.
    */
   chain?: string[];
+  /** W3C trace context: vendor-specific trace state that travels with `traceparent`. */
+  tracestate?: string;
   /** The typed body. */
   payload: T;
   /** @internal the schema that already validated `payload` (in-process only). */

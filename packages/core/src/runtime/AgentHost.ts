@@ -12,6 +12,7 @@ import { chainIdOf, deadlockError } from './askChain.js';
 import { Delivery } from './Delivery.js';
 import { Instance } from './Instance.js';
 import type { RuntimeInternals } from './internals.js';
+import { endHandlerSpan, startHandlerSpan } from './tracing.js';
 
 /** Options of `runtime.register`. */
 export interface RegisterOptions {
@@ -135,14 +136,17 @@ export class AgentHost {
   settle(d: Delivery, instance: Instance | undefined, value: unknown, isError: boolean): void {
     if (!isError) {
       if (d.resolve(value)) this.runtime.reportOutcome(d, instance, value, undefined);
+      endHandlerSpan(d, undefined);
       return;
     }
     const where = instance ? `${instance.address.type}/${instance.key}` : this.def.type;
     const error = value instanceof TroupeError ? value : toHandlerError(value, where);
     if (d.reject(error)) this.runtime.reportOutcome(d, instance, undefined, error);
+    endHandlerSpan(d, error);
   }
 
   onStarted(d: Delivery, instance: Instance): void {
+    startHandlerSpan(d, instance.address);
     this.runtime.reportStarted(d, instance);
   }
 

@@ -1,11 +1,13 @@
+import type { Context, Span } from '@opentelemetry/api';
 import { copyValue } from '../messages/copy.js';
 import type { Envelope } from '../messages/envelope.js';
 import type { DeliveryOptions } from '../transport/Transport.js';
 import { AskControl } from './AskControl.js';
 import type { Instance } from './Instance.js';
+import type { TracedDelivery } from './tracing.js';
 
 /** One message on its way through an instance's mailbox, with the promise its sender awaits. */
-export class Delivery {
+export class Delivery implements TracedDelivery {
   readonly envelope: Envelope;
   readonly expectsReply: boolean;
   readonly promise: Promise<unknown>;
@@ -16,6 +18,9 @@ export class Delivery {
   settled = false;
   /** Asks its handler made that have not settled yet (routing avoids queueing behind it meanwhile). */
   asking = 0;
+  /** The handler's span and the context it runs in (only while tracing is on). */
+  span: Span | undefined;
+  traceContext: Context | undefined;
   readonly #options: DeliveryOptions;
   #resolve!: (value: unknown) => void;
   #reject!: (error: unknown) => void;

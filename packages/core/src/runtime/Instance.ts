@@ -7,6 +7,7 @@ import type { AgentHost } from './AgentHost.js';
 import type { Delivery } from './Delivery.js';
 import { HandlerCtx } from './HandlerCtx.js';
 import { stopTree } from './stopTree.js';
+import { inHandlerContext } from './tracing.js';
 
 /** Where an instance is in its life. */
 export type InstanceStatus = 'activating' | 'active' | 'restarting' | 'failed' | 'stopped';
@@ -232,7 +233,9 @@ export class Instance implements ReplySink {
     else event[RUN] = this;
     this.#inRun = true;
     try {
-      actor.send(event);
+      // Traced, the handler (called from the machine's action, synchronously) runs with its span active.
+      if (d.traceContext === undefined) actor.send(event);
+      else inHandlerContext(d, () => actor.send(event));
     } finally {
       this.#inRun = false;
     }

@@ -25,6 +25,7 @@ import type { Delivery } from './Delivery.js';
 import { drain, noop, TELL } from './drain.js';
 import type { Instance } from './Instance.js';
 import type { RuntimeInternals } from './internals.js';
+import { endWhenSettled, startSendSpan } from './tracing.js';
 
 /** Options of {@link createRuntime}. */
 export interface RuntimeOptions {
@@ -213,6 +214,12 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
     }
     if (control.aborted) return Promise.reject(control.reason);
     if (parent) control.countIn(parent);
+    const span = startSendSpan(envelope, parent, options, true);
+    if (span) return endWhenSettled(span, this.#request(envelope, control));
+    return this.#request(envelope, control);
+  }
+
+  #request(envelope: Envelope, control: AskControl): Promise<unknown> {
     let reply = this.transport.request(envelope, control);
     if (this.#closing) reply = reply.catch((err: unknown) => this.#here(err, envelope, control));
     // In-process, the delivery releases the control when it settles: no wrapper promise needed.
@@ -238,7 +245,8 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
   ): Promise<void> {
     if (this.#closing && !this.#drains(parent)) return Promise.reject(new ClosedError('runtime is closed'));
     const envelope = this.#envelope(target, message, options, parent, Date.now());
-    const posted = this.transport.post(envelope);
+    const span = startSendSpan(envelope, parent, options, false);
+    const posted = span ? endWhenSettled(span, this.transport.post(envelope)) : this.transport.post(envelope);
     // Accepted here, its outcome is the receiver's (as for any tell).
     return this.#closing ? posted.catch(async (e) => void this.#here(e, envelope, TELL).catch(noop)) : posted;
   }
@@ -335,8 +343,10 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
     if (options?.taskId !== undefined) envelope.taskId = options.taskId;
     const parentId = options?.parentId ?? parent?.taskId;
     if (parentId !== undefined) envelope.parentId = parentId;
-    const traceparent = options?.traceparent ?? parent?.envelope.traceparent;
-    if (traceparent !== undefined) envelope.traceparent = traceparent;
+    // Passed through as is while tracing is off; a traced send replaces them with its own span's.
+    const trace = options?.traceparent !== undefined ? options : parent?.envelope;
+    if (trace?.traceparent !== undefined) envelope.traceparent = trace.traceparent;
+    if (trace?.tracestate !== undefined) envelope.tracestate = trace.tracestate;
     // The asking instance itself (pool members included), not the address its own message was sent to.
     if (parent?.instance) envelope.from = parent.instance.address;
     return envelope;
