@@ -197,7 +197,7 @@ const rows: Row[] = [
     name: `copyValue, ${bytes} B payload`,
     value: `${(1e6 / ours).toFixed(2)} µs`,
     floor: `${(1e6 / cloned).toFixed(2)} µs structuredClone`,
-    ratio: `${(cloned / ours).toFixed(1)}× faster`,
+    ratio: `${(ours / cloned).toFixed(1)}× faster`,
     note: `JSON round trip ${(1e6 / json).toFixed(2)} µs`,
   },
   {
