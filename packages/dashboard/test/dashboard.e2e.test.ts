@@ -4,7 +4,7 @@ import { createLogger } from '@troupe/core';
 import { ProcessRunner } from '@troupe/runners';
 import { createServer, type TroupeServer } from '@troupe/server';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildDashboard, DASHBOARD_DIR } from './support/buildDashboard.js';
 import { chromiumRequired, hasChromium, launchChromium } from './support/chromium.js';
 import { e2eGoalWorkflow } from './support/e2eWorkflow.js';
@@ -24,6 +24,7 @@ describe.skipIf(!hasChromium && !chromiumRequired)('dashboard in headless Chromi
   let base: string;
   let browser: Browser;
   let page: Page;
+  const pageErrors: string[] = [];
 
   beforeAll(async () => {
     const dist = await buildDashboard();
@@ -36,6 +37,7 @@ describe.skipIf(!hasChromium && !chromiumRequired)('dashboard in headless Chromi
     base = await server.listen();
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 1100 } });
+    page.on('pageerror', (err) => pageErrors.push(err.message));
     mkdirSync(SHOTS, { recursive: true });
   }, 180_000);
 
@@ -48,7 +50,10 @@ describe.skipIf(!hasChromium && !chromiumRequired)('dashboard in headless Chromi
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
   const card = (name: string) =>
     page.locator('article.card', { has: page.locator('.name', { hasText: new RegExp(`^${name}$`) }) });
-  const cardStatus = (name: string) => card(name).getAttribute('data-status', { timeout: 1000 }).catch(() => null);
+  const cardStatus = (name: string) =>
+    card(name)
+      .getAttribute('data-status', { timeout: 1000 })
+      .catch(() => null);
   const runStatus = () => page.locator('.head .badge').first().textContent();
 
   async function startFromForm(goal: string): Promise<string> {
@@ -65,6 +70,11 @@ describe.skipIf(!hasChromium && !chromiumRequired)('dashboard in headless Chromi
     await page.goto(`${base}/?token=${TOKEN}`);
     await page.locator('form.start').waitFor(POLL);
     expect(new URL(page.url()).searchParams.get('token')).toBeNull();
+  });
+
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail') await shot(`failed-${ctx.task.name.replace(/\W+/g, '-')}`);
+    expect(pageErrors, 'errors thrown in the page').toEqual([]);
   });
 
   it('should start a task from the form, pause and resume it, steer a session, and watch the cards complete', async () => {
@@ -87,7 +97,9 @@ describe.skipIf(!hasChromium && !chromiumRequired)('dashboard in headless Chromi
     await expect.poll(runStatus, POLL).not.toBe('paused');
     await expect.poll(() => cardStatus('build'), POLL).toBe('running');
     await expect.poll(() => cardStatus('steer'), POLL).toBe('running');
-    await expect.poll(() => page.locator('[data-testid=log]').textContent(), POLL).toContain('send me a message');
+    await expect
+      .poll(() => page.locator('[data-testid=log]').textContent(), POLL)
+      .toContain('send me a message');
     await page.screenshot({ path: README_SHOT });
     await shot('3-resumed');
 
@@ -108,23 +120,30 @@ describe.skipIf(!hasChromium && !chromiumRequired)('dashboard in headless Chromi
     await shot('4-completed');
 
     const run = await (
-      await fetch(`${base}/api/v1/tasks/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${TOKEN}` } })
+      await fetch(`${base}/api/v1/tasks/${encodeURIComponent(id)}`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      })
     ).json();
     expect(run.status).toBe('completed');
-  });
+  }, 120_000);
 
   it('should cancel another run from its page and list both runs', async () => {
     const id = await startFromForm('beta');
     await expect.poll(() => cardStatus('design'), POLL).toBe('running');
     await page.click('button[data-action=cancel]');
-    await expect.poll(runStatus, POLL).toBe('cancelled');
-    await expect.poll(() => cardStatus('design'), POLL).toBe('cancelled');
+    await expect.poll(() => page.locator('[data-conn]').getAttribute('data-conn'), POLL).toBe('ended');
+    await expect.poll(() => cardStatus('design'), POLL).toMatch(/^(cancelled|failed)$/);
+    // The server ends a cancelled run `cancelled`, or `failed` with code CANCELLED when the
+    // workflow's steps turn the abort into a failure: the board shows either, with the reason.
+    const status = await runStatus();
+    const head = await page.locator('.head').textContent();
+    expect(status === 'cancelled' || (status === 'failed' && head?.includes('CANCELLED'))).toBe(true);
     await shot('5-cancelled');
 
     await page.goto(`${base}/#/`);
     const row = page.locator(`tr[data-run="${id}"]`);
-    await expect.poll(() => row.locator('.badge').textContent(), POLL).toBe('cancelled');
+    await expect.poll(() => row.locator('.badge').textContent(), POLL).toBe(status);
     await expect.poll(() => page.locator('tr[data-run]').count(), POLL).toBe(2);
     await shot('6-list');
-  });
+  }, 120_000);
 });

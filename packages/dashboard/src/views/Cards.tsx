@@ -42,7 +42,7 @@ export function Cards(props: CardsProps) {
 
 function Card(props: CardsProps & { card: SubTaskProgress; node: PlanNode | undefined }) {
   const { card, extras, now } = props;
-  const end = card.finishedAt ?? (TERMINAL.has(card.status) ? undefined : now);
+  const end = card.finishedAt ?? (TERMINAL.has(card.status) ? undefined : Math.max(now, Date.now()));
   const elapsed = card.startedAt !== undefined && end !== undefined ? end - card.startedAt : undefined;
   const model = extras.modelOf(card) ?? props.node?.model;
   const tokens = card.tokens === undefined ? undefined : card.tokens.input + card.tokens.output;

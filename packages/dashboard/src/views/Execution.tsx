@@ -7,7 +7,9 @@ export function Execution(props: { progress: TaskProgress; extras: Extras; now: 
   const { progress, extras } = props;
   const d = progress.executionDetails;
   const elapsed =
-    !props.ended && progress.startedAt !== undefined ? props.now - progress.startedAt : d.elapsedTime;
+    !props.ended && progress.startedAt !== undefined
+      ? Math.max(props.now, Date.now()) - progress.startedAt
+      : d.elapsedTime;
   return (
     <section class="panel">
       <h2>Execution</h2>

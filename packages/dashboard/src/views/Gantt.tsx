@@ -14,11 +14,13 @@ export function Gantt(props: {
   plan: PlanNode[] | undefined;
   now: number | undefined;
 }) {
+  // Events can be newer than the last tick: a running bar reaches at least its latest stamp.
+  const now = props.now === undefined ? undefined : Math.max(props.now, Date.now());
   const list = rows(props.progress);
   const starts = list.map((r) => r.card.startedAt).filter((t): t is number => t !== undefined);
   const t0 = props.progress.startedAt ?? Math.min(...starts);
   const ends = list.map((r) => r.card.finishedAt ?? r.card.startedAt ?? t0);
-  const t1 = Math.max(props.now ?? 0, props.progress.finishedAt ?? 0, ...ends, t0 + 1000);
+  const t1 = Math.max(now ?? 0, props.progress.finishedAt ?? 0, ...ends, t0 + 1000);
   const span = t1 - t0;
   const pct = (t: number) => Math.max(0, Math.min(100, ((t - t0) / span) * 100));
   const index = new Map(list.map((r, i) => [r.card.taskId, i]));
@@ -33,7 +35,7 @@ export function Gantt(props: {
   }
   const barEnd = (i: number) => {
     const c = list[i]?.card;
-    return pct(c?.finishedAt ?? props.now ?? c?.startedAt ?? t0);
+    return pct(c?.finishedAt ?? now ?? c?.startedAt ?? t0);
   };
   return (
     <section class="panel">
@@ -48,12 +50,16 @@ export function Gantt(props: {
         <div class="gantt" data-testid="gantt">
           <div class="labels">
             {list.map(({ card, depth }) => (
-              <div class="label" style={{ height: ROW, paddingLeft: depth * 12 }} title={card.name}>
+              <div
+                class="label"
+                style={{ height: `${ROW}px`, paddingLeft: `${depth * 12}px` }}
+                title={card.name}
+              >
                 {card.name}
               </div>
             ))}
           </div>
-          <div class="track" style={{ height: list.length * ROW }}>
+          <div class="track" style={{ height: `${list.length * ROW}px` }}>
             {list.map(({ card }, i) => {
               if (card.startedAt === undefined) return null;
               const x = pct(card.startedAt);
@@ -62,7 +68,7 @@ export function Gantt(props: {
                 <div
                   class={`gbar s-${card.status}`}
                   data-task={card.taskId}
-                  style={{ top: i * ROW + 4, left: `${x}%`, width: `${w}%` }}
+                  style={{ top: `${i * ROW + 4}px`, left: `${x}%`, width: `${w}%` }}
                   title={`${card.name}: ${card.status}`}
                 />
               );

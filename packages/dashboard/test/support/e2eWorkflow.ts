@@ -1,6 +1,6 @@
 import type { ProgressInput } from '@troupe/core';
 import { dag, run, type StepContext, step } from '@troupe/pipelines';
-import { ProcessRunner } from '@troupe/runners';
+import type { ProcessRunner } from '@troupe/runners';
 import type { GoalWorkflow } from '@troupe/server';
 import { filter, firstValueFrom } from 'rxjs';
 import type { Latches } from './latches.js';
