@@ -1,0 +1,67 @@
+import type { Logger } from '@troupe/core';
+import type { FastifyInstance } from 'fastify';
+import type { RunService } from '../RunService.js';
+import type { RunRepository } from '../repository.js';
+import { TaskParamsSchema, WsQuerySchema } from '../schemas.js';
+import { WsClient, type WsClientLimits } from '../WsClient.js';
+import { followStored } from './followStored.js';
+import { parse } from './parse.js';
+
+/**
+ * Registers `WS /ws/tasks/:id?after=<seq>`: a snapshot (or the events after `after` while the
+ * server still has them), then every event with its seq, `lagged` + a fresh snapshot when the
+ * client fell behind its queue, and `end` when the run finished. 404 before the upgrade for an
+ * unknown run, 400 for a bad `after`.
+ */
+export function wsRoute(
+  app: FastifyInstance,
+  deps: { runs: RunService; repo: RunRepository; limits: WsClientLimits; logger: Logger },
+): void {
+  const { runs, repo, limits, logger } = deps;
+  app.get(
+    '/ws/tasks/:id',
+    {
+      websocket: true,
+      preValidation: async (req) => {
+        parse(WsQuerySchema, req.query, 'query');
+        await runs.get(parse(TaskParamsSchema, req.params, 'params').id);
+      },
+    },
+    (socket, req) => {
+      const { id } = parse(TaskParamsSchema, req.params, 'params');
+      const { after } = parse(WsQuerySchema, req.query, 'query');
+      let closed = false;
+      const live = runs.live(id);
+      const client: WsClient = new WsClient(
+        socket,
+        () => {
+          const current = runs.live(id);
+          if (current) client.push(current.seq, current.snapshotFrame());
+        },
+        limits,
+      );
+      socket.on('close', () => {
+        closed = true;
+        live?.unsubscribe(client);
+        client.dispose();
+      });
+      socket.on('error', () => undefined);
+      if (live) {
+        live.subscribe(client, after);
+        return;
+      }
+      followStored({
+        client,
+        runs,
+        repo,
+        id,
+        after,
+        pageSize: Math.min(500, limits.maxQueue ?? 1000),
+        closed: () => closed,
+      }).catch((err: unknown) => {
+        logger.warn('cannot serve stored run', { runId: id, error: err });
+        void client.close(1011, 'cannot read the run', false);
+      });
+    },
+  );
+}
