@@ -21,17 +21,6 @@ export interface RunPage {
   nextCursor?: string;
 }
 
-/** One sub-task of a run's plan, when the server exposes the plan (`GET /api/v1/tasks/:id/plan`). */
-export interface PlanNode {
-  id: string;
-  /** The task id of its card in the progress tree (defaults to `id`). */
-  taskId?: string;
-  name?: string;
-  executor?: string;
-  model?: string;
-  dependencies: string[];
-}
-
 /** What the WebSocket `/ws/tasks/:id` sends. */
 export type LiveMessage =
   | { type: 'snapshot'; seq: number; snapshot: TaskProgress; run: RunRecord }
@@ -126,19 +115,6 @@ export class Api {
     return this.#call('POST', `tasks/${encodeURIComponent(id)}/subtasks/${encodeURIComponent(sid)}/answer`, {
       answer,
     });
-  }
-  /** The run's plan with its dependencies, or undefined where the server has none (404). */
-  async plan(id: string): Promise<PlanNode[] | undefined> {
-    try {
-      const res = await this.#call<{ subtasks?: PlanNode[] } | PlanNode[]>(
-        'GET',
-        `tasks/${encodeURIComponent(id)}/plan`,
-      );
-      return Array.isArray(res) ? res : res.subtasks;
-    } catch (err) {
-      if (err instanceof ApiError && (err.status === 404 || err.status === 405)) return undefined;
-      throw err;
-    }
   }
   /** The WebSocket URL of a run's live stream (the token goes in the query: browsers cannot set headers). */
   liveUrl(id: string, after: number | undefined): string {

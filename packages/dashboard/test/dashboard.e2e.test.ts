@@ -117,6 +117,11 @@ describe.skipIf(!hasChromium && !chromiumRequired)('dashboard in headless Chromi
     expect(await page.locator('.artifacts li').count()).toBe(2);
     expect(await page.locator('[data-testid=execution]').textContent()).toContain('tool calls2');
     expect(await card('build').textContent()).toContain('scripted-mini');
+    // The dag's dependencies (`dependsOn` on its cards) draw the plan graph and the timeline's arrows.
+    expect(await page.locator('[data-testid=plan-graph]').getAttribute('data-kind')).toBe('dag');
+    expect(await page.locator('[data-testid=plan-graph] .node').count()).toBe(3);
+    expect(await page.locator('[data-testid=plan-graph] .edge').count()).toBe(2);
+    expect(await page.locator('[data-testid=gantt] .deps line').count()).toBe(2);
     await shot('4-completed');
 
     const run = await (

@@ -1,6 +1,5 @@
 import type { SubTaskProgress, TaskProgress } from '@troupe/core';
 import { useState } from 'preact/hooks';
-import type { PlanNode } from '../api.js';
 import type { Extras } from '../extras.js';
 import { count, duration, TERMINAL, usd } from '../format.js';
 import { groups } from '../tree.js';
@@ -9,7 +8,6 @@ import { Bar, Status } from './bits.js';
 interface CardsProps {
   progress: TaskProgress;
   extras: Extras;
-  plan: PlanNode[] | undefined;
   now: number;
   onMessage: (taskId: string, text: string) => void;
   onAnswer: (taskId: string, answer: unknown) => void;
@@ -17,7 +15,6 @@ interface CardsProps {
 
 /** A card per sub-task, grouped under the task that runs them. */
 export function Cards(props: CardsProps) {
-  const planOf = new Map((props.plan ?? []).map((p) => [p.taskId ?? p.id, p]));
   return (
     <section class="panel">
       <h2>Sub-tasks</h2>
@@ -31,7 +28,7 @@ export function Cards(props: CardsProps) {
           )}
           <div class="cards">
             {g.cards.map((c) => (
-              <Card key={c.taskId} {...props} card={c} node={planOf.get(c.taskId)} />
+              <Card key={c.taskId} {...props} card={c} />
             ))}
           </div>
         </div>
@@ -40,11 +37,11 @@ export function Cards(props: CardsProps) {
   );
 }
 
-function Card(props: CardsProps & { card: SubTaskProgress; node: PlanNode | undefined }) {
+function Card(props: CardsProps & { card: SubTaskProgress }) {
   const { card, extras, now } = props;
   const end = card.finishedAt ?? (TERMINAL.has(card.status) ? undefined : Math.max(now, Date.now()));
   const elapsed = card.startedAt !== undefined && end !== undefined ? end - card.startedAt : undefined;
-  const model = extras.modelOf(card) ?? props.node?.model;
+  const model = extras.modelOf(card);
   const tokens = card.tokens === undefined ? undefined : card.tokens.input + card.tokens.output;
   return (
     <article class={`card s-${card.status}`} data-task={card.taskId} data-status={card.status}>
@@ -56,7 +53,7 @@ function Card(props: CardsProps & { card: SubTaskProgress; node: PlanNode | unde
       <Bar percent={card.progress} status={card.status} />
       <dl>
         <dt>agent</dt>
-        <dd>{card.agent ?? props.node?.executor ?? '–'}</dd>
+        <dd>{card.agent ?? '–'}</dd>
         <dt>model</dt>
         <dd>{model ?? '–'}</dd>
         <dt>elapsed</dt>

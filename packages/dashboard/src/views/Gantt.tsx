@@ -1,5 +1,4 @@
 import type { TaskProgress } from '@troupe/core';
-import type { PlanNode } from '../api.js';
 import { duration } from '../format.js';
 import { rows } from '../tree.js';
 
@@ -7,13 +6,9 @@ const ROW = 22;
 
 /**
  * The timeline: a bar per task from its start to its finish (to now while it runs), indented by
- * depth, with an arrow from each dependency's end to the task's start when the plan is known.
+ * depth, with an arrow from each dependency's end to the task's start (`dependsOn`).
  */
-export function Gantt(props: {
-  progress: TaskProgress;
-  plan: PlanNode[] | undefined;
-  now: number | undefined;
-}) {
+export function Gantt(props: { progress: TaskProgress; now: number | undefined }) {
   // Events can be newer than the last tick: a running bar reaches at least its latest stamp.
   const now = props.now === undefined ? undefined : Math.max(props.now, Date.now());
   const list = rows(props.progress);
@@ -25,14 +20,12 @@ export function Gantt(props: {
   const pct = (t: number) => Math.max(0, Math.min(100, ((t - t0) / span) * 100));
   const index = new Map(list.map((r, i) => [r.card.taskId, i]));
   const edges: { from: number; to: number }[] = [];
-  for (const p of props.plan ?? []) {
-    const to = index.get(p.taskId ?? p.id);
-    for (const dep of p.dependencies) {
-      const d = (props.plan ?? []).find((q) => q.id === dep);
-      const from = d === undefined ? undefined : index.get(d.taskId ?? d.id);
-      if (to !== undefined && from !== undefined) edges.push({ from, to });
+  list.forEach(({ card }, to) => {
+    for (const dep of card.dependsOn ?? []) {
+      const from = index.get(dep);
+      if (from !== undefined) edges.push({ from, to });
     }
-  }
+  });
   const barEnd = (i: number) => {
     const c = list[i]?.card;
     return pct(c?.finishedAt ?? now ?? c?.startedAt ?? t0);

@@ -1,5 +1,4 @@
-import type { TaskProgress } from '@troupe/core';
-import type { PlanNode } from '../api.js';
+import type { SubTaskProgress, TaskProgress } from '@troupe/core';
 import { rows } from '../tree.js';
 
 const W = 150;
@@ -14,35 +13,39 @@ interface GraphNode {
   deps: string[];
 }
 
-/**
- * The plan as a graph, laid out in layers (a node sits one layer right of its last dependency).
- * With the plan from the server the edges are its dependencies; without it, the task tree.
- */
-export function PlanGraph(props: { progress: TaskProgress; plan: PlanNode[] | undefined }) {
-  const cards = new Map(rows(props.progress).map((r) => [r.card.taskId, r.card]));
-  let nodes: GraphNode[];
-  if (props.plan !== undefined && props.plan.length > 0) {
-    nodes = props.plan.map((p) => {
-      const card = cards.get(p.taskId ?? p.id);
-      return {
-        id: p.id,
-        label: card?.name ?? p.name ?? p.id,
-        status: card?.status ?? 'pending',
-        deps: p.dependencies,
-      };
-    });
-  } else {
-    const root = props.progress;
-    nodes = [{ id: root.taskId, label: root.name, status: root.status, deps: [] }];
-    for (const c of cards.values())
-      nodes.push({ id: c.taskId, label: c.name, status: c.status, deps: [c.parentId ?? root.taskId] });
+/** The graph to draw: the tasks linked by `dependsOn` (a DAG, an orchestrated plan), else the task tree. */
+function graphOf(progress: TaskProgress): { nodes: GraphNode[]; dag: boolean } {
+  const cards = rows(progress).map((r) => r.card);
+  const node = (c: SubTaskProgress, deps: string[]): GraphNode => ({
+    id: c.taskId,
+    label: c.name,
+    status: c.status,
+    deps,
+  });
+  const linked = new Set<string>();
+  for (const c of cards) {
+    if (c.dependsOn === undefined || c.dependsOn.length === 0) continue;
+    linked.add(c.taskId);
+    for (const d of c.dependsOn) linked.add(d);
   }
+  if (linked.size > 0) {
+    return {
+      dag: true,
+      nodes: cards.filter((c) => linked.has(c.taskId)).map((c) => node(c, c.dependsOn ?? [])),
+    };
+  }
+  const root: GraphNode = { id: progress.taskId, label: progress.name, status: progress.status, deps: [] };
+  return { dag: false, nodes: [root, ...cards.map((c) => node(c, [c.parentId ?? root.id]))] };
+}
+
+/** Columns of a layered layout: a node sits one layer right of its last dependency. */
+function layers(nodes: GraphNode[]): GraphNode[][] {
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const layer = new Map<string, number>();
   const layerOf = (n: GraphNode, seen: Set<string>): number => {
     const known = layer.get(n.id);
     if (known !== undefined) return known;
-    if (seen.has(n.id)) return 0; // a cycle: the server validates plans, so only defensive
+    if (seen.has(n.id)) return 0; // a cycle: plans are validated, so only defensive
     seen.add(n.id);
     let l = 0;
     for (const d of n.deps) {
@@ -59,6 +62,13 @@ export function PlanGraph(props: { progress: TaskProgress; plan: PlanNode[] | un
     col.push(n);
     columns[l] = col;
   }
+  return columns;
+}
+
+/** The plan as a graph in layers by dependency; without dependencies, the task tree. */
+export function PlanGraph(props: { progress: TaskProgress }) {
+  const { nodes, dag } = graphOf(props.progress);
+  const columns = layers(nodes);
   const pos = new Map<string, { x: number; y: number }>();
   columns.forEach((col, l) => {
     for (const [i, n] of col.entries()) pos.set(n.id, { x: 8 + l * (W + GAP_X), y: 8 + i * (H + GAP_Y) });
@@ -67,13 +77,14 @@ export function PlanGraph(props: { progress: TaskProgress; plan: PlanNode[] | un
   const height = 16 + Math.max(1, ...columns.map((c) => c.length)) * (H + GAP_Y) - GAP_Y;
   return (
     <section class="panel">
-      <h2>Plan{props.plan === undefined ? ' (task tree)' : ''}</h2>
+      <h2>Plan{dag ? '' : ' (task tree)'}</h2>
       <div class="graph-box">
         <svg
           class="graph"
           width={width}
           height={height}
           data-testid="plan-graph"
+          data-kind={dag ? 'dag' : 'tree'}
           role="img"
           aria-label="plan graph"
         >
@@ -94,7 +105,7 @@ export function PlanGraph(props: { progress: TaskProgress; plan: PlanNode[] | un
             const p = pos.get(n.id);
             if (p === undefined) return null;
             return (
-              <g class={`node s-${n.status}`} transform={`translate(${p.x},${p.y})`} data-node={n.id}>
+              <g class={`node s-${n.status}`} transform={`translate(${p.x},${p.y})`} data-node={n.label}>
                 <rect width={W} height={H} rx={6} />
                 <text x={8} y={15}>
                   {n.label.length > 20 ? `${n.label.slice(0, 19)}…` : n.label}

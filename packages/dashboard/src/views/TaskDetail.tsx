@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { type Api, ApiError, type PlanNode } from '../api.js';
+import { type Api, ApiError } from '../api.js';
 import { count, duration, TERMINAL, usd } from '../format.js';
 import { useNow } from '../hooks.js';
 import { type LiveRun as Live, LiveRun, type LiveState } from '../live.js';
@@ -15,7 +15,6 @@ import { PlanGraph } from './PlanGraph.js';
 export function TaskDetail(props: { api: Api; id: string; onUnauthorized: () => void }) {
   const { api, id } = props;
   const [state, setState] = useState<LiveState | undefined>();
-  const [plan, setPlan] = useState<PlanNode[] | undefined>();
   const [notice, setNotice] = useState<{ text: string; error: boolean } | undefined>();
   const live = useRef<Live | undefined>(undefined);
   const now = useNow();
@@ -31,13 +30,6 @@ export function TaskDetail(props: { api: Api; id: string; onUnauthorized: () => 
     api.get(id).then((r) => run.setRun(r), report);
     return () => run.close();
   }, [api, id]);
-
-  const phase = state?.progress?.status;
-  useEffect(() => {
-    // The plan exists once planning is over; fetch it again when the run re-plans or ends.
-    if (phase === undefined || phase === 'pending' || phase === 'planning') return;
-    api.plan(id).then(setPlan, () => setPlan(undefined));
-  }, [api, id, phase, state?.progress?.subtasks.length]);
 
   const act = async (what: string, call: () => Promise<unknown>) => {
     try {
@@ -125,14 +117,13 @@ export function TaskDetail(props: { api: Api; id: string; onUnauthorized: () => 
           <Cards
             progress={progress}
             extras={state.extras}
-            plan={plan}
             now={now}
             onMessage={(sid, text) => act('message sent', () => api.message(id, sid, text))}
             onAnswer={(sid, answer) => act('answer sent', () => api.answer(id, sid, answer))}
           />
           <div class="two">
-            <Gantt progress={progress} plan={plan} now={ended ? undefined : now} />
-            <PlanGraph progress={progress} plan={plan} />
+            <Gantt progress={progress} now={ended ? undefined : now} />
+            <PlanGraph progress={progress} />
           </div>
           <LogStream logs={progress.logs} labels={labels} />
           <Artifacts artifacts={progress.artifacts} labels={labels} />
