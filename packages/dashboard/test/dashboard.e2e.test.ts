@@ -16,6 +16,26 @@ const SHOTS = join(ROOT, 'test-artifacts', 'dashboard');
 const README_SHOT = join(ROOT, 'docs', 'dashboard.png');
 const TOKEN = 'e2e-board-token';
 const POLL = { timeout: 30_000, interval: 100 };
+const auth = { authorization: `Bearer ${TOKEN}` };
+
+interface HoldableWindow {
+  __sockets: WebSocket[];
+  __hold: boolean;
+}
+
+/** Runs in the page first: records its WebSockets, and while `__hold` is set sends new ones nowhere (refused). */
+function holdableSockets(): void {
+  const w = window as unknown as HoldableWindow & { WebSocket: typeof WebSocket };
+  const Native = w.WebSocket;
+  w.__sockets = [];
+  w.__hold = false;
+  w.WebSocket = class extends Native {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(w.__hold ? 'ws://127.0.0.1:9/' : url, protocols);
+      w.__sockets.push(this);
+    }
+  };
+}
 
 describe.skipIf(!hasChromium && !chromiumRequired)('dashboard in headless Chromium', () => {
   const latches = new Latches();
@@ -37,6 +57,7 @@ describe.skipIf(!hasChromium && !chromiumRequired)('dashboard in headless Chromi
     base = await server.listen();
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 1100 } });
+    await page.addInitScript(holdableSockets);
     page.on('pageerror', (err) => pageErrors.push(err.message));
     mkdirSync(SHOTS, { recursive: true });
   }, 180_000);
@@ -110,8 +131,32 @@ describe.skipIf(!hasChromium && !chromiumRequired)('dashboard in headless Chromi
       .poll(() => page.locator('[data-testid=log]').textContent(), POLL)
       .toContain('got: hello from the board');
 
+    // Drop the connection and keep it down while `build` finishes: the board reconnects with the
+    // last seq it applied and gets what it missed.
+    const conn = () => page.locator('[data-conn]').getAttribute('data-conn');
+    await page.evaluate(() => {
+      const w = window as unknown as HoldableWindow;
+      w.__hold = true;
+      w.__sockets.at(-1)?.close();
+    });
+    await expect.poll(conn, POLL).toBe('reconnecting');
     latches.release('alpha:build');
+    await expect
+      .poll(
+        () => server.app.inject({ url: `/api/v1/tasks/${id}`, headers: auth }).then((r) => r.json().status),
+        POLL,
+      )
+      .toBe('completed');
+    expect(await cardStatus('build')).toBe('running');
+    await page.evaluate(() => {
+      (window as unknown as HoldableWindow).__hold = false;
+    });
     await expect.poll(() => cardStatus('build'), POLL).toBe('completed');
+    const resumedAt = await page.evaluate(
+      () => (window as unknown as HoldableWindow).__sockets.at(-1)?.url ?? '',
+    );
+    expect(Number(new URL(resumedAt).searchParams.get('after'))).toBeGreaterThan(0);
+    expect((await page.locator('[data-testid=log]').textContent())?.match(/build done/g)).toHaveLength(1);
     await expect.poll(runStatus, POLL).toBe('completed');
     await expect.poll(() => page.locator('.head .bar .pct').textContent(), POLL).toBe('100%');
     expect(await page.locator('.artifacts li').count()).toBe(2);
