@@ -121,7 +121,8 @@ describe.skipIf(!hasChromium && !chromiumRequired)('dashboard in headless Chromi
     await expect
       .poll(() => page.locator('[data-testid=log]').textContent(), POLL)
       .toContain('send me a message');
-    await page.screenshot({ path: README_SHOT });
+    // The README's picture is refreshed on demand only, so a test run leaves the work tree clean.
+    if (process.env.TROUPE_README_SCREENSHOT === '1') await page.screenshot({ path: README_SHOT });
     await shot('3-resumed');
 
     await card('steer').locator('input[name=message]').fill('hello from the board');
