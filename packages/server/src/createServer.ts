@@ -108,6 +108,17 @@ export async function createServer(options: ServerOptions = {}): Promise<TroupeS
     origin: options.corsOrigins ? [...options.corsOrigins] : false,
     methods: ['GET', 'POST', 'DELETE'],
   });
+  // Before the auth hook: its onRequest hook marks upgrades, so a refused one gets its socket closed.
+  await app.register(websocket, {
+    options: {
+      maxPayload: 64 * 1024,
+      handleProtocols: (protocols) => {
+        for (const p of protocols) if (!p.startsWith(BEARER_PROTOCOL)) return p;
+        return protocols.values().next().value ?? false;
+      },
+    },
+  });
+
   if (token) {
     app.addHook('onRequest', async (req) => {
       const path = req.url.split('?', 1)[0] ?? '';
@@ -122,16 +133,6 @@ export async function createServer(options: ServerOptions = {}): Promise<TroupeS
       }
     });
   }
-  await app.register(websocket, {
-    options: {
-      maxPayload: 64 * 1024,
-      handleProtocols: (protocols) => {
-        for (const p of protocols) if (!p.startsWith(BEARER_PROTOCOL)) return p;
-        return protocols.values().next().value ?? false;
-      },
-    },
-  });
-
   app.get('/api/v1/openapi.json', async () => openApiDocument());
   taskRoutes(app, runs);
   wsRoute(app, { runs, repo, limits: options.ws ?? {}, logger });
