@@ -67,19 +67,37 @@ export const asking: ServerWorkflow = (_input, ctx) =>
     ctx.runOptions,
   );
 
-/** `count` events (`task.log`) from one step, as fast as it can. */
+/** `count` events (`task.log`, `size` characters each) from one step, as fast as it can (yielding every 200). */
 export const chatty: ServerWorkflow = (input, ctx) =>
   run(
-    async function talk(count: number, sctx) {
+    async function talk({ count, size }: { count: number; size: number }, sctx) {
+      const pad = 'x'.repeat(size);
       for (let i = 0; i < count; i++) {
-        sctx.emit({ kind: 'task.log', level: 'info', message: `line ${i} ${'x'.repeat(200)}` });
-        if (i % 500 === 0) await new Promise((resolve) => setImmediate(resolve));
+        sctx.emit({ kind: 'task.log', level: 'info', message: `line ${i} ${pad}` });
+        if (i % 200 === 199) await new Promise((resolve) => setImmediate(resolve));
       }
       return count;
     },
-    (input as number) ?? 10_000,
+    input as { count: number; size: number },
     ctx.runOptions,
   );
+
+/** `bursts` bursts of 100 events; burst `i` waits for gate `b<i>` first. */
+export function bursts(gates: Gates, count = 5): ServerWorkflow {
+  return (_input, ctx) =>
+    run(
+      async function burst(_: unknown, sctx) {
+        for (let b = 0; b < count; b++) {
+          await gates.wait(`b${b}`);
+          for (let i = 0; i < 100; i++)
+            sctx.emit({ kind: 'task.log', level: 'info', message: `burst ${b} line ${i}` });
+        }
+        return count;
+      },
+      undefined,
+      ctx.runOptions,
+    );
+}
 
 /** A stand-in runner session: a node program echoing each stdin line as `got: <line>`, ending on `bye`. */
 const ECHO = `
