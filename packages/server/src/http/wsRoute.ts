@@ -4,6 +4,7 @@ import type { RunService } from '../RunService.js';
 import type { RunRepository } from '../repository.js';
 import { TaskParamsSchema, WsQuerySchema } from '../schemas.js';
 import { WsClient, type WsClientLimits } from '../WsClient.js';
+import { redactUrl } from './auth.js';
 import { followStored } from './followStored.js';
 import { parse } from './parse.js';
 
@@ -38,6 +39,7 @@ export function wsRoute(
       const { id } = parse(TaskParamsSchema, req.params, 'params');
       const { after } = parse(WsQuerySchema, req.query, 'query');
       let closed = false;
+      logger.debug('websocket open', { url: redactUrl(req.url), runId: id });
       const live = runs.live(id);
       // A lagged client gets a fresh snapshot (the final one once the run ended); a stored run's
       // follower waits for the client between pages, so it never lags.
