@@ -1,5 +1,6 @@
 import { createModel } from '@troupe/agents';
 import {
+  CancelledError,
   createRuntime,
   initialProgress,
   type Logger,
@@ -7,7 +8,6 @@ import {
   newId,
   type Store,
   type TaskProgress,
-  TroupeError,
   ValidationError,
 } from '@troupe/core';
 import { RunConflictError, RunNotFoundError } from './errors.js';
@@ -185,7 +185,7 @@ export class RunService {
   /** Cancels the run and waits (a bounded time) for it to end. */
   async cancel(id: string, reason = 'cancelled through the API'): Promise<RunRecord> {
     const live = await this.#running(id, 'cancel');
-    this.#controllers.get(id)?.abort(new TroupeError('CANCELLED', reason));
+    this.#controllers.get(id)?.abort(new CancelledError(reason));
     live.handle?.cancel(reason);
     const wait = this.#o.cancelWaitMs ?? 5000;
     const timer = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), wait).unref());

@@ -10,6 +10,8 @@ export interface WsClientLimits {
   highWater?: number;
   /** Ms between checks of a backed-up socket (default 25). */
   pollMs?: number;
+  /** Ms a closing client may take to drain what is queued before its socket is cut (default 30 000). */
+  closeTimeoutMs?: number;
 }
 
 /**
@@ -24,6 +26,7 @@ export class WsClient {
   readonly #maxBytes: number;
   readonly #highWater: number;
   readonly #pollMs: number;
+  readonly #closeTimeoutMs: number;
   readonly #resync: () => void;
   #queue: Array<{ seq: number; frame: string }> = [];
   #bytes = 0;
@@ -41,6 +44,7 @@ export class WsClient {
     this.#maxBytes = limits.maxQueueBytes ?? 4 * 1024 * 1024;
     this.#highWater = limits.highWater ?? 1024 * 1024;
     this.#pollMs = limits.pollMs ?? 25;
+    this.#closeTimeoutMs = limits.closeTimeoutMs ?? 30_000;
   }
 
   /** Whether the socket is open. */
@@ -51,6 +55,11 @@ export class WsClient {
   /** Bytes this client holds in its queue now (not counting the socket's buffer). */
   get queuedBytes(): number {
     return this.#bytes;
+  }
+
+  /** Bytes sent to the socket and not yet written out (`bufferedAmount`). */
+  get bufferedBytes(): number {
+    return this.#ws.bufferedAmount;
   }
 
   /** Sends (or queues) the frame of event or snapshot `seq`; dropped while lagged. */
@@ -81,21 +90,32 @@ export class WsClient {
     }
   }
 
-  /** Resolves once nothing waits in the queue and the socket's buffer is under `highWater` (or it closed). */
-  async drained(): Promise<void> {
-    while (
-      this.open &&
-      (this.#queue.length > 0 || this.#lagged || this.#ws.bufferedAmount >= this.#highWater)
-    ) {
+  /** Whether frames wait (in the queue, or the socket's buffer is full, or a resync is due). */
+  #backedUp(): boolean {
+    return this.#queue.length > 0 || this.#lagged || this.#ws.bufferedAmount >= this.#highWater;
+  }
+
+  /** Resolves once nothing is backed up (or the socket closed, or `timeoutMs` passed). */
+  async drained(timeoutMs = Number.POSITIVE_INFINITY): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (this.open && this.#backedUp() && Date.now() < until) {
       await new Promise((resolve) => setTimeout(resolve, this.#pollMs));
     }
   }
 
-  /** Closes the socket (after the queued frames when `drain`) with `code`. */
+  /** Closes the socket with `code` once the queued frames went out (`drain`); cuts it when that takes past `closeTimeoutMs`. */
   async close(code = 1000, reason = '', drain = true): Promise<void> {
-    if (drain) await this.drained();
+    if (drain) await this.drained(this.#closeTimeoutMs);
     this.#stop();
-    if (this.open) this.#ws.close(code, reason);
+    if (!this.open) return;
+    if (this.#backedUp()) this.#ws.terminate();
+    else this.#ws.close(code, reason);
+  }
+
+  /** Cuts the connection at once (the server is closing). */
+  terminate(): void {
+    this.dispose();
+    this.#ws.terminate();
   }
 
   /** Stops watching the socket (it closed). */

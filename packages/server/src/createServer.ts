@@ -23,7 +23,7 @@ import { MemoryRunRepository } from './MemoryRunRepository.js';
 import { openApiDocument } from './openapi.js';
 import { RunService } from './RunService.js';
 import type { RunRepository } from './repository.js';
-import type { WsClientLimits } from './WsClient.js';
+import type { WsClient, WsClientLimits } from './WsClient.js';
 import type { GoalWorkflow, ServerWorkflow } from './workflow.js';
 
 /** Options of {@link createServer}. */
@@ -62,6 +62,8 @@ export interface TroupeServer extends AsyncDisposable {
   listen(options?: { port?: number; host?: string }): Promise<string>;
   /** Cancels the live runs (waiting a bounded time for them), stops listening, closes the repository. Idempotent. */
   close(): Promise<void>;
+  /** The WebSocket clients now: the run each watches, bytes held for it (queue + socket buffer), times it lagged. */
+  clients(): Array<{ runId: string; queuedBytes: number; bufferedBytes: number; lagCount: number }>;
 }
 
 /**
@@ -108,6 +110,17 @@ export async function createServer(options: ServerOptions = {}): Promise<TroupeS
     origin: options.corsOrigins ? [...options.corsOrigins] : false,
     methods: ['GET', 'POST', 'DELETE'],
   });
+  // Before the auth hook: its onRequest hook marks upgrades, so a refused one gets its socket closed.
+  await app.register(websocket, {
+    options: {
+      maxPayload: 64 * 1024,
+      handleProtocols: (protocols) => {
+        for (const p of protocols) if (!p.startsWith(BEARER_PROTOCOL)) return p;
+        return protocols.values().next().value ?? false;
+      },
+    },
+  });
+
   if (token) {
     app.addHook('onRequest', async (req) => {
       const path = req.url.split('?', 1)[0] ?? '';
@@ -122,19 +135,10 @@ export async function createServer(options: ServerOptions = {}): Promise<TroupeS
       }
     });
   }
-  await app.register(websocket, {
-    options: {
-      maxPayload: 64 * 1024,
-      handleProtocols: (protocols) => {
-        for (const p of protocols) if (!p.startsWith(BEARER_PROTOCOL)) return p;
-        return protocols.values().next().value ?? false;
-      },
-    },
-  });
-
   app.get('/api/v1/openapi.json', async () => openApiDocument());
   taskRoutes(app, runs);
-  wsRoute(app, { runs, repo, limits: options.ws ?? {}, logger });
+  const clients = new Map<WsClient, string>();
+  wsRoute(app, { runs, repo, limits: options.ws ?? {}, logger, clients });
 
   const notFound = (req: FastifyRequest, reply: FastifyReply) => {
     const path = req.url.split('?', 1)[0];
@@ -155,6 +159,7 @@ export async function createServer(options: ServerOptions = {}): Promise<TroupeS
   const close = (): Promise<void> => {
     closing ??= (async () => {
       await runs.close();
+      for (const client of clients.keys()) client.terminate();
       await app.close();
       await repo.close();
     })();
@@ -176,6 +181,13 @@ export async function createServer(options: ServerOptions = {}): Promise<TroupeS
       return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     },
     close,
+    clients: () =>
+      [...clients].map(([client, runId]) => ({
+        runId,
+        queuedBytes: client.queuedBytes,
+        bufferedBytes: client.bufferedBytes,
+        lagCount: client.lagCount,
+      })),
     [Symbol.asyncDispose]: close,
   };
 }

@@ -18,5 +18,6 @@ export type { CreateTaskBody, TaskOptions } from './schemas.js';
 export { CreateTaskBodySchema, RunRecordSchema, TaskOptionsSchema } from './schemas.js';
 export type { SteerableSession } from './sessions.js';
 export { SessionBoard } from './sessions.js';
+export { openSqlRepository } from './sqlRepository.js';
 export type { WsClientLimits } from './WsClient.js';
 export type { GoalWorkflow, ServerWorkflow, ServerWorkflowContext } from './workflow.js';

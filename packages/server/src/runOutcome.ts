@@ -27,7 +27,7 @@ export function outcomeOfValue(value: unknown): Outcome {
 /** The outcome of a run whose result rejected with `err`. */
 export function outcomeOfError(err: unknown): Outcome {
   if (err instanceof CancelledError)
-    return { status: 'cancelled', error: { code: err.code, message: err.message } };
+    return { status: 'cancelled', error: { code: 'CANCELLED', message: (err as Error).message } };
   if (err instanceof TimeoutError)
     return { status: 'failed', error: { code: err.code, message: err.message } };
   const e = err instanceof Error ? err : new Error(String(err));

@@ -4,6 +4,7 @@ import type { RunService } from '../RunService.js';
 import type { RunRepository } from '../repository.js';
 import { TaskParamsSchema, WsQuerySchema } from '../schemas.js';
 import { WsClient, type WsClientLimits } from '../WsClient.js';
+import { redactUrl } from './auth.js';
 import { followStored } from './followStored.js';
 import { parse } from './parse.js';
 
@@ -15,9 +16,16 @@ import { parse } from './parse.js';
  */
 export function wsRoute(
   app: FastifyInstance,
-  deps: { runs: RunService; repo: RunRepository; limits: WsClientLimits; logger: Logger },
+  deps: {
+    runs: RunService;
+    repo: RunRepository;
+    limits: WsClientLimits;
+    logger: Logger;
+    /** The connected clients, by the run they watch. */
+    clients: Map<WsClient, string>;
+  },
 ): void {
-  const { runs, repo, limits, logger } = deps;
+  const { runs, repo, limits, logger, clients } = deps;
   app.get(
     '/ws/tasks/:id',
     {
@@ -31,17 +39,21 @@ export function wsRoute(
       const { id } = parse(TaskParamsSchema, req.params, 'params');
       const { after } = parse(WsQuerySchema, req.query, 'query');
       let closed = false;
+      logger.debug('websocket open', { url: redactUrl(req.url), runId: id });
       const live = runs.live(id);
+      // A lagged client gets a fresh snapshot (the final one once the run ended); a stored run's
+      // follower waits for the client between pages, so it never lags.
       const client: WsClient = new WsClient(
         socket,
         () => {
-          const current = runs.live(id);
-          if (current) client.push(current.seq, current.snapshotFrame());
+          if (live) client.push(live.seq, live.snapshotFrame());
         },
         limits,
       );
+      clients.set(client, id);
       socket.on('close', () => {
         closed = true;
+        clients.delete(client);
         live?.unsubscribe(client);
         client.dispose();
       });
