@@ -98,7 +98,7 @@ describe.skipIf(!hasChromium && !chromiumRequired)('dashboard in headless Chromi
     expect(pageErrors, 'errors thrown in the page').toEqual([]);
   });
 
-  it('should start a task from the form, pause and resume it, steer a session, and watch the cards complete', async () => {
+  it('should start a task from the form, pause and resume it, steer a session, answer a question, and watch the cards complete', async () => {
     const id = await startFromForm('alpha');
     await expect.poll(() => page.locator('[data-testid=run-goal]').textContent(), POLL).toBe('alpha');
     await expect.poll(() => cardStatus('design'), POLL).toBe('running');
@@ -121,6 +121,7 @@ describe.skipIf(!hasChromium && !chromiumRequired)('dashboard in headless Chromi
     await expect
       .poll(() => page.locator('[data-testid=log]').textContent(), POLL)
       .toContain('send me a message');
+    await expect.poll(() => cardStatus('approve'), POLL).toBe('suspended');
     // The README's picture is refreshed on demand only, so a test run leaves the work tree clean.
     if (process.env.TROUPE_README_SCREENSHOT === '1') await page.screenshot({ path: README_SHOT });
     await shot('3-resumed');
@@ -131,6 +132,11 @@ describe.skipIf(!hasChromium && !chromiumRequired)('dashboard in headless Chromi
     await expect
       .poll(() => page.locator('[data-testid=log]').textContent(), POLL)
       .toContain('got: hello from the board');
+
+    await expect.poll(() => cardStatus('approve'), POLL).toBe('suspended');
+    await card('approve').locator('input[name=answer]').fill('{"ship": true}');
+    await card('approve').locator('form[data-form=answer] button').click();
+    await expect.poll(() => cardStatus('approve'), POLL).toBe('completed');
 
     // Drop the connection and keep it down while `build` finishes: the board reconnects with the
     // last seq it applied and gets what it missed.
@@ -165,9 +171,9 @@ describe.skipIf(!hasChromium && !chromiumRequired)('dashboard in headless Chromi
     expect(await card('build').textContent()).toContain('scripted-mini');
     // The dag's dependencies (`dependsOn` on its cards) draw the plan graph and the timeline's arrows.
     expect(await page.locator('[data-testid=plan-graph]').getAttribute('data-kind')).toBe('dag');
-    expect(await page.locator('[data-testid=plan-graph] .node').count()).toBe(3);
-    expect(await page.locator('[data-testid=plan-graph] .edge').count()).toBe(2);
-    expect(await page.locator('[data-testid=gantt] .deps line').count()).toBe(2);
+    expect(await page.locator('[data-testid=plan-graph] .node').count()).toBe(4);
+    expect(await page.locator('[data-testid=plan-graph] .edge').count()).toBe(3);
+    expect(await page.locator('[data-testid=gantt] .deps line').count()).toBe(3);
     await shot('4-completed');
 
     const run = await (

@@ -3,6 +3,7 @@ import { dag, run, type StepContext, step } from '@troupe/pipelines';
 import type { ProcessRunner } from '@troupe/runners';
 import type { GoalWorkflow } from '@troupe/server';
 import { filter, firstValueFrom } from 'rxjs';
+import { z } from 'zod';
 import type { Latches } from './latches.js';
 
 /** A stand-in runner session: a real child process that answers the first line it reads. */
@@ -28,10 +29,11 @@ function modelCall(ctx: StepContext, input: number, output: number): void {
 }
 
 /**
- * The goal workflow of the end-to-end test: `design`, then `build` and `steer` (both after it).
+ * The goal workflow of the end-to-end test: `design`, then `build`, `steer` and `approve` (after it).
  * `design` and `build` wait on the test's latches (`<goal>:design`, `<goal>:build`), so every
  * state stays on screen until the test moves on; `steer` starts a real process, attaches it to
- * the run's session board (what the board's message box reaches) and completes with its reply.
+ * the run's session board (what the board's message box reaches) and completes with its reply;
+ * `approve` suspends with a question until the board answers it.
  */
 export function e2eGoalWorkflow(latches: Latches, runner: ProcessRunner): GoalWorkflow {
   return (goal, ctx) => {
@@ -68,9 +70,17 @@ export function e2eGoalWorkflow(latches: Latches, runner: ProcessRunner): GoalWo
       },
       { name: 'steer' },
     );
+    const approve = step(
+      async (_: unknown, s: StepContext) => {
+        const { ship } = await s.suspend({ question: 'Ship it?', schema: z.object({ ship: z.boolean() }) });
+        return ship ? 'shipped' : 'held';
+      },
+      { name: 'approve' },
+    );
     const graph = dag(
       {
         design: { step: gated('design', 800) },
+        approve: { deps: ['design'], step: approve },
         build: { deps: ['design'], step: gated('build', 2400) },
         steer: { deps: ['design'], step: steer },
       },
