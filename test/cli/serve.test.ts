@@ -61,8 +61,11 @@ describe('troupe serve', () => {
     expect((await second.p.exited).code).toBe(0);
   }, 120_000);
 
-  it('should refuse a --db URL it cannot serve with exit code 2', async () => {
+  it('should refuse a --db URL it cannot serve with exit code 2, and document its flags', async () => {
     using tmp = tempDir();
+    const help = await runCli(['serve', '--help'], { cwd: tmp.dir });
+    expect(help.stdout).toContain('--db <url>');
+    expect(help.stdout).toContain('TROUPE_API_TOKEN=s3cret troupe serve --port 7070');
     const res = await runCli(['serve', '--db', 'ftp://example.org/x'], { cwd: tmp.dir });
     expect(res.code).toBe(2);
     expect(res.stderr).toContain("unsupported database URL 'ftp://example.org/x'");
