@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { natsSuite, startNatsServer } from '@troupe/testing';
 import { describe, expect, it } from 'vitest';
-import { runCli, startCli, tempDir } from './support/cli.js';
+import { runCli, startCli, tempDir, WORKFLOW } from './support/cli.js';
 
 const TOKEN = 'serve-token';
 
@@ -60,10 +61,55 @@ describe('troupe serve', () => {
     expect((await second.p.exited).code).toBe(0);
   }, 120_000);
 
-  it('should refuse a --db URL it cannot serve with exit code 2', async () => {
+  it('should refuse a --db URL it cannot serve with exit code 2, and document its flags', async () => {
     using tmp = tempDir();
+    const help = await runCli(['serve', '--help'], { cwd: tmp.dir });
+    expect(help.stdout).toContain('--db <url>');
+    expect(help.stdout).toContain('TROUPE_API_TOKEN=s3cret troupe serve --port 7070');
     const res = await runCli(['serve', '--db', 'ftp://example.org/x'], { cwd: tmp.dir });
     expect(res.code).toBe(2);
     expect(res.stderr).toContain("unsupported database URL 'ftp://example.org/x'");
+  });
+});
+
+natsSuite('troupe serve --nats', () => {
+  it('should list and stream a run that `troupe run --nats` ran, and not store its events twice after a restart', {
+    timeout: 240_000,
+  }, async () => {
+    await using nats = await startNatsServer();
+    using tmp = tempDir();
+    using other = tempDir();
+    const flags = ['--nats', nats.url, '--namespace', 'servetest'];
+    const first = await serve(tmp.dir, flags);
+    const run = await runCli(['run', WORKFLOW, '--run-id', 'nr-1', '--plain', ...flags], { cwd: other.dir });
+    expect(run.code, run.stderr).toBe(0);
+    await expect
+      .poll(async () => (await first.call('GET', '/api/v1/tasks/nr-1')).body?.status, { timeout: 60_000 })
+      .toBe('completed');
+    const events = (await first.call('GET', '/api/v1/tasks/nr-1/events?limit=5000')).body.events;
+    expect(events.map((e: { seq: number }) => e.seq)).toEqual(events.map((_: unknown, i: number) => i + 1));
+    expect(events.at(-1).event.kind).toBe('run.finished');
+    const progress = (await first.call('GET', '/api/v1/tasks/nr-1/progress')).body;
+    expect(progress.status).toBe('completed');
+    first.p.child.kill('SIGTERM');
+    expect((await first.p.exited).code).toBe(0);
+
+    const second = await serve(tmp.dir, flags);
+    // The restarted server re-reads the stream from its start, skipping the stored events; a second
+    // run, later in the stream, shows when it has read past the first one.
+    const later = await runCli(['run', WORKFLOW, '--run-id', 'nr-2', '--plain', ...flags], {
+      cwd: other.dir,
+    });
+    expect(later.code, later.stderr).toBe(0);
+    await expect
+      .poll(async () => (await second.call('GET', '/api/v1/tasks/nr-2')).body?.status, { timeout: 60_000 })
+      .toBe('completed');
+    expect(
+      (await second.call('GET', '/api/v1/tasks')).body.runs.map((r: { id: string }) => r.id).sort(),
+    ).toEqual(['nr-1', 'nr-2']);
+    const again = (await second.call('GET', '/api/v1/tasks/nr-1/events?limit=5000')).body.events;
+    expect(again.length).toBe(events.length);
+    second.p.child.kill('SIGTERM');
+    expect((await second.p.exited).code).toBe(0);
   });
 });

@@ -135,15 +135,24 @@ Examples:
     .option('--host <host>', 'the interface to listen on', '127.0.0.1')
     .addOption(storeOption())
     .option('--db <url>', 'keep runs in a database: postgres://…, mysql://… (needs @troupe/sql)')
-    .addOption(natsOption('serve runs of the NATS namespace (not supported yet)'))
+    .addOption(
+      natsOption('also list and stream the runs of the NATS namespace (from its JetStream progress stream)'),
+    )
+    .addOption(namespaceOption())
     .option('--cors <origins>', 'comma-separated origins allowed to call the API from a browser')
     .option('--dashboard <dir>', 'the built dashboard to serve at / (default: @troupe/dashboard/dist)')
     .addHelpText(
       'after',
       '\nExamples:\n  TROUPE_API_TOKEN=s3cret troupe serve --port 7070\n  troupe serve --db postgres://postgres@127.0.0.1:5432/test --host 0.0.0.0',
     )
-    .action(async (flags: import('./commands/serve.js').ServeFlags) =>
-      done(await (await import('./commands/serve.js')).serveCommand(flags, io)),
+    .action(
+      async (flags: Omit<import('./commands/serve.js').ServeFlags, 'namespace'> & { namespace?: string }) =>
+        done(
+          await (await import('./commands/serve.js')).serveCommand(
+            { ...flags, namespace: namespaceOf(flags.namespace, io.env) },
+            io,
+          ),
+        ),
     );
 
   program

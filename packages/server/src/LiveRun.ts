@@ -1,12 +1,7 @@
-import {
-  initialProgress,
-  type Logger,
-  type ProgressEvent,
-  reduceProgress,
-  type TaskProgress,
-} from '@troupe/core';
+import type { Logger, ProgressEvent, TaskProgress } from '@troupe/core';
 import type { RunHandle } from '@troupe/pipelines';
 import { EventRing } from './EventRing.js';
+import { LiveSnapshot } from './LiveSnapshot.js';
 import type { RunRecord, RunRepository } from './repository.js';
 import { liveStatus, type Outcome, outcomeOfError, outcomeOfValue } from './runOutcome.js';
 import type { SessionBoard } from './sessions.js';
@@ -38,8 +33,7 @@ export class LiveRun {
   readonly #clients = new Set<WsClient>();
   #record: RunRecord;
   #handle: RunHandle<unknown> | undefined;
-  #state: TaskProgress;
-  #unfolded: ProgressEvent[] = [];
+  readonly #progress: LiveSnapshot;
   #unsaved: ProgressEvent[] = [];
   #writing: Promise<void> | undefined;
   #seq = 0;
@@ -68,7 +62,7 @@ export class LiveRun {
     this.#ring = new EventRing(options.ringSize ?? 5000);
     this.#updateMs = options.updateMs ?? 250;
     this.#drainMs = options.drainMs ?? 2000;
-    this.#state = initialProgress({ taskId: this.id, name: options.record.goal.slice(0, 200) });
+    this.#progress = new LiveSnapshot({ taskId: this.id, name: options.record.goal.slice(0, 200) });
     this.ended = new Promise((resolve) => {
       this.#end = resolve;
     });
@@ -100,8 +94,14 @@ export class LiveRun {
     const drained = new Promise<void>((resolve) => {
       handle.progress$.subscribe({
         next: (e) => this.#onEvent(e),
-        error: () => resolve(),
-        complete: () => resolve(),
+        error: () => {
+          this.#progress.end();
+          resolve();
+        },
+        complete: () => {
+          this.#progress.end();
+          resolve();
+        },
       });
     });
     handle.result.then(
@@ -115,11 +115,14 @@ export class LiveRun {
     void this.#finish(outcomeOfError(err), Promise.resolve(), release);
   }
 
-  /** The live snapshot (every event so far folded in). */
+  /** The live snapshot (it may miss the events of the last 50 ms; see {@link exactSnapshot}). */
   snapshot(): TaskProgress {
-    for (const e of this.#unfolded) this.#state = reduceProgress(this.#state, e);
-    this.#unfolded = [];
-    return this.#state;
+    return this.#progress.latest;
+  }
+
+  /** Calls `fn` with the `snapshot` frame once the snapshot includes every event so far (within about 50 ms). */
+  exactSnapshot(fn: (seq: number, frame: string) => void): void {
+    this.#progress.whenExact(() => fn(this.#seq, this.snapshotFrame()));
   }
 
   /** The run's record as of now. */
@@ -149,11 +152,21 @@ export class LiveRun {
   /** Adds a client: the events after `after` when the ring still has them, else a snapshot; then live events. */
   subscribe(client: WsClient, after: number | undefined): void {
     const frames = after === undefined ? undefined : this.#ring.after(after, this.#seq);
-    if (frames === undefined) client.push(this.#seq, this.snapshotFrame());
-    else {
-      let seq = after as number;
-      for (const frame of frames) client.push(++seq, frame);
+    if (frames === undefined) {
+      // Joins the live clients in the same turn as its snapshot, so it misses and repeats nothing.
+      this.exactSnapshot((seq, frame) => {
+        client.push(seq, frame);
+        this.#join(client);
+      });
+      return;
     }
+    let seq = after as number;
+    for (const frame of frames) client.push(++seq, frame);
+    this.#join(client);
+  }
+
+  #join(client: WsClient): void {
+    if (!client.open) return;
     if (this.#outcome) {
       client.pushControl(JSON.stringify({ type: 'end', run: this.#record }));
       void client.close(1000, 'run ended');
@@ -185,11 +198,11 @@ export class LiveRun {
     const seq = ++this.#seq;
     const frame = JSON.stringify({ type: 'event', seq, event });
     this.#ring.push(seq, frame);
-    this.#unfolded.push(event);
-    if (this.#unfolded.length >= 1000) this.snapshot();
     this.#unsaved.push(event);
     if (event.kind === 'task.model_call' && event.costUsd !== undefined) this.#costUsd += event.costUsd;
     for (const client of this.#clients) client.push(seq, frame);
+    // After the clients: a snapshot made now includes this event, and a client it lets join must not get it again.
+    this.#progress.push(seq, event);
     this.#persist();
     this.#touch();
   }
@@ -238,6 +251,7 @@ export class LiveRun {
     await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, this.#drainMs).unref())]);
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#progress.end();
     const last = this.record();
     this.#outcome = outcome;
     this.#record = { ...last, ...outcome, updatedAt: Date.now() };

@@ -31,6 +31,8 @@ export class WsClient {
   #queue: Array<{ seq: number; frame: string }> = [];
   #bytes = 0;
   #lagged = false;
+  /** After `lagged` went out: events are dropped until the fresh snapshot comes ({@link pushSnapshot}). */
+  #resyncing = false;
   #timer: ReturnType<typeof setInterval> | undefined;
   /** The seq of the last event or snapshot handed to the socket. */
   #sent = 0;
@@ -64,7 +66,7 @@ export class WsClient {
 
   /** Sends (or queues) the frame of event or snapshot `seq`; dropped while lagged. */
   push(seq: number, frame: string): void {
-    if (!this.open || this.#lagged) return;
+    if (!this.open || this.#lagged || this.#resyncing) return;
     if (this.#queue.length === 0 && this.#ws.bufferedAmount < this.#highWater) {
       this.#send(seq, frame);
       return;
@@ -78,6 +80,12 @@ export class WsClient {
       this.lagCount++;
     }
     this.#watch();
+  }
+
+  /** Sends (or queues) the fresh snapshot a lagged client waits for; events flow again after it. */
+  pushSnapshot(seq: number, frame: string): void {
+    this.#resyncing = false;
+    this.push(seq, frame);
   }
 
   /** Sends a control frame (`end`) after whatever is queued. */
@@ -150,6 +158,7 @@ export class WsClient {
       this.#queue = [];
       this.#bytes = 0;
       this.#lagged = false;
+      this.#resyncing = true;
       this.#ws.send(JSON.stringify({ type: 'lagged', seq: this.#sent }));
       this.#resync();
       for (const item of held) {

@@ -1,6 +1,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FileStore, ValidationError } from '@troupe/core';
+import { createLogger, FileStore, ValidationError } from '@troupe/core';
+import { connectNats } from '@troupe/nats';
 import {
   createServer,
   FileRunRepository,
@@ -11,6 +12,7 @@ import {
 import { UsageError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exitCodes.js';
 import type { CliIo } from '../io.js';
+import { ingestNats } from '../runs/ingestNats.js';
 import { goalWorkflow } from '../workflow/goalWorkflow.js';
 
 /** The flags of `troupe serve`. */
@@ -20,6 +22,7 @@ export interface ServeFlags {
   store: string;
   db?: string;
   nats?: string;
+  namespace: string;
   cors?: string;
   dashboard?: string;
 }
@@ -74,6 +77,21 @@ export async function serveCommand(flags: ServeFlags, io: CliIo, stop?: AbortSig
     runStore: (runId) => FileStore.open({ dir: join(dir, 'runs', runId, 'store') }),
     ...(flags.cors === undefined ? {} : { corsOrigins: flags.cors.split(',').map((s) => s.trim()) }),
   });
+  // TransportError (exit 4) when no server answers.
+  const transport =
+    flags.nats === undefined
+      ? undefined
+      : await connectNats({ connection: { servers: flags.nats.split(',') } });
+  const nc = transport?.connection;
+  const ingest =
+    nc === undefined
+      ? undefined
+      : await ingestNats({
+          nc,
+          namespace: flags.namespace,
+          repository,
+          logger: createLogger({ name: 'serve' }),
+        });
   const url = await server.listen({ port: flags.port, host: flags.host });
   io.stdout.write(
     `troupe serve: listening on ${url} (${token ? 'bearer token required' : 'no token: set TROUPE_API_TOKEN'})\n`,
@@ -89,6 +107,8 @@ export async function serveCommand(flags: ServeFlags, io: CliIo, stop?: AbortSig
     stop?.addEventListener('abort', finish, { once: true });
   });
   io.stdout.write('troupe serve: closing\n');
+  await ingest?.close();
+  await transport?.close();
   await server.close();
   return ExitCode.Ok;
 }

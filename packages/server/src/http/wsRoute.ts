@@ -41,12 +41,14 @@ export function wsRoute(
       let closed = false;
       logger.debug('websocket open', { url: redactUrl(req.url), runId: id });
       const live = runs.live(id);
-      // A lagged client gets a fresh snapshot (the final one once the run ended); a stored run's
-      // follower waits for the client between pages, so it never lags.
+      // A lagged client gets a fresh snapshot (the final one once the run ended). A stored run's
+      // follower waits for the client between pages, so it does not lag; if it did, the client
+      // is told to reconnect (1013, with `after`).
       const client: WsClient = new WsClient(
         socket,
         () => {
-          if (live) client.push(live.seq, live.snapshotFrame());
+          if (live) live.exactSnapshot((seq, frame) => client.pushSnapshot(seq, frame));
+          else void client.close(1013, 'lagged: reconnect with after', false);
         },
         limits,
       );
