@@ -107,6 +107,7 @@ describe('troupe errors and exit codes', () => {
       'resume',
       'cancel',
       'answer',
+      'serve',
     ]) {
       expect(top.stdout).toMatch(new RegExp(`^  ${cmd}\\b`, 'm'));
     }

@@ -225,10 +225,16 @@ describe('a suspended run survives a restart', () => {
   async function suspendedInAChild(dir: string, runId: string, log: string): Promise<void> {
     await using child = spawnFixture('deployChild.ts', [dir, runId, log]);
     await child.line(/^suspended region$/);
-    // The sibling's result is in the journal before the process dies.
-    await vi.waitFor(() => expect(readFileSync(join(dir, 'runs.jsonl'), 'utf8')).toContain('/done/build'), {
-      timeout: 20_000,
-    });
+    // The sibling's result and the question are in the journal before the process dies (the
+    // question's event reaches the journal a write after the child prints it).
+    await vi.waitFor(
+      () => {
+        const journal = readFileSync(join(dir, 'runs.jsonl'), 'utf8');
+        expect(journal).toContain('/done/build');
+        expect(journal).toContain('task.suspended');
+      },
+      { timeout: 20_000 },
+    );
     await child.kill();
   }
 

@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import type { RunFlags } from './commands/run.js';
 import { EXIT_CODES_HELP, type ExitCodeValue } from './exitCodes.js';
 import type { CliIo } from './io.js';
@@ -124,6 +124,38 @@ Examples:
     );
 
   program
+    .command('serve')
+    .summary('the HTTP + WebSocket API and the dashboard (@troupe/server)')
+    .description(
+      'Serves the task API (/api/v1/tasks, WS /ws/tasks/:id, /api/v1/openapi.json) and the dashboard at /.\n' +
+        'Runs are kept under <store>/server, or in PostgreSQL/MySQL with --db (needs @troupe/sql).\n' +
+        'Set TROUPE_API_TOKEN to require "Authorization: Bearer <token>" on every route and WebSocket.',
+    )
+    .addOption(new Option('--port <n>', 'the TCP port (0: a free one)').default(7070).argParser(port))
+    .option('--host <host>', 'the interface to listen on', '127.0.0.1')
+    .addOption(storeOption())
+    .option('--db <url>', 'keep runs in a database: postgres://…, mysql://… (needs @troupe/sql)')
+    .addOption(
+      natsOption('also list and stream the runs of the NATS namespace (from its JetStream progress stream)'),
+    )
+    .addOption(namespaceOption())
+    .option('--cors <origins>', 'comma-separated origins allowed to call the API from a browser')
+    .option('--dashboard <dir>', 'the built dashboard to serve at / (default: @troupe/dashboard/dist)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  TROUPE_API_TOKEN=s3cret troupe serve --port 7070\n  troupe serve --db postgres://postgres@127.0.0.1:5432/test --host 0.0.0.0',
+    )
+    .action(
+      async (flags: Omit<import('./commands/serve.js').ServeFlags, 'namespace'> & { namespace?: string }) =>
+        done(
+          await (await import('./commands/serve.js')).serveCommand(
+            { ...flags, namespace: namespaceOf(flags.namespace, io.env) },
+            io,
+          ),
+        ),
+    );
+
+  program
     .command('status')
     .summary('state and progress of a run (default: the newest)')
     .argument('[runId]')
@@ -235,4 +267,11 @@ Examples:
         ),
     );
   return program;
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535)
+    throw new InvalidArgumentError(`expected a port 0-65535, got '${value}'`);
+  return n;
 }

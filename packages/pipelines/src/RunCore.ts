@@ -246,10 +246,12 @@ export class RunCore<O = unknown> implements RunHandle<O>, RunScope {
     await this.result.then(noop, noop);
   }
 
-  created(task: TaskScope, queued: boolean): void {
+  created(task: TaskScope, queued: boolean, dependsOn?: readonly string[]): void {
     if (!this.on) return;
     this.#open.add(task);
-    this.emitFor(task, { kind: 'task.created', name: task.name });
+    if (dependsOn !== undefined && dependsOn.length > 0)
+      this.emitFor(task, { kind: 'task.created', name: task.name, dependsOn: [...dependsOn] });
+    else this.emitFor(task, { kind: 'task.created', name: task.name });
     if (queued) this.emitFor(task, { kind: 'task.queued' });
   }
 

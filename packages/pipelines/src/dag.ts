@@ -95,7 +95,15 @@ export function dag(nodes: DagNodes, options: DagOptions = {}): Step<unknown, Re
     if (n > WIDE) allowManyListeners(controller.signal);
     const kids = steps.map((s) => ctx.child(s as Step<never, unknown>, controller.signal));
     // Every node is announced before the first starts, so the run knows its share of the whole.
-    if (core.on) for (const kid of kids) core.created(kid, false);
+    if (core.on) {
+      kids.forEach((kid, i) => {
+        core.created(
+          kid,
+          false,
+          [...new Set(graph.deps[i] ?? [])].map((d) => (kids[d] as TaskScope).taskId),
+        );
+      });
+    }
     const waiting = graph.deps.map((d) => new Set(d).size);
     const values: unknown[] = new Array(n);
     const outcome: Array<DagOutcome<unknown> | undefined> = new Array(n);

@@ -157,8 +157,11 @@ export interface RunScope {
   readonly on: boolean;
   /** The task id the top step's card hangs under (the run's own). */
   readonly parentOfTop: string;
-  /** Announces a task before it runs (pending, or queued when it must wait for a slot or a resume). */
-  created(task: TaskScope, queued: boolean): void;
+  /**
+   * Announces a task before it runs (pending, or queued when it must wait for a slot or a resume),
+   * with the task ids of the tasks it waits for, if any.
+   */
+  created(task: TaskScope, queued: boolean, dependsOn?: readonly string[]): void;
   /** Reports that an attempt of `task` starts (it is paused and resumed with the run from now on). */
   started(task: TaskScope): void;
   /** Reports how `task` ended, once; later calls for it are ignored. */

@@ -28,6 +28,7 @@ const TROUPE_COMMANDS = new Set([
   'resume',
   'cancel',
   'answer',
+  'serve',
 ]);
 const troupeHelps = new Map<string, Promise<string>>();
 /** `troupe <command> --help`, from source (the worker's flags are the troupe-worker usage). */

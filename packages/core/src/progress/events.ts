@@ -66,6 +66,8 @@ export const ProgressEventSchema = z.discriminatedUnion('kind', [
     description: z.string().optional(),
     /** Its share of its parent's progress relative to its siblings (default 1). */
     weight: z.number().positive().optional(),
+    /** Task ids of the tasks it waits for (a DAG's dependencies): drawn by timelines and plan graphs. */
+    dependsOn: z.array(z.string()).optional(),
   }),
   z.object({ ...base, kind: z.literal('task.queued') }),
   z.object({

@@ -86,6 +86,7 @@ export class ProgressLedger extends TaskTree {
           declaredParent: card.parentId,
           name: card.name,
           description: card.description,
+          dependsOn: card.dependsOn,
           agent: card.agent,
           step: card.step,
           maxAttempt: card.attempts,
@@ -178,6 +179,11 @@ export class ProgressLedger extends TaskTree {
         touched = true;
       }
       if (ev.weight !== undefined && ev.weight !== n.weight) this.setWeight(n, ev.weight);
+      const deps = ev.dependsOn?.filter((d) => !n.dependsOn?.includes(d));
+      if (deps !== undefined && deps.length > 0) {
+        n.dependsOn = [...(n.dependsOn ?? []), ...deps];
+        touched = true;
+      }
     } else if (ev.kind === 'task.started') {
       // Attempts are starts: distinct task.started events, or the attempt number one of them names.
       n.starts += 1;

@@ -93,6 +93,7 @@ function cardOf(n: TaskNode): SubTaskProgress {
   if (n.declaredParent !== undefined) card.parentId = n.declaredParent;
   if (n.description !== undefined) card.description = n.description;
   if (n.agent !== undefined) card.agent = n.agent;
+  if (n.dependsOn !== undefined) card.dependsOn = n.dependsOn;
   card.progress = round1(n.value);
   if (n.step !== undefined) card.step = n.step;
   card.attempts = n.attempts;

@@ -24,6 +24,8 @@ export class TaskNode implements SeenWindow {
   name: string;
   description: string | undefined = undefined;
   agent: string | undefined = undefined;
+  /** The tasks it waits for (the union of what its `task.created` events named). */
+  dependsOn: string[] | undefined = undefined;
   status: TaskStatus = 'pending';
   /** What the task itself last reported, 0–100 (a retry reports 0). */
   reported = 0;

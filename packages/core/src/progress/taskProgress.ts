@@ -67,6 +67,8 @@ export interface SubTaskProgress {
   name: string;
   /** What the task is for (from `task.created`). */
   description?: string;
+  /** Task ids of the tasks it waits for (from `task.created`), absent without any. */
+  dependsOn?: string[];
   agent?: string;
   status: TaskStatus;
   /**

@@ -221,6 +221,7 @@ async function round(
       description: t.description,
       weight: Math.max(1, t.estimatedSeconds),
       agent: route.executor,
+      ...(t.dependencies.length > 0 ? { dependsOn: t.dependencies.map((d) => s.cardOf(d)) } : {}),
     });
     nodes[t.id] = { step: subtaskStep(s, t, card, route), deps: t.dependencies.filter((d) => ids.has(d)) };
   }
