@@ -9,7 +9,9 @@ const TOKEN = 'serve-token';
 /** Starts `troupe serve` and resolves to it and its base URL once it prints it. */
 async function serve(cwd: string, args: string[] = []) {
   const p = startCli(['serve', '--port', '0', ...args], { cwd, env: { TROUPE_API_TOKEN: TOKEN } });
-  await expect.poll(() => /listening on (\S+)/.exec(p.stdout())?.[1], { timeout: 30_000 }).toBeDefined();
+  await expect
+    .poll(() => /listening on (\S+)/.exec(p.stdout())?.[1], { timeout: 90_000, message: p.stderr() })
+    .toBeDefined();
   const url = /listening on (\S+)/.exec(p.stdout())?.[1] as string;
   const call = async (method: string, path: string, body?: unknown, token: string | null = TOKEN) => {
     const res = await fetch(url + path, {

@@ -77,22 +77,22 @@ export async function serveCommand(flags: ServeFlags, io: CliIo, stop?: AbortSig
     runStore: (runId) => FileStore.open({ dir: join(dir, 'runs', runId, 'store') }),
     ...(flags.cors === undefined ? {} : { corsOrigins: flags.cors.split(',').map((s) => s.trim()) }),
   });
-  // TransportError (exit 4) when no server answers.
-  const transport =
-    flags.nats === undefined
-      ? undefined
-      : await connectNats({ connection: { servers: flags.nats.split(',') } });
-  const nc = transport?.connection;
-  const ingest =
-    nc === undefined
-      ? undefined
-      : await ingestNats({
-          nc,
-          namespace: flags.namespace,
-          repository,
-          logger: createLogger({ name: 'serve' }),
-        });
   const url = await server.listen({ port: flags.port, host: flags.host });
+  let transport: Awaited<ReturnType<typeof connectNats>> | undefined;
+  let ingest: Awaited<ReturnType<typeof ingestNats>> | undefined;
+  try {
+    if (flags.nats !== undefined) {
+      // TransportError (exit 4) when no server answers.
+      transport = await connectNats({ connection: { servers: flags.nats.split(',') } });
+      const logger = createLogger({ name: 'serve' });
+      const nc = transport.connection; // open once connectNats resolved
+      if (nc !== undefined) ingest = await ingestNats({ nc, namespace: flags.namespace, repository, logger });
+    }
+  } catch (err) {
+    await transport?.close();
+    await server.close();
+    throw err;
+  }
   io.stdout.write(
     `troupe serve: listening on ${url} (${token ? 'bearer token required' : 'no token: set TROUPE_API_TOKEN'})\n`,
   );
