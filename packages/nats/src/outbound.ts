@@ -32,7 +32,10 @@ export function encodeOutbound(
   let data: Uint8Array;
   try {
     // Buffer.from is about twice as fast as TextEncoder for messages this size.
-    data = Buffer.from(JSON.stringify(envelope));
+    // The deadline travels as time left (the `timeout` header), never as this clock's reading.
+    data = Buffer.from(
+      JSON.stringify(envelope.deadline === undefined ? envelope : withoutDeadline(envelope)),
+    );
   } catch (err) {
     return invalid('payload', `not JSON-serializable: ${(err as Error).message}`);
   }
@@ -60,4 +63,9 @@ function headersSize(h: MsgHdrs): number {
     for (const v of values) size += Buffer.byteLength(k) + Buffer.byteLength(v) + 4;
   }
   return size;
+}
+
+function withoutDeadline(envelope: Envelope): Omit<Envelope, 'deadline'> {
+  const { deadline: _, ...body } = envelope;
+  return body;
 }
