@@ -2,19 +2,20 @@ import {
   CancelledError,
   type Envelope,
   type Logger,
+  PayloadTooLargeError,
   TimeoutError,
   TransportError,
   type TransportHost,
   type TroupeError,
   ValidationError,
 } from '@troupe/core';
-import type { Msg, NatsConnection, Subscription } from 'nats';
+import { ErrorCode, type Msg, type NatsConnection, type Subscription } from 'nats';
 import { readControl } from './control.js';
 import { Header, headerOf } from './headers.js';
 import { type Inbound, readInbound } from './inbound.js';
 import { KeyedRouter, type Routable } from './KeyedRouter.js';
 import type { LogDigest } from './LogDigest.js';
-import { subscriptionError } from './natsErrors.js';
+import { natsCode, subscriptionError } from './natsErrors.js';
 import { Ownership } from './Ownership.js';
 import { type Fence, RemoteDelivery } from './RemoteDelivery.js';
 import { ReplyFence } from './ReplyFence.js';
@@ -247,7 +248,8 @@ export class AgentEndpoint {
       const left = envelope.deadline - Date.now();
       if (left <= 0) {
         stats.expired++;
-        if (entry.expectsReply) this.#respond(msg, errorReply(expiredError(envelope), owner));
+        if (entry.expectsReply)
+          this.#respond(msg, errorReply(expiredError(envelope), owner, this.#o.maxPayload()));
         return;
       }
       if (left < MAX_TIMER) entry.timer = setTimeout(() => this.#expire(entry, envelope), left);
@@ -278,9 +280,9 @@ export class AgentEndpoint {
     entry.answered = true;
     const max = this.#o.maxPayload();
     const reply = this.#fence.lost(entry)
-      ? errorReply(lostError(entry.fence as Fence), entry.owner)
+      ? errorReply(lostError(entry.fence as Fence), entry.owner, max)
       : isError
-        ? errorReply(value, entry.owner)
+        ? errorReply(value, entry.owner, max)
         : okReply(value, max, entry.owner);
     this.#respond(entry.msg, reply);
     this.#o.afterReply?.();
@@ -308,7 +310,7 @@ export class AgentEndpoint {
     entry.abort(reason);
     if (!entry.answered && entry.expectsReply) {
       entry.answered = true;
-      this.#respond(entry.msg, errorReply(reason, entry.owner));
+      this.#respond(entry.msg, errorReply(reason, entry.owner, this.#o.maxPayload()));
     }
   }
 
@@ -351,7 +353,7 @@ export class AgentEndpoint {
       );
       return;
     }
-    this.#respond(msg, errorReply(error));
+    this.#respond(msg, errorReply(error, undefined, this.#o.maxPayload()));
   }
 
   #respond(msg: Msg, reply: EncodedReply): void {
@@ -359,6 +361,20 @@ export class AgentEndpoint {
       if (msg.respond(reply.data, { headers: reply.headers })) this.#o.stats.replied++;
     } catch (err) {
       this.#o.logger.debug(`could not reply on ${msg.reply}`, { error: (err as Error).message });
+      // The client refused it as too large (its limit may be lower than we knew): say so, typed.
+      if (natsCode(err) !== ErrorCode.MaxPayloadExceeded) return;
+      const tooLarge = new PayloadTooLargeError(
+        `reply of ${reply.data.length} bytes exceeds the server's maximum`,
+        {
+          data: { size: reply.data.length },
+        },
+      );
+      try {
+        const small = errorReply(tooLarge);
+        if (msg.respond(small.data, { headers: small.headers })) this.#o.stats.replied++;
+      } catch {
+        // The connection is closed: the asker's own timeout covers it.
+      }
     }
   }
 }

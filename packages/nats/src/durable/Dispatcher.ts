@@ -5,6 +5,7 @@ import {
   errorFromWire,
   formatAddress,
   newId,
+  PayloadTooLargeError,
   TransportError,
   ValidationError,
 } from '@troupe/core';
@@ -59,6 +60,7 @@ export class Dispatcher implements AsyncDisposable {
   /** The results bucket (task id → {@link TaskResult}). */
   readonly results: NatsKvStore;
   readonly #js: JetStreamClient;
+  readonly #nc: NatsConnection;
   readonly #waiters: ResultWaiters;
   #closed = false;
 
@@ -67,12 +69,16 @@ export class Dispatcher implements AsyncDisposable {
     this.namespace = namespace;
     this.results = results;
     this.#js = nc.jetstream();
+    this.#nc = nc;
     this.#waiters = new ResultWaiters({ store: results, nc, ...(pollMs === undefined ? {} : { pollMs }) });
   }
 
   /**
    * Queues a task and resolves to its id once JetStream has stored it. The id is also the
    * `Nats-Msg-Id`, so retrying after an unclear failure never queues it twice.
+   * @throws PayloadTooLargeError at once (never retried) when the task with its headers exceeds
+   *   the server's `max_payload` or the stream's maximum message size.
+   * @throws TransportError when the server stayed unreachable for `options.timeout`.
    */
   async dispatch(input: DispatchInput, options: DispatchOptions = {}): Promise<string> {
     if (this.#closed) throw new ClosedError('dispatcher is closed');
@@ -93,6 +99,10 @@ export class Dispatcher implements AsyncDisposable {
     if (input.timeout !== undefined) task.timeout = input.timeout;
     const data = new TextEncoder().encode(JSON.stringify(task));
     const subject = taskSubject(this.namespace, input.to.type);
+    const max = this.#nc.info?.max_payload;
+    // `Nats-Msg-Id: <id>` plus the header block's framing.
+    const size = data.length + 12 + 15 + taskId.length;
+    if (max !== undefined && max > 0 && size > max) throw tooLarge(taskId, input.to, size, max);
     const deadline = Date.now() + (options.timeout ?? 30_000);
     for (let attempt = 0; ; attempt++) {
       options.signal?.throwIfAborted();
@@ -100,6 +110,7 @@ export class Dispatcher implements AsyncDisposable {
         await this.#js.publish(subject, data, { msgID: taskId, timeout: 5_000 });
         return taskId;
       } catch (err) {
+        if (isTooLarge(err)) throw tooLarge(taskId, input.to, size, max, err);
         if (Date.now() >= deadline || this.#closed) {
           throw new TransportError(`dispatch of '${taskId}' to ${formatAddress(input.to)} failed`, {
             cause: err,
@@ -148,6 +159,29 @@ export class Dispatcher implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+function tooLarge(
+  taskId: string,
+  to: AgentAddress,
+  size: number,
+  max: number | undefined,
+  cause?: unknown,
+): PayloadTooLargeError {
+  const limit = max === undefined ? 'its limit' : `the maximum of ${max}`;
+  return new PayloadTooLargeError(
+    `task '${taskId}' to ${formatAddress(to)} is ${size} bytes; ${limit} (put large inputs in a store and send a reference)`,
+    { data: { taskId, size, ...(max === undefined ? {} : { max }) }, ...(cause ? { cause } : {}) },
+  );
+}
+
+/** The client's own size check, or JetStream refusing a message over the stream's `max_msg_size`. */
+function isTooLarge(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'MAX_PAYLOAD_EXCEEDED') return true;
+  return /message size exceeds maximum|maximum payload exceeded/i.test(
+    err instanceof Error ? err.message : '',
+  );
 }
 
 /**

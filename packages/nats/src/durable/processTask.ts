@@ -8,6 +8,7 @@ import {
   validationErrorFromZod,
 } from '@troupe/core';
 import type { JetStreamClient, JsMsg, NatsConnection } from 'nats';
+import { truncateWireError } from '../fit.js';
 import type { NatsKvStore } from '../store/NatsKvStore.js';
 import { TASK_ID_HEADER } from './names.js';
 import { type DeadLetter, type DurableTask, DurableTaskSchema, type TaskResult } from './taskRecord.js';
@@ -139,9 +140,13 @@ async function record(ctx: ProcessContext, result: TaskResult): Promise<boolean>
   }
 }
 
-/** Publishes the dead letter (de-duplicated per task), records the error as the result, then terminates. */
+/**
+ * Publishes the dead letter (de-duplicated per task), records the error as the result, then
+ * terminates. A letter too large for the server is cut down so that it always lands: the task's
+ * payload is left out (`taskOmitted`) and the reason truncated to its code and a message prefix.
+ */
 async function deadLetter(msg: JsMsg, ctx: ProcessContext, letter: Omit<DeadLetter, 'worker' | 'at'>) {
-  const full: DeadLetter = { ...letter, worker: ctx.workerId, at: Date.now() };
+  const full = fitLetter({ ...letter, worker: ctx.workerId, at: Date.now() }, ctx.nc.info?.max_payload);
   const data = encoder.encode(JSON.stringify(full));
   try {
     await ctx.js.publish(ctx.deadLetterSubject, data, { msgID: `${letter.taskId}.dead` });
@@ -154,7 +159,7 @@ async function deadLetter(msg: JsMsg, ctx: ProcessContext, letter: Omit<DeadLett
   const result: TaskResult = {
     taskId: letter.taskId,
     ok: false,
-    error: letter.reason,
+    error: full.reason,
     deadLettered: true,
     deliveries: letter.deliveries,
     worker: ctx.workerId,
@@ -162,6 +167,23 @@ async function deadLetter(msg: JsMsg, ctx: ProcessContext, letter: Omit<DeadLett
     ...(letter.task?.runId === undefined ? {} : { runId: letter.task.runId }),
   };
   if (await record(ctx, result)) settle(() => msg.term());
+}
+
+// Room for the `Nats-Msg-Id` header and framing.
+const LETTER_SLACK = 1_024;
+
+function fitLetter(letter: DeadLetter, max: number | undefined): DeadLetter {
+  if (max === undefined || max <= 0) return letter;
+  const budget = max - LETTER_SLACK;
+  const size = Buffer.byteLength(JSON.stringify(letter));
+  if (size <= budget) return letter;
+  const fitted: DeadLetter = { ...letter, reason: truncateWireError(letter.reason, budget / 2) };
+  if (letter.task) {
+    const payload = Buffer.byteLength(JSON.stringify(letter.task.message.payload) ?? '');
+    fitted.task = { ...letter.task, message: { type: letter.task.message.type, payload: null } };
+    fitted.taskOmitted = { payloadBytes: payload };
+  }
+  return fitted;
 }
 
 function parseTask(data: Uint8Array): { ok: true; task: DurableTask } | { ok: false; error: Error } {
