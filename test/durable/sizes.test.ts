@@ -74,7 +74,7 @@ natsSuite('durable task sizes against max_payload', () => {
       expect(await dispatcher.peek(quoteId)).toMatchObject({ ok: false, deadLettered: true, deliveries: 1 });
       // Nothing is left in the queue.
       const jsm = await nc.jetstreamManager();
-      const info = await jsm.consumers.info('TROUPE_SIZES_TASKS', 'troupe_sizes_workers');
+      const info = await jsm.consumers.info('TROUPE_SIZES_TASKS', 'troupe_sizes_do_fault=job');
       expect(info.num_pending + info.num_ack_pending).toBe(0);
       sub.unsubscribe();
     } finally {

@@ -5,12 +5,16 @@ export type { DurableWorkerCloseOptions, DurableWorkerOptions } from './durable/
 export { DurableWorker, startDurableWorker } from './durable/DurableWorker.js';
 export {
   deadLetterSubjectFor,
+  FAILURES_HEADER,
+  HANDBACKS_HEADER,
+  legacyWorkersConsumerName,
   resultsBucketName,
   TASK_ID_HEADER,
   taskFilter,
   taskSubject,
   tasksStreamName,
   tasksStreamSubjects,
+  typeConsumerName,
   workersConsumerName,
 } from './durable/names.js';
 export type { DeadLetter, DurableTask, TaskResult } from './durable/taskRecord.js';

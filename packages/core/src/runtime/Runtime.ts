@@ -143,6 +143,11 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
     return { types: this.#hosts.size, instances, busy };
   }
 
+  /** The agent types registered here, in registration order. */
+  types(): string[] {
+    return [...this.#hosts.keys()];
+  }
+
   /**
    * Stops taking work, waits for in-flight messages (up to the close timeout),
    * aborts what is left, stops every actor and closes the transport. Idempotent.

@@ -7,7 +7,13 @@ import {
   StorageType,
   type StreamInfo,
 } from 'nats';
-import { taskFilter, tasksStreamName, tasksStreamSubjects, workersConsumerName } from './names.js';
+import {
+  legacyWorkersConsumerName,
+  taskSubject,
+  tasksStreamName,
+  tasksStreamSubjects,
+  typeConsumerName,
+} from './names.js';
 
 /** Settings of the work-queue stream, applied when it is created. */
 export interface TaskStreamOptions {
@@ -21,7 +27,7 @@ export interface TaskStreamOptions {
   duplicateWindowMs?: number;
 }
 
-/** Settings of the workers' shared consumer. */
+/** Settings of the consumer of one agent type, shared by the workers hosting it. */
 export interface WorkersConsumerOptions {
   /** How long a delivery may go without an ack or `working()` before it is redelivered, ms. */
   ackWaitMs: number;
@@ -61,14 +67,19 @@ export async function ensureTaskStream(
   }
 }
 
-/** Creates the workers' durable pull consumer, or updates its ack wait and delivery limit. */
-export async function ensureWorkersConsumer(
+/**
+ * Creates the durable pull consumer of one agent type (filtered on its task subject, shared by
+ * every worker hosting the type), or updates its ack wait and delivery limit. Deletes the
+ * pre-0.3 consumer over every type first: a work queue forbids overlapping consumers.
+ */
+export async function ensureTypeConsumer(
   jsm: JetStreamManager,
   ns: string,
+  type: string,
   options: WorkersConsumerOptions,
 ): Promise<string> {
   const stream = tasksStreamName(ns);
-  const durable = workersConsumerName(ns);
+  const durable = typeConsumerName(ns, type);
   const wanted = { ack_wait: nanos(options.ackWaitMs), max_deliver: options.maxDeliver };
   for (let attempt = 0; ; attempt++) {
     try {
@@ -79,14 +90,15 @@ export async function ensureWorkersConsumer(
       }
       return durable;
     } catch (err) {
-      if (!NOT_FOUND.test(messageOf(err)) || attempt > 0) throw err;
+      if (!NOT_FOUND.test(messageOf(err)) || attempt > 1) throw err;
     }
+    await jsm.consumers.delete(stream, legacyWorkersConsumerName(ns)).catch(() => false);
     try {
       await jsm.consumers.add(stream, {
         durable_name: durable,
         ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.All,
-        filter_subject: taskFilter(ns),
+        filter_subject: taskSubject(ns, type),
         max_ack_pending: -1,
         ...wanted,
       });
