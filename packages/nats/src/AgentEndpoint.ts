@@ -319,6 +319,8 @@ export class AgentEndpoint {
     if (entry.aborted) return;
     this.#o.stats.expired++;
     this.#abort(entry, expiredError(envelope));
+    // Answered: forget it now, even if the handler ignores its signal (the runtime abandons it later).
+    this.#finish(envelope.id, entry);
   }
 
   #finish(id: string, entry: RemoteDelivery): void {
@@ -342,6 +344,7 @@ export class AgentEndpoint {
     if (!entry || entry.aborted) return;
     this.#o.stats.cancelled++;
     this.#abort(entry, control.reason);
+    this.#finish(control.id, entry);
   }
 
   #refuse(msg: Msg, error: TroupeError): void {

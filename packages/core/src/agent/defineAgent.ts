@@ -37,6 +37,14 @@ export interface SupervisionOptions {
   backoffMs: number;
   /** Upper bound of the restart delay, ms (default 5 000). */
   maxBackoffMs: number;
+  /**
+   * How long a handler may keep running past its message's deadline before it is abandoned, ms
+   * (default 10 000; `Infinity` never). An abandoned handler's late result is dropped, its
+   * asker is answered with `TimeoutError`, a `task.log` warning is emitted and the instance is
+   * restarted with its committed state, counted against `maxRestarts` like a crash. Give
+   * long-running agents (coding-agent runners) a long grace.
+   */
+  hangGraceMs: number;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: handlers of any payload and state type are accepted here

@@ -25,6 +25,7 @@ const DEFAULT_SUPERVISION: SupervisionOptions = {
   windowMs: 60_000,
   backoffMs: 10,
   maxBackoffMs: 5_000,
+  hangGraceMs: 10_000,
 };
 
 /** Every instance of one registered agent type, with activation, passivation and routing. */
@@ -118,6 +119,25 @@ export class AgentHost {
 
   onStarted(d: Delivery, instance: Instance): void {
     this.runtime.reportStarted(d, instance);
+  }
+
+  /** A handler ran `overMs` past its deadline plus grace: warn (log and `task.log`) before the restart. */
+  onHung(instance: Instance, d: Delivery, overMs: number): void {
+    const message = `handler of '${d.envelope.type}' on ${instance.label} still running ${overMs} ms past its deadline: abandoned, restarting the instance`;
+    this.runtime.logger.warn(message);
+    this.runtime.emitFor(d, instance, { kind: 'task.log', level: 'warn', message });
+  }
+
+  /**
+   * Restarts an instance now (`runtime.restart`): what it is running is abandoned (answered with
+   * `reason`, its late result dropped), its committed state kept, its mailbox kept. False when
+   * there is no such instance.
+   */
+  restart(key: string, reason: Error): boolean {
+    const instance = this.instances.get(key);
+    if (!instance) return false;
+    instance.restart(reason);
+    return true;
   }
 
   onCrash(instance: Instance, error: Error, count: number): void {
