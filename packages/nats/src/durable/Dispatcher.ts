@@ -2,18 +2,21 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type AgentAddress,
   ClosedError,
+  createLogger,
   errorFromWire,
   formatAddress,
+  type Logger,
   newId,
   PayloadTooLargeError,
   TransportError,
   ValidationError,
 } from '@troupe/core';
 import type { JetStreamClient, NatsConnection } from 'nats';
-import { NatsKvStore } from '../store/NatsKvStore.js';
+import type { NatsKvStore } from '../store/NatsKvStore.js';
 import { ensureTaskStream, type TaskStreamOptions } from './ensureStream.js';
-import { checkNamespace, resultsBucketName, taskSubject } from './names.js';
+import { checkNamespace, taskSubject } from './names.js';
 import { ResultWaiters, type ResultWaitOptions } from './ResultWaiters.js';
+import { openResults } from './results.js';
 import { resultsIterator } from './resultsIterator.js';
 import { type DurableTask, isValidTaskId, type TaskResult } from './taskRecord.js';
 
@@ -27,6 +30,8 @@ export interface DispatcherOptions {
   stream?: TaskStreamOptions;
   /** How often pending `result()` waits re-read the bucket in case the watch lags, ms (default 5 000). */
   pollMs?: number;
+  /** Where retention warnings go (default: a `troupe:<ns>:durable` logger). */
+  logger?: Logger;
 }
 
 /** What to dispatch: a message for an agent. */
@@ -193,7 +198,9 @@ function isTooLarge(err: unknown): boolean {
  */
 export async function createDispatcher(options: DispatcherOptions): Promise<Dispatcher> {
   const namespace = checkNamespace(options.namespace ?? 'default');
-  await ensureTaskStream(await options.nc.jetstreamManager(), namespace, options.stream ?? {});
-  const results = await NatsKvStore.open({ nc: options.nc, bucket: resultsBucketName(namespace) });
+  const jsm = await options.nc.jetstreamManager();
+  const logger = options.logger ?? createLogger({ name: `troupe:${namespace}:durable` });
+  await ensureTaskStream(jsm, namespace, options.stream ?? {}, logger);
+  const results = await openResults(options.nc, jsm, namespace, options.stream ?? {}, logger);
   return new Dispatcher(options.nc, namespace, results, options.pollMs);
 }

@@ -10,10 +10,11 @@ import {
   type NatsConnection,
   type Status,
 } from 'nats';
-import { NatsKvStore } from '../store/NatsKvStore.js';
+import type { NatsKvStore } from '../store/NatsKvStore.js';
 import { ensureTaskStream, ensureTypeConsumer, type TaskStreamOptions } from './ensureStream.js';
-import { checkNamespace, deadLetterSubjectFor, resultsBucketName, tasksStreamName } from './names.js';
+import { checkNamespace, deadLetterSubjectFor, tasksStreamName } from './names.js';
 import { handBack, type ProcessContext, processTask, settle } from './processTask.js';
+import { openResults } from './results.js';
 import { type DurableWorkerStats, newCounters, type WorkerCounters } from './workerStats.js';
 
 /** Options of {@link startDurableWorker}. */
@@ -258,7 +259,9 @@ export async function startDurableWorker(options: DurableWorkerOptions): Promise
   for (const type of types) {
     consumers.set(type, await openConsumer(options, namespace, type, Math.max(1, options.maxDeliver ?? 5)));
   }
-  const results = await NatsKvStore.open({ nc: options.nc, bucket: resultsBucketName(namespace) });
+  const logger = options.logger ?? createLogger({ name: `troupe:${namespace}:durable` });
+  const jsm = await options.nc.jetstreamManager();
+  const results = await openResults(options.nc, jsm, namespace, options.stream ?? {}, logger);
   const id = options.id ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   return new DurableWorker(options, { results, namespace, id, consumers });
 }
@@ -271,7 +274,7 @@ async function openConsumer(
   maxDeliver: number,
 ): Promise<Consumer> {
   const jsm = await options.nc.jetstreamManager();
-  await ensureTaskStream(jsm, ns, options.stream ?? {});
+  await ensureTaskStream(jsm, ns, options.stream ?? {}, options.logger);
   const durable = await ensureTypeConsumer(jsm, ns, type, {
     ackWaitMs: options.ackWaitMs ?? 30_000,
     // One spare delivery, so a task whose last attempt died with its worker still gets dead-lettered.

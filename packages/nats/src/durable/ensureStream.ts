@@ -1,3 +1,4 @@
+import type { Logger } from '@troupe/core';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -14,14 +15,18 @@ import {
   tasksStreamSubjects,
   typeConsumerName,
 } from './names.js';
+import { ensureDeadLetterStream, type RetentionOptions } from './retention.js';
 
-/** Settings of the work-queue stream, applied when it is created. */
-export interface TaskStreamOptions {
+/**
+ * Settings of the work-queue stream, applied when it is created, and the retention of the other
+ * durable assets (results, dead letters; see {@link RetentionOptions} and DURABLE.md).
+ */
+export interface TaskStreamOptions extends RetentionOptions {
   /** File (default) or memory storage. */
   storage?: StorageType;
   /** Replicas in a cluster (default 1). */
   replicas?: number;
-  /** Drop queued tasks older than this, ms (default: never). */
+  /** Drop queued tasks older than this, ms (default: never; dead letters have their own limits). */
   maxAgeMs?: number;
   /** How long a task id de-duplicates re-dispatches, ms (default 2 min, the server's default). */
   duplicateWindowMs?: number;
@@ -37,11 +42,25 @@ export interface WorkersConsumerOptions {
 
 const NOT_FOUND = /not found/i;
 
-/** Creates the namespace's work-queue stream unless it exists; concurrent callers are fine. */
+/**
+ * Creates the namespace's work-queue stream unless it exists, and the dead-letter stream (or
+ * reports how an existing one differs from the retention asked); concurrent callers are fine.
+ */
 export async function ensureTaskStream(
   jsm: JetStreamManager,
   ns: string,
   options: TaskStreamOptions = {},
+  logger?: Logger,
+): Promise<StreamInfo> {
+  const info = await ensureQueue(jsm, ns, options);
+  await ensureDeadLetterStream(jsm, ns, options, options.storage, logger);
+  return info;
+}
+
+async function ensureQueue(
+  jsm: JetStreamManager,
+  ns: string,
+  options: TaskStreamOptions,
 ): Promise<StreamInfo> {
   const name = tasksStreamName(ns);
   try {

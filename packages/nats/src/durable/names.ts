@@ -20,9 +20,14 @@ export function tasksStreamName(ns: string): string {
   return `TROUPE_${ns.toUpperCase()}_TASKS`;
 }
 
-/** `troupe.<ns>.tasks.>`: everything the tasks stream captures (tasks and dead letters). */
+/** `troupe.<ns>.tasks.do.>`: what the tasks stream captures (dead letters have a stream of their own). */
 export function tasksStreamSubjects(ns: string): string {
-  return `troupe.${ns}.tasks.>`;
+  return `troupe.${ns}.tasks.do.>`;
+}
+
+/** `TROUPE_<NS>_DEAD`: the stream keeping dead letters, with limits of its own. */
+export function deadLetterStreamName(ns: string): string {
+  return `TROUPE_${ns.toUpperCase()}_DEAD`;
 }
 
 /** `troupe.<ns>.tasks.do.<type>`: where a task for an agent type is queued. */
