@@ -60,7 +60,7 @@ export async function reportLimits(
 
 /** `-1` and `0` both mean "no limit". */
 function normal(n: number): number {
-  return n <= 0 ? 0 : n;
+  return Math.max(0, n);
 }
 
 /** The results bucket's `max_age` (ns) for a TTL in ms (0: never). */
