@@ -3,7 +3,6 @@ import {
   type Envelope,
   type Logger,
   PayloadTooLargeError,
-  TimeoutError,
   TransportError,
   type TransportHost,
   type TroupeError,
@@ -11,6 +10,7 @@ import {
 } from '@troupe/core';
 import { ErrorCode, type Msg, type NatsConnection, type Subscription } from 'nats';
 import { readControl } from './control.js';
+import { expiredError, lostError } from './endpointErrors.js';
 import { Header, headerOf } from './headers.js';
 import { type Inbound, readInbound } from './inbound.js';
 import { KeyedRouter, type Routable } from './KeyedRouter.js';
@@ -69,6 +69,14 @@ export class AgentEndpoint {
       workerId: options.workerId,
       logger: options.logger,
       onLost: (type, key) => this.#lost(type, key),
+      // A fresh claim: an instance still in memory is from an earlier hold (the key may have moved
+      // and changed meanwhile), so it goes and the state is loaded from the store.
+      onClaimed: (type, key) =>
+        this.#o.host.evict?.(
+          type,
+          key,
+          new TransportError(`${type}/${key} was claimed again; stale instance dropped`),
+        ),
     });
     this.#router = new KeyedRouter({
       connection: options.connection,
@@ -380,19 +388,6 @@ export class AgentEndpoint {
       }
     }
   }
-}
-
-function expiredError(envelope: Envelope): TimeoutError {
-  return new TimeoutError(`'${envelope.type}' passed its deadline`, {
-    data: { type: envelope.type, deadline: envelope.deadline },
-  });
-}
-
-function lostError(fence: Fence): TransportError {
-  return new TransportError(
-    `${fence.type}/${fence.key} moved to another worker while this one was unreachable; ask again`,
-    { data: { type: fence.type, key: fence.key }, retryable: true },
-  );
 }
 
 function readEnvelopeType(msg: Msg): string {

@@ -20,6 +20,11 @@ export interface OwnershipOptions {
   logger: Logger;
   /** Called (synchronously, before anything else for the key is handled) when this worker lost a key it held. */
   onLost(type: string, key: string): void;
+  /**
+   * Called (synchronously, before the first message under the claim is handled) when this worker
+   * claims or takes over a key: whatever it still holds in memory for the key predates the claim.
+   */
+  onClaimed?(type: string, key: string): void;
 }
 
 /**
@@ -85,6 +90,7 @@ export class Ownership {
       if (entry?.operation !== 'PUT') {
         try {
           this.#hold(type, key, await kv.create(k, encoder.encode(this.#options.workerId)));
+          this.#options.onClaimed?.(type, key);
           return { mine: true };
         } catch {
           continue; // another worker claimed it first: read who
@@ -108,6 +114,7 @@ export class Ownership {
         key,
         await kv.update(ownerKey(type, key), encoder.encode(this.#options.workerId), revision),
       );
+      this.#options.onClaimed?.(type, key);
       return true;
     } catch {
       return false;

@@ -58,6 +58,13 @@ interface AgentCommon<T extends string> {
   supervision?: Partial<SupervisionOptions>;
   /** Stop instances idle this long, ms; with a store, their state is saved and reloaded on the next message. */
   passivateAfterMs?: number;
+  /**
+   * When keyed state is saved to the runtime's store (handler agents): `'passivate'` (default:
+   * on passivation and close only, so a crash loses what changed since) or `'message'` (after
+   * every handled message, before its reply is sent, so a takeover after a crash resumes from
+   * the last answered message). Either way state is loaded from the store on activation.
+   */
+  persist?: 'passivate' | 'message';
 }
 
 /** An agent built from message handlers. */
@@ -107,6 +114,7 @@ export interface AgentDef<T extends string = string, P extends Protocol = Protoc
   readonly initialState: ((key: string) => unknown) | undefined;
   readonly supervision: Partial<SupervisionOptions> | undefined;
   readonly passivateAfterMs: number | undefined;
+  readonly persist: 'passivate' | 'message' | undefined;
 }
 
 /**
@@ -139,6 +147,7 @@ export function defineAgent(
     type: config.type,
     supervision: config.supervision,
     passivateAfterMs: config.passivateAfterMs,
+    persist: config.persist,
   };
   if ('machine' in config) {
     return { ...common, machine: config.machine, handlers: undefined, initialState: undefined };

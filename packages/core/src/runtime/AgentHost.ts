@@ -18,6 +18,8 @@ export interface RegisterOptions {
   passivateAfterMs?: number;
   /** Overrides the definition's restart policy. */
   supervision?: Partial<SupervisionOptions>;
+  /** Overrides the definition's `persist` (when keyed state is saved to the store). */
+  persist?: 'passivate' | 'message';
 }
 
 const DEFAULT_SUPERVISION: SupervisionOptions = {
@@ -37,6 +39,7 @@ export class AgentHost {
   readonly instances = new Map<string, Instance>();
   readonly #pool: string[];
   readonly #passivateAfterMs: number | undefined;
+  readonly #persistEach: boolean;
   readonly #saving = new Map<string, Promise<void>>();
   #sweeper: ReturnType<typeof setInterval> | undefined;
   #cursor = 0;
@@ -55,6 +58,7 @@ export class AgentHost {
     }
     this.#pool = Array.from({ length: size }, (_, i) => `_${i}`);
     this.#passivateAfterMs = options.passivateAfterMs ?? def.passivateAfterMs;
+    this.#persistEach = (options.persist ?? def.persist) === 'message';
     if (this.#passivateAfterMs !== undefined) {
       const every = Math.max(50, Math.min(this.#passivateAfterMs / 2, 10_000));
       this.#sweeper = setInterval(() => this.#sweep(), every);
@@ -108,6 +112,15 @@ export class AgentHost {
 
   /** Settles a delivery and reports it (progress, logs). */
   settle(d: Delivery, instance: Instance | undefined, value: unknown, isError: boolean): void {
+    // persist: 'message' — the state is stored before the reply goes out (saves of a key are chained).
+    if (this.#persistEach && instance?.status === 'active' && this.#persists() && !d.settled) {
+      void this.#save(instance).then(() => this.#settleNow(d, instance, value, isError));
+      return;
+    }
+    this.#settleNow(d, instance, value, isError);
+  }
+
+  #settleNow(d: Delivery, instance: Instance | undefined, value: unknown, isError: boolean): void {
     if (!isError) {
       if (d.resolve(value)) this.runtime.reportOutcome(d, instance, value, undefined);
       return;
@@ -208,7 +221,7 @@ export class AgentHost {
 
   #persists(): boolean {
     return (
-      this.#passivateAfterMs !== undefined &&
+      (this.#passivateAfterMs !== undefined || this.#persistEach) &&
       this.runtime.store !== undefined &&
       this.def.handlers !== undefined
     );
