@@ -48,9 +48,9 @@ natsSuite('durable dispatch of a poison task', () => {
       });
       expect(await dispatcher.peek(poisonId)).toMatchObject({ ok: false, deadLettered: true, deliveries: 3 });
       expect((await countExecutions(nc, namespace)).get(poisonId)).toBe(3);
-      // The dead letter is also kept by the tasks stream, for whoever drains it later.
+      // The dead letter is also kept by the dead-letter stream, for whoever drains it later.
       const jsm = await nc.jetstreamManager();
-      const kept = await jsm.streams.getMessage('TROUPE_POISON_TASKS', {
+      const kept = await jsm.streams.getMessage('TROUPE_POISON_DEAD', {
         last_by_subj: `troupe.${namespace}.tasks.dead`,
       });
       expect(kept.json<DeadLetter>().taskId).toBe(poisonId);

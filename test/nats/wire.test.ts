@@ -1,7 +1,7 @@
 /**
  * The wire contract, seen from a raw nats.js client: subjects and headers a
  * Troupe ask carries, the reply format, the serving side honouring the
- * `deadline` header and control-subject cancels on its own, and size limits.
+ * `timeout` header (time left, rebased on arrival) and control-subject cancels on its own, and size limits.
  */
 import {
   CancelledError,
@@ -23,7 +23,7 @@ import { Inc, Sleep, WhoAsk, workerAgents } from './fixtures/agents.js';
 
 const enc = new TextEncoder();
 
-function sleepEnvelope(ms: number, deadline?: number) {
+function sleepEnvelope(ms: number, timeout?: number) {
   const env: Envelope & { runId: string } = {
     v: 1,
     id: newId(),
@@ -32,13 +32,12 @@ function sleepEnvelope(ms: number, deadline?: number) {
     ts: Date.now(),
     payload: { ms },
     runId: 'raw-run',
-    ...(deadline === undefined ? {} : { deadline }),
   };
   const h = headers();
   h.set('type', env.type);
   h.set('id', env.id);
   h.set('runId', env.runId);
-  if (deadline !== undefined) h.set('deadline', String(deadline));
+  if (timeout !== undefined) h.set('timeout', String(timeout));
   return { env, data: enc.encode(JSON.stringify(env)), headers: h };
 }
 
@@ -83,7 +82,10 @@ natsSuite('NATS wire contract', () => {
     expect(h?.get('tracestate')).toBe('vendor=1');
     expect(body).toMatchObject({ traceparent, tracestate: 'vendor=1' });
     expect(h?.get('key')).toBe('k-1');
-    expect(Number(h?.get('deadline'))).toBe(body.deadline);
+    // The deadline travels as the time left (ms), never as the asker's clock reading.
+    expect(Number(h?.get('timeout'))).toBeGreaterThan(0);
+    expect(Number(h?.get('timeout'))).toBeLessThanOrEqual(30_000);
+    expect(body.deadline).toBeUndefined();
     expect(body).toMatchObject({ v: 1, type: 'counter.inc', to: { type: 'nats.counter', key: 'k-1' } });
 
     // The shared keyed subject takes whole messages too; the reply is a marked { ok, value } body naming the owner.
@@ -123,7 +125,7 @@ natsSuite('NATS wire contract', () => {
       agents: [Slow],
     });
     const raw = await connect({ servers: server.url });
-    const { data, headers: h } = sleepEnvelope(10_000, Date.now() + 300);
+    const { data, headers: h } = sleepEnvelope(10_000, 300);
     const started = Date.now();
     const reply = await raw.request('troupe.wire.agent.nats.slow', data, { headers: h, timeout: 5_000 });
     expect(Date.now() - started).toBeLessThan(4_000);

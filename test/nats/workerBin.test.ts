@@ -28,7 +28,7 @@ natsSuite('troupe-worker bin', () => {
         .match(/types=(\S+)/)?.[1]
         ?.split(',')
         .sort(),
-    ).toEqual(['nats.counter', 'nats.log', 'nats.slow', 'nats.who']);
+    ).toEqual(['nats.counter', 'nats.hang', 'nats.log', 'nats.relay', 'nats.slow', 'nats.who']);
     await using client = createRuntime({
       transport: await connectNats({ connection: { servers: server.url } }),
       namespace: 'bin',

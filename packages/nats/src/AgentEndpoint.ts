@@ -2,19 +2,20 @@ import {
   CancelledError,
   type Envelope,
   type Logger,
-  TimeoutError,
+  PayloadTooLargeError,
   TransportError,
   type TransportHost,
   type TroupeError,
   ValidationError,
 } from '@troupe/core';
-import type { Msg, NatsConnection, Subscription } from 'nats';
+import { ErrorCode, type Msg, type NatsConnection, type Subscription } from 'nats';
 import { readControl } from './control.js';
+import { expiredError, lostError } from './endpointErrors.js';
 import { Header, headerOf } from './headers.js';
 import { type Inbound, readInbound } from './inbound.js';
 import { KeyedRouter, type Routable } from './KeyedRouter.js';
 import type { LogDigest } from './LogDigest.js';
-import { subscriptionError } from './natsErrors.js';
+import { natsCode, subscriptionError } from './natsErrors.js';
 import { Ownership } from './Ownership.js';
 import { type Fence, RemoteDelivery } from './RemoteDelivery.js';
 import { ReplyFence } from './ReplyFence.js';
@@ -68,6 +69,14 @@ export class AgentEndpoint {
       workerId: options.workerId,
       logger: options.logger,
       onLost: (type, key) => this.#lost(type, key),
+      // A fresh claim: an instance still in memory is from an earlier hold (the key may have moved
+      // and changed meanwhile), so it goes and the state is loaded from the store.
+      onClaimed: (type, key) =>
+        this.#o.host.evict?.(
+          type,
+          key,
+          new TransportError(`${type}/${key} was claimed again; stale instance dropped`),
+        ),
     });
     this.#router = new KeyedRouter({
       connection: options.connection,
@@ -247,7 +256,8 @@ export class AgentEndpoint {
       const left = envelope.deadline - Date.now();
       if (left <= 0) {
         stats.expired++;
-        if (entry.expectsReply) this.#respond(msg, errorReply(expiredError(envelope), owner));
+        if (entry.expectsReply)
+          this.#respond(msg, errorReply(expiredError(envelope), owner, this.#o.maxPayload()));
         return;
       }
       if (left < MAX_TIMER) entry.timer = setTimeout(() => this.#expire(entry, envelope), left);
@@ -278,9 +288,9 @@ export class AgentEndpoint {
     entry.answered = true;
     const max = this.#o.maxPayload();
     const reply = this.#fence.lost(entry)
-      ? errorReply(lostError(entry.fence as Fence), entry.owner)
+      ? errorReply(lostError(entry.fence as Fence), entry.owner, max)
       : isError
-        ? errorReply(value, entry.owner)
+        ? errorReply(value, entry.owner, max)
         : okReply(value, max, entry.owner);
     this.#respond(entry.msg, reply);
     this.#o.afterReply?.();
@@ -308,7 +318,7 @@ export class AgentEndpoint {
     entry.abort(reason);
     if (!entry.answered && entry.expectsReply) {
       entry.answered = true;
-      this.#respond(entry.msg, errorReply(reason, entry.owner));
+      this.#respond(entry.msg, errorReply(reason, entry.owner, this.#o.maxPayload()));
     }
   }
 
@@ -317,6 +327,8 @@ export class AgentEndpoint {
     if (entry.aborted) return;
     this.#o.stats.expired++;
     this.#abort(entry, expiredError(envelope));
+    // Answered: forget it now, even if the handler ignores its signal (the runtime abandons it later).
+    this.#finish(envelope.id, entry);
   }
 
   #finish(id: string, entry: RemoteDelivery): void {
@@ -340,6 +352,7 @@ export class AgentEndpoint {
     if (!entry || entry.aborted) return;
     this.#o.stats.cancelled++;
     this.#abort(entry, control.reason);
+    this.#finish(control.id, entry);
   }
 
   #refuse(msg: Msg, error: TroupeError): void {
@@ -351,7 +364,7 @@ export class AgentEndpoint {
       );
       return;
     }
-    this.#respond(msg, errorReply(error));
+    this.#respond(msg, errorReply(error, undefined, this.#o.maxPayload()));
   }
 
   #respond(msg: Msg, reply: EncodedReply): void {
@@ -359,21 +372,22 @@ export class AgentEndpoint {
       if (msg.respond(reply.data, { headers: reply.headers })) this.#o.stats.replied++;
     } catch (err) {
       this.#o.logger.debug(`could not reply on ${msg.reply}`, { error: (err as Error).message });
+      // The client refused it as too large (its limit may be lower than we knew): say so, typed.
+      if (natsCode(err) !== ErrorCode.MaxPayloadExceeded) return;
+      const tooLarge = new PayloadTooLargeError(
+        `reply of ${reply.data.length} bytes exceeds the server's maximum`,
+        {
+          data: { size: reply.data.length },
+        },
+      );
+      try {
+        const small = errorReply(tooLarge);
+        if (msg.respond(small.data, { headers: small.headers })) this.#o.stats.replied++;
+      } catch {
+        // The connection is closed: the asker's own timeout covers it.
+      }
     }
   }
-}
-
-function expiredError(envelope: Envelope): TimeoutError {
-  return new TimeoutError(`'${envelope.type}' passed its deadline`, {
-    data: { type: envelope.type, deadline: envelope.deadline },
-  });
-}
-
-function lostError(fence: Fence): TransportError {
-  return new TransportError(
-    `${fence.type}/${fence.key} moved to another worker while this one was unreachable; ask again`,
-    { data: { type: fence.type, key: fence.key }, retryable: true },
-  );
 }
 
 function readEnvelopeType(msg: Msg): string {

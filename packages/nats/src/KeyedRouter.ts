@@ -1,6 +1,6 @@
 import { TimeoutError, TransportError, type TroupeError } from '@troupe/core';
 import { ErrorCode, type Msg, type NatsConnection } from 'nats';
-import { Header, withHeader } from './headers.js';
+import { Header, timeLeft, withHeader } from './headers.js';
 import { natsCode, requestError } from './natsErrors.js';
 import type { Ownership } from './Ownership.js';
 import type { NatsTransportStats } from './stats.js';
@@ -105,6 +105,7 @@ export class KeyedRouter {
       return;
     }
     let headers = withHeader(msg.headers, Header.hops, String(r.hops + 1));
+    if (r.deadline !== undefined) headers.set(Header.timeout, timeLeft(r.deadline));
     // A plain publish is forwarded as a tell, so the owner acknowledges and we learn that it is alive.
     if (!msg.reply) headers = withHeader(headers, Header.tell, '1');
     stats.forwarded++;

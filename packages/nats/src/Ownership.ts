@@ -20,6 +20,11 @@ export interface OwnershipOptions {
   logger: Logger;
   /** Called (synchronously, before anything else for the key is handled) when this worker lost a key it held. */
   onLost(type: string, key: string): void;
+  /**
+   * Called (synchronously, before the first message under the claim is handled) when this worker
+   * claims or takes over a key: whatever it still holds in memory for the key predates the claim.
+   */
+  onClaimed?(type: string, key: string): void;
 }
 
 /**
@@ -85,6 +90,7 @@ export class Ownership {
       if (entry?.operation !== 'PUT') {
         try {
           this.#hold(type, key, await kv.create(k, encoder.encode(this.#options.workerId)));
+          this.#options.onClaimed?.(type, key);
           return { mine: true };
         } catch {
           continue; // another worker claimed it first: read who
@@ -108,6 +114,7 @@ export class Ownership {
         key,
         await kv.update(ownerKey(type, key), encoder.encode(this.#options.workerId), revision),
       );
+      this.#options.onClaimed?.(type, key);
       return true;
     } catch {
       return false;
@@ -145,8 +152,22 @@ export class Ownership {
     );
   }
 
-  /** Gives up the keys this worker owns (of one type, or all), so others can claim them at once. */
+  /**
+   * Gives up the keys this worker owns (of one type, or all), so others can claim them at once.
+   * Resolves once this and every release still under way (an `unserve` in the background) are done.
+   */
   async release(type?: string): Promise<void> {
+    const mine = this.#releaseNow(type);
+    this.#releasing.add(mine);
+    try {
+      await mine;
+    } finally {
+      this.#releasing.delete(mine);
+    }
+    await Promise.allSettled([...this.#releasing]);
+  }
+
+  async #releaseNow(type?: string): Promise<void> {
     const prefix = type === undefined ? undefined : `${type}.`;
     const matches = (k: string) => prefix === undefined || isKeyOf(k, prefix);
     const mine = [...this.#held].filter(([k]) => matches(k));
@@ -155,9 +176,26 @@ export class Ownership {
     const kv = this.#bucket ? await this.#bucket.catch(() => undefined) : undefined;
     if (!kv || mine.length === 0) return;
     await Promise.allSettled(
-      mine.map(([k, { revision }]) => kv.delete(k, revision > 0 ? { previousSeq: revision } : {})),
+      mine.map(async ([k, { revision }]) => {
+        await kv.delete(k, revision > 0 ? { previousSeq: revision } : {});
+        await this.#dropMarker(kv, k);
+      }),
     );
   }
+
+  /**
+   * Purges the delete marker a release left (and anything older), so the bucket keeps nothing for
+   * keys nobody owns. Only messages up to the marker go: a newer claim by another worker stays.
+   */
+  async #dropMarker(kv: KV, k: string): Promise<void> {
+    const entry = await kv.get(k);
+    if (!entry || entry.operation === 'PUT') return;
+    const bucket = ownersBucketName(this.#options.namespace);
+    const jsm = await this.#options.connection.jetstreamManager();
+    await jsm.streams.purge(`KV_${bucket}`, { filter: `$KV.${bucket}.${k}`, seq: entry.revision + 1 });
+  }
+
+  readonly #releasing = new Set<Promise<void>>();
 
   #hold(type: string, key: string, revision: number): void {
     const k = ownerKey(type, key);

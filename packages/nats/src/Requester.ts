@@ -9,7 +9,7 @@ import {
 } from '@troupe/core';
 import { headers, type Msg, type MsgHdrs, type NatsConnection, nuid, type Subscription } from 'nats';
 import { encodeControl } from './control.js';
-import { Header, headerOf } from './headers.js';
+import { Header, headerOf, timeLeft } from './headers.js';
 import { KeyRoute } from './KeyRoute.js';
 import { closedError, requestError, subscriptionError } from './natsErrors.js';
 import { encodeOutbound } from './outbound.js';
@@ -266,6 +266,8 @@ export class Requester {
   #publish(p: Pending, subject: string): void {
     this.#ensureListening();
     p.subject = subject;
+    // The time left is measured now: a keyed message may have waited for its owner to be located.
+    if (p.envelope.deadline !== undefined) p.headers.set(Header.timeout, timeLeft(p.envelope.deadline));
     try {
       this.#o.connection.publish(subject, p.data, { reply: this.#inbox + p.token, headers: p.headers });
     } catch (err) {

@@ -16,8 +16,11 @@ export const Header = {
   traceparent: 'traceparent',
   /** W3C trace context: vendor trace state, with `traceparent`. */
   tracestate: 'tracestate',
-  /** Absolute deadline, ms since the epoch. */
-  deadline: 'deadline',
+  /**
+   * Time left to answer, ms, when the message was sent (as gRPC's `grpc-timeout`). The receiver
+   * rebases it on its own clock on arrival: two machines' clocks are never compared.
+   */
+  timeout: 'timeout',
   /** Instance key (absent for "any instance"). */
   key: 'key',
   /** `1` on a tell: the receiver acknowledges acceptance at once instead of replying with a result. */
@@ -36,15 +39,15 @@ export const Header = {
   owner: 'owner',
 } as const;
 
-/** The headers that travel with an envelope. */
-export function envelopeHeaders(envelope: Envelope, tell: boolean): MsgHdrs {
+/** The headers that travel with an envelope; its deadline travels as the time left at `now`. */
+export function envelopeHeaders(envelope: Envelope, tell: boolean, now = Date.now()): MsgHdrs {
   const h = headers();
   h.set(Header.type, envelope.type);
   h.set(Header.id, envelope.id);
   if (envelope.runId !== undefined) h.set(Header.runId, envelope.runId);
   if (envelope.traceparent !== undefined) h.set(Header.traceparent, envelope.traceparent);
   if (envelope.tracestate !== undefined) h.set(Header.tracestate, envelope.tracestate);
-  if (envelope.deadline !== undefined) h.set(Header.deadline, String(envelope.deadline));
+  if (envelope.deadline !== undefined) h.set(Header.timeout, timeLeft(envelope.deadline, now));
   if (envelope.to.key !== undefined) h.set(Header.key, envelope.to.key);
   if (tell) h.set(Header.tell, '1');
   return h;
@@ -62,4 +65,9 @@ export function withHeader(h: MsgHdrs | undefined, name: string, value: string):
   if (h) for (const [k, values] of h) for (const v of values) out.append(k, v);
   out.set(name, value);
   return out;
+}
+
+/** The `timeout` header's value for `deadline` (ms since the epoch, on this clock) at `now`. */
+export function timeLeft(deadline: number, now = Date.now()): string {
+  return String(Math.max(0, Math.ceil(deadline - now)));
 }

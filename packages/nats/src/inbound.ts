@@ -32,9 +32,10 @@ export interface Inbound {
 /**
  * Reads and validates a message addressed to an agent. Returns the typed
  * error to answer with when it is not a well-formed envelope for this
- * subscription.
+ * subscription. The envelope's `deadline` is `arrived` (this clock, ms since
+ * the epoch) plus the `timeout` header; a `deadline` in the body is ignored.
  */
-export function readInbound(msg: Msg, expect: Expectation): Inbound | TroupeError {
+export function readInbound(msg: Msg, expect: Expectation, arrived = Date.now()): Inbound | TroupeError {
   if (msg.data.length > expect.maxPayload) {
     return new PayloadTooLargeError(
       `message of ${msg.data.length} bytes exceeds the maximum of ${expect.maxPayload}`,
@@ -72,13 +73,18 @@ export function readInbound(msg: Msg, expect: Expectation): Inbound | TroupeErro
     differs(headerOf(h, Header.runId), envelope.runId, Header.runId) ??
     differs(headerOf(h, Header.key), envelope.to.key, Header.key) ??
     differs(headerOf(h, Header.traceparent), envelope.traceparent, Header.traceparent) ??
-    differs(headerOf(h, Header.tracestate), envelope.tracestate, Header.tracestate) ??
-    differs(
-      headerOf(h, Header.deadline),
-      envelope.deadline === undefined ? undefined : String(envelope.deadline),
-      Header.deadline,
-    );
+    differs(headerOf(h, Header.tracestate), envelope.tracestate, Header.tracestate);
   if (mismatch) return mismatch;
+  // The deadline is the time left when sent, rebased on this clock (the sender's clock may differ).
+  delete envelope.deadline;
+  const timeout = headerOf(h, Header.timeout);
+  if (timeout !== undefined) {
+    const ms = Number(timeout);
+    if (timeout === '' || !Number.isFinite(ms) || ms < 0) {
+      return invalid(`headers.${Header.timeout}`, `'${timeout}' is not a number of milliseconds`);
+    }
+    envelope.deadline = arrived + ms;
+  }
   const hops = Number(headerOf(h, Header.hops) ?? 0);
   return { envelope, tell: headerOf(h, Header.tell) === '1', hops: Number.isFinite(hops) ? hops : 0 };
 }

@@ -3,16 +3,24 @@ export type { DispatcherOptions, DispatchInput, DispatchOptions } from './durabl
 export { createDispatcher, Dispatcher } from './durable/Dispatcher.js';
 export type { DurableWorkerCloseOptions, DurableWorkerOptions } from './durable/DurableWorker.js';
 export { DurableWorker, startDurableWorker } from './durable/DurableWorker.js';
+export type { TaskStreamOptions } from './durable/ensureStream.js';
 export {
+  deadLetterStreamName,
   deadLetterSubjectFor,
+  FAILURES_HEADER,
+  HANDBACKS_HEADER,
+  legacyWorkersConsumerName,
   resultsBucketName,
   TASK_ID_HEADER,
   taskFilter,
   taskSubject,
   tasksStreamName,
   tasksStreamSubjects,
+  typeConsumerName,
   workersConsumerName,
 } from './durable/names.js';
+export type { RetentionOptions } from './durable/retention.js';
+export { RETENTION_DEFAULTS } from './durable/retention.js';
 export type { DeadLetter, DurableTask, TaskResult } from './durable/taskRecord.js';
 export type { DurableWorkerStats } from './durable/workerStats.js';
 export { AGENTS_MODULE_ERROR, AgentsModuleError, isAgentDef, loadAgents } from './loadAgents.js';

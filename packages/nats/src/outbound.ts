@@ -8,6 +8,7 @@ import {
   ValidationError,
 } from '@troupe/core';
 import type { MsgHdrs } from 'nats';
+import { headersSize } from './fit.js';
 import { envelopeHeaders } from './headers.js';
 
 /** An envelope ready to publish: its JSON body and routing headers. */
@@ -32,7 +33,10 @@ export function encodeOutbound(
   let data: Uint8Array;
   try {
     // Buffer.from is about twice as fast as TextEncoder for messages this size.
-    data = Buffer.from(JSON.stringify(envelope));
+    // The deadline travels as time left (the `timeout` header), never as this clock's reading.
+    data = Buffer.from(
+      JSON.stringify(envelope.deadline === undefined ? envelope : withoutDeadline(envelope)),
+    );
   } catch (err) {
     return invalid('payload', `not JSON-serializable: ${(err as Error).message}`);
   }
@@ -53,11 +57,7 @@ function invalid(path: string, message: string): ValidationError {
   return new ValidationError(message, { issues: [{ path, message }] });
 }
 
-/** Bytes the headers take on the wire (`NATS/1.0\r\n`, `k: v\r\n` each, `\r\n`). */
-function headersSize(h: MsgHdrs): number {
-  let size = 12;
-  for (const [k, values] of h) {
-    for (const v of values) size += Buffer.byteLength(k) + Buffer.byteLength(v) + 4;
-  }
-  return size;
+function withoutDeadline(envelope: Envelope): Omit<Envelope, 'deadline'> {
+  const { deadline: _, ...body } = envelope;
+  return body;
 }

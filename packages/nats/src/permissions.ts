@@ -4,7 +4,7 @@
  * are naming, not a boundary; these permissions (or a NATS account per
  * tenant) make them one.
  */
-import { resultsBucketName, tasksStreamName } from './durable/names.js';
+import { deadLetterStreamName, resultsBucketName, tasksStreamName } from './durable/names.js';
 import { ownersBucketName, progressStreamName } from './subjects.js';
 
 /** Options of {@link namespacePermissions}. */
@@ -44,6 +44,7 @@ export function namespacePermissions(
   const streams = [
     progressStreamName(ns),
     tasksStreamName(ns),
+    deadLetterStreamName(ns),
     ...buckets.map((b) => `KV_${b}`),
     ...objects.map((o) => `OBJ_${o}`),
   ];

@@ -8,6 +8,7 @@ import {
   type WireError,
 } from '@troupe/core';
 import { headers, type Msg, type MsgHdrs } from 'nats';
+import { headersSize, truncateWireError } from './fit.js';
 import { Header, headerOf } from './headers.js';
 
 const decoder = new TextDecoder();
@@ -23,7 +24,8 @@ export interface EncodedReply {
 
 /**
  * Encodes a successful reply. A value that is not JSON-serializable, or too
- * large for the connection, becomes an error reply instead.
+ * large for the connection once its headers are counted, becomes an error
+ * reply instead (`PayloadTooLargeError`).
  */
 export function okReply(value: unknown, maxPayload: number, owner?: string): EncodedReply {
   let json: string;
@@ -39,20 +41,32 @@ export function okReply(value: unknown, maxPayload: number, owner?: string): Enc
     );
   }
   const data = Buffer.from(json);
-  if (data.length > maxPayload) {
+  const h = replyHeaders('ok', owner);
+  const size = data.length + headersSize(h);
+  if (size > maxPayload) {
     return errorReply(
-      new PayloadTooLargeError(`reply of ${data.length} bytes exceeds the maximum of ${maxPayload}`, {
-        data: { size: data.length, max: maxPayload },
+      new PayloadTooLargeError(`reply of ${size} bytes exceeds the maximum of ${maxPayload}`, {
+        data: { size, max: maxPayload },
       }),
       owner,
+      maxPayload,
     );
   }
-  return { data, headers: replyHeaders('ok', owner) };
+  return { data, headers: h };
 }
 
-/** Encodes an error reply (the error and its cause chain, as {@link WireError}). */
-export function errorReply(error: unknown, owner?: string): EncodedReply {
+/**
+ * Encodes an error reply (the error and its cause chain, as {@link WireError}). When the whole
+ * message (headers included) would exceed `maxPayload` bytes, the error is cut down to its code,
+ * name and a message prefix ({@link truncateWireError}), so it always arrives typed.
+ */
+export function errorReply(
+  error: unknown,
+  owner?: string,
+  maxPayload = Number.POSITIVE_INFINITY,
+): EncodedReply {
   const wire = errorToWire(error);
+  const h = replyHeaders('error', owner);
   let json: string;
   try {
     json = JSON.stringify({ ok: false, error: wire } satisfies ReplyBody);
@@ -60,7 +74,12 @@ export function errorReply(error: unknown, owner?: string): EncodedReply {
     // Error data that cannot be serialized (a cycle, a BigInt): send the error without it.
     json = JSON.stringify({ ok: false, error: { code: wire.code, name: wire.name, message: wire.message } });
   }
-  return { data: Buffer.from(json), headers: replyHeaders('error', owner) };
+  let data = Buffer.from(json);
+  const room = maxPayload - headersSize(h);
+  if (data.length > room) {
+    data = Buffer.from(JSON.stringify({ ok: false, error: truncateWireError(wire, room - 64) }));
+  }
+  return { data, headers: h };
 }
 
 // Reply headers never change for a given outcome and owner, and nats.js only reads them: build each once.

@@ -45,9 +45,14 @@ const expectation = { type: 'a', key: undefined, maxPayload: 1024 * 1024 };
 
 describe('readInbound', () => {
   it('should accept a well-formed envelope whose headers match', () => {
-    const env = envelope({ runId: 'r', deadline: Date.now() + 1000, traceparent: 't', tracestate: 'k=v' });
-    const got = readInbound(msg(enc.encode(JSON.stringify(env)), envelopeHeaders(env, false)), expectation);
-    expect(got).toMatchObject({ envelope: env, tell: false, hops: 0 });
+    const env = envelope({ runId: 'r', deadline: 5_000, traceparent: 't', tracestate: 'k=v' });
+    const got = readInbound(
+      msg(enc.encode(JSON.stringify(env)), envelopeHeaders(env, false, 1_000)),
+      expectation,
+      100_000,
+    );
+    // The deadline is rebased: 4 s were left when sent, so 4 s are left on the receiver's clock.
+    expect(got).toMatchObject({ envelope: { ...env, deadline: 104_000 }, tell: false, hops: 0 });
   });
 
   it('should name the field of each kind of malformed input', () => {

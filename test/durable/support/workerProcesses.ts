@@ -14,6 +14,8 @@ export interface WorkerSettings {
   maxDeliver?: number;
   concurrency?: number;
   workMs?: number;
+  /** Agent types the worker hosts (default `['fault.job']`). */
+  types?: string[];
 }
 
 /** One worker child process. */
@@ -55,6 +57,7 @@ export class WorkerPool implements AsyncDisposable {
         TEST_MAX_DELIVER: String(settings.maxDeliver ?? 5),
         TEST_CONCURRENCY: String(settings.concurrency ?? 8),
         TEST_WORK_MS: String(settings.workMs ?? 20),
+        TEST_TYPES: (settings.types ?? ['fault.job']).join(','),
       },
     });
     live.add(child);

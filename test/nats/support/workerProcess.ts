@@ -8,6 +8,9 @@ export const WORKER_BIN = fileURLToPath(new URL('../../../packages/nats/src/bin/
 /** The agents module the workers load. */
 export const FIXTURE_AGENTS = fileURLToPath(new URL('../fixtures/agents.ts', import.meta.url));
 
+/** Preload shifting a process's Date.now by `TROUPE_CLOCK_SKEW_MS`. */
+export const CLOCK_SKEW = fileURLToPath(new URL('../fixtures/clockSkew.mjs', import.meta.url));
+
 /** A running worker process. */
 export interface WorkerProcess extends AsyncDisposable {
   readonly name: string;
@@ -23,15 +26,29 @@ export interface WorkerProcess extends AsyncDisposable {
 }
 
 /** Runs the worker bin with `args`; resolves once it printed its ready line. */
-export function runWorkerBin(options: { name: string; args: string[]; timeoutMs?: number }): {
+export function runWorkerBin(options: {
+  name: string;
+  args: string[];
+  timeoutMs?: number;
+  /** Node options before the bin (e.g. `--import` a preload). */
+  nodeArgs?: string[];
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+}): {
   child: ChildProcess;
   exited: Promise<number | null>;
   stdout: () => string;
   stderr: () => string;
 } {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER_BIN, ...options.args], {
+  const nodeArgs = options.nodeArgs ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', WORKER_BIN, ...options.args], {
     cwd: root,
-    env: { ...process.env, TROUPE_TEST_WORKER: options.name, TROUPE_LOG: process.env.TROUPE_LOG ?? 'warn' },
+    env: {
+      ...process.env,
+      TROUPE_TEST_WORKER: options.name,
+      TROUPE_LOG: process.env.TROUPE_LOG ?? 'warn',
+      ...options.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -53,6 +70,10 @@ export async function spawnWorker(options: {
   name: string;
   extraArgs?: string[];
   timeoutMs?: number;
+  /** Shift the worker's wall clock (Date.now) by this many ms: positive is ahead. */
+  clockSkewMs?: number;
+  /** Extra environment variables. */
+  env?: Record<string, string>;
 }): Promise<WorkerProcess> {
   const run = runWorkerBin({
     name: options.name,
@@ -65,6 +86,11 @@ export async function spawnWorker(options: {
       FIXTURE_AGENTS,
       ...(options.extraArgs ?? []),
     ],
+    ...(options.clockSkewMs === undefined ? {} : { nodeArgs: ['--import', CLOCK_SKEW] }),
+    env: {
+      ...options.env,
+      ...(options.clockSkewMs === undefined ? {} : { TROUPE_CLOCK_SKEW_MS: String(options.clockSkewMs) }),
+    },
   });
   const { child, exited } = run;
   const ready = await new Promise<string>((resolve, reject) => {

@@ -37,6 +37,14 @@ export interface SupervisionOptions {
   backoffMs: number;
   /** Upper bound of the restart delay, ms (default 5 000). */
   maxBackoffMs: number;
+  /**
+   * How long a handler may keep running past its message's deadline before it is abandoned, ms
+   * (default 10 000; `Infinity` never). An abandoned handler's late result is dropped, its
+   * asker is answered with `TimeoutError`, a `task.log` warning is emitted and the instance is
+   * restarted with its committed state, counted against `maxRestarts` like a crash. Give
+   * long-running agents (coding-agent runners) a long grace.
+   */
+  hangGraceMs: number;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: handlers of any payload and state type are accepted here
@@ -50,6 +58,13 @@ interface AgentCommon<T extends string> {
   supervision?: Partial<SupervisionOptions>;
   /** Stop instances idle this long, ms; with a store, their state is saved and reloaded on the next message. */
   passivateAfterMs?: number;
+  /**
+   * When keyed state is saved to the runtime's store (handler agents): `'passivate'` (default:
+   * on passivation and close only, so a crash loses what changed since) or `'message'` (after
+   * every handled message, before its reply is sent, so a takeover after a crash resumes from
+   * the last answered message). Either way state is loaded from the store on activation.
+   */
+  persist?: 'passivate' | 'message';
 }
 
 /** An agent built from message handlers. */
@@ -99,6 +114,7 @@ export interface AgentDef<T extends string = string, P extends Protocol = Protoc
   readonly initialState: ((key: string) => unknown) | undefined;
   readonly supervision: Partial<SupervisionOptions> | undefined;
   readonly passivateAfterMs: number | undefined;
+  readonly persist: 'passivate' | 'message' | undefined;
 }
 
 /**
@@ -131,6 +147,7 @@ export function defineAgent(
     type: config.type,
     supervision: config.supervision,
     passivateAfterMs: config.passivateAfterMs,
+    persist: config.persist,
   };
   if ('machine' in config) {
     return { ...common, machine: config.machine, handlers: undefined, initialState: undefined };

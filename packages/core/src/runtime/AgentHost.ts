@@ -27,6 +27,8 @@ export interface RegisterOptions {
   passivateAfterMs?: number;
   /** Overrides the definition's restart policy. */
   supervision?: Partial<SupervisionOptions>;
+  /** Overrides the definition's `persist` (when keyed state is saved to the store). */
+  persist?: 'passivate' | 'message';
 }
 
 const DEFAULT_SUPERVISION: SupervisionOptions = {
@@ -34,6 +36,7 @@ const DEFAULT_SUPERVISION: SupervisionOptions = {
   windowMs: 60_000,
   backoffMs: 10,
   maxBackoffMs: 5_000,
+  hangGraceMs: 10_000,
 };
 
 /** Every instance of one registered agent type, with activation, passivation and routing. */
@@ -47,6 +50,7 @@ export class AgentHost {
   /** Tells this runtime's pool members from other runtimes' on ask chains. */
   readonly #tag = randomBytes(4).toString('hex');
   readonly #passivateAfterMs: number | undefined;
+  readonly #persistEach: boolean;
   readonly #saving = new Map<string, Promise<void>>();
   #sweeper: ReturnType<typeof setInterval> | undefined;
   #cursor = 0;
@@ -65,6 +69,7 @@ export class AgentHost {
     }
     this.#pool = Array.from({ length: size }, (_, i) => `_${i}`);
     this.#passivateAfterMs = options.passivateAfterMs ?? def.passivateAfterMs;
+    this.#persistEach = (options.persist ?? def.persist) === 'message';
     if (this.#passivateAfterMs !== undefined) {
       const every = Math.max(50, Math.min(this.#passivateAfterMs / 2, 10_000));
       this.#sweeper = setInterval(() => this.#sweep(), every);
@@ -134,6 +139,15 @@ export class AgentHost {
 
   /** Settles a delivery and reports it (progress, logs). */
   settle(d: Delivery, instance: Instance | undefined, value: unknown, isError: boolean): void {
+    // persist: 'message' — the state is stored before the reply goes out (saves of a key are chained).
+    if (this.#persistEach && instance?.status === 'active' && this.#persists() && !d.settled) {
+      void this.#save(instance).then(() => this.#settleNow(d, instance, value, isError));
+      return;
+    }
+    this.#settleNow(d, instance, value, isError);
+  }
+
+  #settleNow(d: Delivery, instance: Instance | undefined, value: unknown, isError: boolean): void {
     if (!isError) {
       if (d.resolve(value)) this.runtime.reportOutcome(d, instance, value, undefined);
       endHandlerSpan(d, undefined);
@@ -148,6 +162,25 @@ export class AgentHost {
   onStarted(d: Delivery, instance: Instance): void {
     startHandlerSpan(d, instance.address);
     this.runtime.reportStarted(d, instance);
+  }
+
+  /** A handler ran `overMs` past its deadline plus grace: warn (log and `task.log`) before the restart. */
+  onHung(instance: Instance, d: Delivery, overMs: number): void {
+    const message = `handler of '${d.envelope.type}' on ${instance.label} still running ${overMs} ms past its deadline: abandoned, restarting the instance`;
+    this.runtime.logger.warn(message);
+    this.runtime.emitFor(d, instance, { kind: 'task.log', level: 'warn', message });
+  }
+
+  /**
+   * Restarts an instance now (`runtime.restart`): what it is running is abandoned (answered with
+   * `reason`, its late result dropped), its committed state kept, its mailbox kept. False when
+   * there is no such instance.
+   */
+  restart(key: string, reason: Error): boolean {
+    const instance = this.instances.get(key);
+    if (!instance) return false;
+    instance.restart(reason);
+    return true;
   }
 
   onCrash(instance: Instance, error: Error, count: number): void {
@@ -234,7 +267,7 @@ export class AgentHost {
 
   #persists(): boolean {
     return (
-      this.#passivateAfterMs !== undefined &&
+      (this.#passivateAfterMs !== undefined || this.#persistEach) &&
       this.runtime.store !== undefined &&
       this.def.handlers !== undefined
     );

@@ -1,7 +1,7 @@
 import { type AnyActor, type AnyMachineSnapshot, createActor } from 'xstate';
 import { type MessageEvent, RUN, SET_STATE } from '../agent/compileHandlers.js';
 import { type ReplySink, replySinks } from '../agent/machineActions.js';
-import { AgentFailedError, CrashError } from '../errors/errors.js';
+import { AgentFailedError, CrashError, TimeoutError } from '../errors/errors.js';
 import { toError } from '../errors/wire.js';
 import type { AgentHost } from './AgentHost.js';
 import type { Delivery } from './Delivery.js';
@@ -16,6 +16,9 @@ export type InstanceStatus = 'activating' | 'active' | 'restarting' | 'failed' |
 const NO_DELIVERIES: Delivery[] = Object.freeze([]) as unknown as Delivery[];
 const NO_TIMES: readonly number[] = Object.freeze([]);
 const NO_WAITERS: Array<() => void> = Object.freeze([]) as unknown as Array<() => void>;
+
+// setTimeout fires at once beyond this: such deadlines are not watched.
+const MAX_TIMER = 2 ** 31 - 1;
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
@@ -41,6 +44,8 @@ export class Instance implements ReplySink {
   #awaitingMachine = false;
   #restarts: readonly number[] = NO_TIMES;
   #restartTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Fires when the running handler is past its deadline plus the hang grace. */
+  #hangTimer: ReturnType<typeof setTimeout> | undefined;
   #idleWaiters: Array<() => void> = NO_WAITERS;
   #failure: Error | undefined;
   #label: string | undefined;
@@ -139,6 +144,7 @@ export class Instance implements ReplySink {
   stop(error?: Error): void {
     this.status = 'stopped';
     clearTimeout(this.#restartTimer);
+    this.#clearHang();
     const running = this.#running;
     this.#running = undefined;
     if (running && error) {
@@ -227,6 +233,7 @@ export class Instance implements ReplySink {
     const actor = this.#actor as AnyActor;
     this.#running = d;
     this.#host.onStarted(d, this);
+    this.#watchHang(d);
     const event: MessageEvent = { type: d.envelope.type, payload: d.payload, envelope: d.envelope };
     const isMachine = this.#host.def.machine !== undefined;
     if (isMachine) this.#awaitingMachine = true;
@@ -258,7 +265,9 @@ export class Instance implements ReplySink {
   }
 
   #complete(d: Delivery, value: unknown, isError: boolean): void {
+    // Not the running message any more (abandoned as hung, or restarted): its late result is dropped.
     if (this.#running !== d) return;
+    this.#clearHang();
     if (isError && value instanceof CrashError) {
       this.#crash(value);
       return;
@@ -276,6 +285,7 @@ export class Instance implements ReplySink {
 
   #crash(err: unknown): void {
     const error = toError(err);
+    this.#clearHang();
     const d = this.#running;
     this.#running = undefined;
     this.#awaitingMachine = false;
@@ -314,6 +324,76 @@ export class Instance implements ReplySink {
     if (!actor) return;
     replySinks.delete(actor);
     stopTree(actor);
+  }
+
+  /**
+   * Restarts now, keeping the committed state and the mailbox: the running message (if any) is
+   * abandoned and answered with `reason`; its late result is dropped. Not counted as a crash.
+   */
+  restart(reason: Error): void {
+    this.#restartNow(reason, false);
+  }
+
+  #restartNow(reason: Error, counted: boolean): void {
+    if (this.status === 'stopped') return;
+    this.#clearHang();
+    clearTimeout(this.#restartTimer);
+    const d = this.#running;
+    this.#running = undefined;
+    this.#awaitingMachine = false;
+    if (d) {
+      d.control?.abort(reason);
+      this.#host.settle(d, this, reason, true);
+    }
+    this.#dispose();
+    if (counted) {
+      const policy = this.#host.supervision;
+      const now = Date.now();
+      this.#restarts = [...this.#restarts.filter((t) => now - t < policy.windowMs), now];
+      this.#host.onCrash(this, reason, this.#restarts.length);
+      if (this.#restarts.length > policy.maxRestarts) {
+        this.status = 'failed';
+        this.#failure = reason;
+        const failed = this.#failedError();
+        for (let q = this.#dequeue(); q; q = this.#dequeue()) this.#host.settle(q, this, failed, true);
+        this.#notifyIdle();
+        return;
+      }
+    } else {
+      this.#restarts = NO_TIMES;
+      this.#failure = undefined;
+    }
+    this.start(this.#host.def.handlers ? { state: this.#state } : undefined);
+  }
+
+  #watchHang(d: Delivery): void {
+    const deadline = d.envelope.deadline;
+    const grace = this.#host.supervision.hangGraceMs;
+    if (deadline === undefined || !Number.isFinite(grace)) return;
+    const ms = deadline - Date.now() + grace;
+    if (ms > MAX_TIMER) return;
+    this.#hangTimer = setTimeout(() => this.#hung(d, grace), Math.max(0, ms));
+    this.#hangTimer.unref?.();
+  }
+
+  #clearHang(): void {
+    if (this.#hangTimer === undefined) return;
+    clearTimeout(this.#hangTimer);
+    this.#hangTimer = undefined;
+  }
+
+  /**
+   * The running handler outlived its deadline plus grace: abandon it (answered with
+   * `TimeoutError`, late result dropped) and restart, counted like a crash; state is kept.
+   */
+  #hung(d: Delivery, grace: number): void {
+    this.#hangTimer = undefined;
+    if (this.#running !== d) return;
+    this.#host.onHung(this, d, grace);
+    const timeout = new TimeoutError(`'${d.envelope.type}' on ${this.label} passed its deadline`, {
+      data: { type: d.envelope.type, hungMs: grace },
+    });
+    this.#restartNow(timeout, true);
   }
 
   #failedError(): AgentFailedError {

@@ -149,6 +149,22 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
   }
 
   /**
+   * Restarts a live instance now: the handler it runs (a hung one, say) is abandoned and its asker
+   * answered with `CancelledError` (late result dropped); the committed state and queued messages
+   * are kept. Returns false when no such instance lives here. For a type's pooled instances
+   * (`ref({ type })`), the keys are `_0`, `_1`, ….
+   */
+  restart(address: { type: string; key: string }): boolean {
+    const reason = new CancelledError(`${formatAddress(address)} restarted`);
+    return this.#hosts.get(address.type)?.restart(address.key, reason) ?? false;
+  }
+
+  /** The agent types registered here, in registration order. */
+  types(): string[] {
+    return [...this.#hosts.keys()];
+  }
+
+  /**
    * Stops taking work, waits for in-flight messages (up to the close timeout),
    * aborts what is left, stops every actor and closes the transport. Idempotent.
    * Draining: asks and tells from outside a handler, or from a handler whose message was already

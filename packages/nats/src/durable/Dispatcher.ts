@@ -2,17 +2,21 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type AgentAddress,
   ClosedError,
+  createLogger,
   errorFromWire,
   formatAddress,
+  type Logger,
   newId,
+  PayloadTooLargeError,
   TransportError,
   ValidationError,
 } from '@troupe/core';
 import type { JetStreamClient, NatsConnection } from 'nats';
-import { NatsKvStore } from '../store/NatsKvStore.js';
+import type { NatsKvStore } from '../store/NatsKvStore.js';
 import { ensureTaskStream, type TaskStreamOptions } from './ensureStream.js';
-import { checkNamespace, resultsBucketName, taskSubject } from './names.js';
+import { checkNamespace, taskSubject } from './names.js';
 import { ResultWaiters, type ResultWaitOptions } from './ResultWaiters.js';
+import { openResults } from './results.js';
 import { resultsIterator } from './resultsIterator.js';
 import { type DurableTask, isValidTaskId, type TaskResult } from './taskRecord.js';
 
@@ -26,6 +30,8 @@ export interface DispatcherOptions {
   stream?: TaskStreamOptions;
   /** How often pending `result()` waits re-read the bucket in case the watch lags, ms (default 5 000). */
   pollMs?: number;
+  /** Where retention warnings go (default: a `troupe:<ns>:durable` logger). */
+  logger?: Logger;
 }
 
 /** What to dispatch: a message for an agent. */
@@ -59,6 +65,7 @@ export class Dispatcher implements AsyncDisposable {
   /** The results bucket (task id → {@link TaskResult}). */
   readonly results: NatsKvStore;
   readonly #js: JetStreamClient;
+  readonly #nc: NatsConnection;
   readonly #waiters: ResultWaiters;
   #closed = false;
 
@@ -67,12 +74,16 @@ export class Dispatcher implements AsyncDisposable {
     this.namespace = namespace;
     this.results = results;
     this.#js = nc.jetstream();
+    this.#nc = nc;
     this.#waiters = new ResultWaiters({ store: results, nc, ...(pollMs === undefined ? {} : { pollMs }) });
   }
 
   /**
    * Queues a task and resolves to its id once JetStream has stored it. The id is also the
    * `Nats-Msg-Id`, so retrying after an unclear failure never queues it twice.
+   * @throws PayloadTooLargeError at once (never retried) when the task with its headers exceeds
+   *   the server's `max_payload` or the stream's maximum message size.
+   * @throws TransportError when the server stayed unreachable for `options.timeout`.
    */
   async dispatch(input: DispatchInput, options: DispatchOptions = {}): Promise<string> {
     if (this.#closed) throw new ClosedError('dispatcher is closed');
@@ -93,6 +104,10 @@ export class Dispatcher implements AsyncDisposable {
     if (input.timeout !== undefined) task.timeout = input.timeout;
     const data = new TextEncoder().encode(JSON.stringify(task));
     const subject = taskSubject(this.namespace, input.to.type);
+    const max = this.#nc.info?.max_payload;
+    // `Nats-Msg-Id: <id>` plus the header block's framing.
+    const size = data.length + 12 + 15 + taskId.length;
+    if (max !== undefined && max > 0 && size > max) throw tooLarge(taskId, input.to, size, max);
     const deadline = Date.now() + (options.timeout ?? 30_000);
     for (let attempt = 0; ; attempt++) {
       options.signal?.throwIfAborted();
@@ -100,6 +115,7 @@ export class Dispatcher implements AsyncDisposable {
         await this.#js.publish(subject, data, { msgID: taskId, timeout: 5_000 });
         return taskId;
       } catch (err) {
+        if (isTooLarge(err)) throw tooLarge(taskId, input.to, size, max, err);
         if (Date.now() >= deadline || this.#closed) {
           throw new TransportError(`dispatch of '${taskId}' to ${formatAddress(input.to)} failed`, {
             cause: err,
@@ -150,6 +166,29 @@ export class Dispatcher implements AsyncDisposable {
   }
 }
 
+function tooLarge(
+  taskId: string,
+  to: AgentAddress,
+  size: number,
+  max: number | undefined,
+  cause?: unknown,
+): PayloadTooLargeError {
+  const limit = max === undefined ? 'its limit' : `the maximum of ${max}`;
+  return new PayloadTooLargeError(
+    `task '${taskId}' to ${formatAddress(to)} is ${size} bytes; ${limit} (put large inputs in a store and send a reference)`,
+    { data: { taskId, size, ...(max === undefined ? {} : { max }) }, ...(cause ? { cause } : {}) },
+  );
+}
+
+/** The client's own size check, or JetStream refusing a message over the stream's `max_msg_size`. */
+function isTooLarge(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'MAX_PAYLOAD_EXCEEDED') return true;
+  return /message size exceeds maximum|maximum payload exceeded/i.test(
+    err instanceof Error ? err.message : '',
+  );
+}
+
 /**
  * Connects to (creating if needed) the namespace's work-queue stream and results bucket.
  * @example
@@ -159,7 +198,9 @@ export class Dispatcher implements AsyncDisposable {
  */
 export async function createDispatcher(options: DispatcherOptions): Promise<Dispatcher> {
   const namespace = checkNamespace(options.namespace ?? 'default');
-  await ensureTaskStream(await options.nc.jetstreamManager(), namespace, options.stream ?? {});
-  const results = await NatsKvStore.open({ nc: options.nc, bucket: resultsBucketName(namespace) });
+  const jsm = await options.nc.jetstreamManager();
+  const logger = options.logger ?? createLogger({ name: `troupe:${namespace}:durable` });
+  await ensureTaskStream(jsm, namespace, options.stream ?? {}, logger);
+  const results = await openResults(options.nc, jsm, namespace, options.stream ?? {}, logger);
   return new Dispatcher(options.nc, namespace, results, options.pollMs);
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CancelledError, createLogger, type Logger, type Runtime } from '@troupe/core';
+import { CancelledError, createLogger, type Logger, type Runtime, ValidationError } from '@troupe/core';
 import {
   type Consumer,
   type ConsumerMessages,
@@ -10,10 +10,11 @@ import {
   type NatsConnection,
   type Status,
 } from 'nats';
-import { NatsKvStore } from '../store/NatsKvStore.js';
-import { ensureTaskStream, ensureWorkersConsumer, type TaskStreamOptions } from './ensureStream.js';
-import { checkNamespace, deadLetterSubjectFor, resultsBucketName, tasksStreamName } from './names.js';
-import { type ProcessContext, processTask, settle } from './processTask.js';
+import type { NatsKvStore } from '../store/NatsKvStore.js';
+import { ensureTaskStream, ensureTypeConsumer, type TaskStreamOptions } from './ensureStream.js';
+import { checkNamespace, deadLetterSubjectFor, tasksStreamName } from './names.js';
+import { handBack, type ProcessContext, processTask, settle } from './processTask.js';
+import { openResults } from './results.js';
 import { type DurableWorkerStats, newCounters, type WorkerCounters } from './workerStats.js';
 
 /** Options of {@link startDurableWorker}. */
@@ -26,8 +27,21 @@ export interface DurableWorkerOptions {
   namespace?: string;
   /** A delivery without ack or progress for this long is redelivered, ms (default 30 000). */
   ackWaitMs?: number;
-  /** Deliveries allowed before a failing task is dead-lettered (default 5). */
+  /**
+   * Failed deliveries allowed before a task is dead-lettered (default 5). Only attempts that
+   * failed count (an error, a timeout, a worker that died with it); clean hand-backs do not.
+   */
   maxDeliver?: number;
+  /**
+   * Clean hand-backs allowed per task (a worker closing re-queues what it was running), a budget
+   * of their own; past it the task is dead-lettered as `MAX_HANDBACKS` (default 20).
+   */
+  maxHandbacks?: number;
+  /**
+   * The agent types this worker takes tasks for (default: every type registered on `runtime` when
+   * the worker starts). Each type has its own consumer: a worker never receives another type's task.
+   */
+  types?: string[];
   /** Where poison tasks go (default `troupe.<ns>.tasks.dead`, kept by the tasks stream). */
   deadLetterSubject?: string;
   /** Tasks run at once by this worker (default 16). */
@@ -50,9 +64,9 @@ export interface DurableWorkerCloseOptions {
 }
 
 /**
- * Takes tasks from the namespace's work queue through a durable pull consumer shared by every
- * worker, runs each on its runtime, records the outcome, then acks. Make one with
- * {@link startDurableWorker}.
+ * Takes tasks from the namespace's work queue through one durable pull consumer per agent type it
+ * hosts (shared with the other workers hosting that type), runs each on its runtime, records the
+ * outcome, then acks. Make one with {@link startDurableWorker}.
  */
 export class DurableWorker implements AsyncDisposable {
   readonly id: string;
@@ -62,9 +76,13 @@ export class DurableWorker implements AsyncDisposable {
   readonly #concurrency: number;
   readonly #abandon = new AbortController();
   readonly #inFlight = new Set<Promise<void>>();
-  readonly #loop: Promise<void>;
-  #wake: (() => void) | undefined;
-  #batch: ConsumerMessages | undefined;
+  readonly #loops: Promise<void>[];
+  #wakers: Array<() => void> = [];
+  readonly #batches = new Set<ConsumerMessages>();
+  /** Slots promised to pulls in progress (one pull per type). */
+  #reserved = 0;
+  /** How many types share the slots. */
+  readonly #share: number;
   #stopping = false;
   #stopStatus: (() => void) | undefined;
   readonly #keepAlive: ReturnType<typeof setInterval>;
@@ -73,7 +91,7 @@ export class DurableWorker implements AsyncDisposable {
   /** @internal use {@link startDurableWorker}. */
   constructor(
     options: DurableWorkerOptions,
-    setup: { results: NatsKvStore; namespace: string; id: string; consumer: Consumer },
+    setup: { results: NatsKvStore; namespace: string; id: string; consumers: Map<string, Consumer> },
   ) {
     const { results, namespace, id } = setup;
     this.id = id;
@@ -88,6 +106,7 @@ export class DurableWorker implements AsyncDisposable {
       js,
       workerId: id,
       maxDeliver: Math.max(1, options.maxDeliver ?? 5),
+      maxHandbacks: Math.max(0, options.maxHandbacks ?? 20),
       ackWaitMs: options.ackWaitMs ?? 30_000,
       taskTimeout: options.taskTimeout ?? options.runtime.defaultTimeout,
       deadLetterSubject: options.deadLetterSubject ?? deadLetterSubjectFor(namespace),
@@ -103,7 +122,8 @@ export class DurableWorker implements AsyncDisposable {
       },
       Math.max(100, Math.floor(this.#ctx.ackWaitMs / 3)),
     );
-    this.#loop = this.#run(setup.consumer);
+    this.#share = Math.max(1, setup.consumers.size);
+    this.#loops = [...setup.consumers].map(([type, consumer]) => this.#run(type, consumer));
     void this.#onReconnect();
   }
 
@@ -129,9 +149,9 @@ export class DurableWorker implements AsyncDisposable {
   async #close(timeout: number): Promise<void> {
     this.#stopping = true;
     this.#stopStatus?.();
-    this.#batch?.stop();
-    this.#wake?.();
-    await this.#loop;
+    for (const batch of this.#batches) batch.stop();
+    this.#wakeAll();
+    await Promise.all(this.#loops);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const expired = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, timeout);
@@ -144,26 +164,29 @@ export class DurableWorker implements AsyncDisposable {
     await this.#ctx.results.close();
   }
 
-  async #run(first: Consumer): Promise<void> {
+  async #run(type: string, first: Consumer): Promise<void> {
     let consumer: Consumer | undefined = first;
     let failures = 0;
     while (!this.#stopping) {
       await this.#freeSlot();
       if (this.#stopping) break;
+      // This type's share of the free slots not promised to another type's pull in progress.
+      const free = this.#concurrency - this.#inFlight.size - this.#reserved;
+      const want = Math.max(1, Math.min(free, Math.ceil(this.#concurrency / this.#share)));
+      this.#reserved += want;
+      let batch: ConsumerMessages | undefined;
       try {
-        consumer ??= await openConsumer(this.#options, this.namespace, this.#ctx.maxDeliver);
+        consumer ??= await openConsumer(this.#options, this.namespace, type, this.#ctx.maxDeliver);
         const expires = Math.max(1_000, this.#options.pullExpiresMs ?? 5_000);
         const started = Date.now();
-        const batch = await consumer.fetch({
-          max_messages: this.#concurrency - this.#inFlight.size,
-          expires,
-        });
-        this.#batch = batch;
+        batch = await consumer.fetch({ max_messages: want, expires });
+        this.#batches.add(batch);
         if (this.#stopping) batch.stop();
         let received = 0;
         for await (const msg of batch) {
           received++;
-          if (this.#stopping) settle(() => msg.nak());
+          // Pulled while closing: re-queued untouched, without spending a delivery.
+          if (this.#stopping) this.#start(handBack(msg, this.#ctx));
           else this.#start(processTask(msg, this.#ctx));
         }
         failures = 0;
@@ -178,7 +201,8 @@ export class DurableWorker implements AsyncDisposable {
         if (failures === 1) this.#ctx.logger.debug('pulling tasks failed; retrying', { error: String(err) });
         if (!this.#stopping) await sleep(Math.min(100 * 2 ** failures, 2_000));
       } finally {
-        this.#batch = undefined;
+        if (batch) this.#batches.delete(batch);
+        this.#reserved = Math.max(0, this.#reserved - want);
       }
     }
   }
@@ -189,7 +213,7 @@ export class DurableWorker implements AsyncDisposable {
     for await (const status of statuses) {
       if (this.#stopping) return;
       // A pull request dies with the server; without this the loop would wait for it to expire.
-      if (status.type === Events.Reconnect) this.#batch?.stop();
+      if (status.type === Events.Reconnect) for (const batch of this.#batches) batch.stop();
     }
   }
 
@@ -198,44 +222,60 @@ export class DurableWorker implements AsyncDisposable {
       .catch((err: unknown) => this.#ctx.logger.warn('durable task failed', { error: String(err) }))
       .finally(() => {
         this.#inFlight.delete(tracked);
-        this.#wake?.();
+        this.#wakeAll();
       });
     this.#inFlight.add(tracked);
   }
 
   async #freeSlot(): Promise<void> {
-    while (!this.#stopping && this.#inFlight.size >= this.#concurrency) {
-      await new Promise<void>((resolve) => {
-        this.#wake = resolve;
-      });
-      this.#wake = undefined;
+    while (!this.#stopping && this.#inFlight.size + this.#reserved >= this.#concurrency) {
+      await new Promise<void>((resolve) => this.#wakers.push(resolve));
     }
+  }
+
+  #wakeAll(): void {
+    const wakers = this.#wakers;
+    this.#wakers = [];
+    for (const wake of wakers) wake();
   }
 }
 
 /**
- * Starts a durable worker: ensures the work-queue stream, the shared consumer and the results
- * bucket, then pulls tasks until closed.
+ * Starts a durable worker: ensures the work-queue stream, a consumer per hosted type and the
+ * results bucket, then pulls tasks until closed.
+ * @throws ValidationError when it hosts no type (nothing registered on the runtime, no `types`).
  * @example
  * await using worker = await startDurableWorker({ nc, runtime, concurrency: 8 });
  */
 export async function startDurableWorker(options: DurableWorkerOptions): Promise<DurableWorker> {
   const namespace = checkNamespace(options.namespace ?? options.runtime.namespace);
-  const consumer = await openConsumer(options, namespace, Math.max(1, options.maxDeliver ?? 5));
-  const results = await NatsKvStore.open({ nc: options.nc, bucket: resultsBucketName(namespace) });
+  const types = options.types ?? options.runtime.types();
+  if (types.length === 0) {
+    throw new ValidationError('a durable worker needs agent types: register agents first, or pass types', {
+      issues: [{ path: 'types', message: 'no agent type' }],
+    });
+  }
+  const consumers = new Map<string, Consumer>();
+  for (const type of types) {
+    consumers.set(type, await openConsumer(options, namespace, type, Math.max(1, options.maxDeliver ?? 5)));
+  }
+  const logger = options.logger ?? createLogger({ name: `troupe:${namespace}:durable` });
+  const jsm = await options.nc.jetstreamManager();
+  const results = await openResults(options.nc, jsm, namespace, options.stream ?? {}, logger);
   const id = options.id ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-  return new DurableWorker(options, { results, namespace, id, consumer });
+  return new DurableWorker(options, { results, namespace, id, consumers });
 }
 
-/** Ensures the stream and the shared consumer, and returns a handle on the consumer. */
+/** Ensures the stream and the type's consumer, and returns a handle on the consumer. */
 async function openConsumer(
   options: DurableWorkerOptions,
   ns: string,
+  type: string,
   maxDeliver: number,
 ): Promise<Consumer> {
   const jsm = await options.nc.jetstreamManager();
-  await ensureTaskStream(jsm, ns, options.stream ?? {});
-  const durable = await ensureWorkersConsumer(jsm, ns, {
+  await ensureTaskStream(jsm, ns, options.stream ?? {}, options.logger);
+  const durable = await ensureTypeConsumer(jsm, ns, type, {
     ackWaitMs: options.ackWaitMs ?? 30_000,
     // One spare delivery, so a task whose last attempt died with its worker still gets dead-lettered.
     maxDeliver: maxDeliver + 1,

@@ -7,9 +7,10 @@ import {
   ValidationError,
   validationErrorFromZod,
 } from '@troupe/core';
-import type { JetStreamClient, JsMsg, NatsConnection } from 'nats';
+import { headers, type JetStreamClient, type JsMsg, type NatsConnection } from 'nats';
+import { truncateWireError } from '../fit.js';
 import type { NatsKvStore } from '../store/NatsKvStore.js';
-import { TASK_ID_HEADER } from './names.js';
+import { FAILURES_HEADER, HANDBACKS_HEADER, TASK_ID_HEADER } from './names.js';
 import { type DeadLetter, type DurableTask, DurableTaskSchema, type TaskResult } from './taskRecord.js';
 import type { WorkerCounters } from './workerStats.js';
 
@@ -21,6 +22,8 @@ export interface ProcessContext {
   js: JetStreamClient;
   workerId: string;
   maxDeliver: number;
+  /** Clean hand-backs allowed per task before a hand-back is a plain (counted) nak. */
+  maxHandbacks: number;
   ackWaitMs: number;
   taskTimeout: number;
   deadLetterSubject: string;
@@ -40,11 +43,14 @@ const encoder = new TextEncoder();
 /**
  * Runs one delivery of a task: skip it when a result exists, else ask the agent locally, record
  * the outcome with `setIfAbsent` and only then ack. Retryable failures are nak'ed with backoff
- * until the last allowed delivery, which dead-letters them; invalid tasks dead-letter at once.
+ * until the last allowed attempt, which dead-letters them; invalid tasks dead-letter at once.
+ * Attempts are the failed deliveries before a hand-back (`Troupe-Failures`) plus this message's
+ * deliveries: clean hand-backs never count.
  */
 export async function processTask(msg: JsMsg, ctx: ProcessContext): Promise<void> {
-  const deliveries = msg.info.redeliveryCount;
-  const headerId = msg.headers?.get(TASK_ID_HEADER) || `seq-${msg.seq}`;
+  const handedBack = headerCount(msg, HANDBACKS_HEADER) > 0;
+  const deliveries = headerCount(msg, FAILURES_HEADER) + msg.info.redeliveryCount;
+  const headerId = baseTaskId(msg);
   const parsed = parseTask(msg.data);
   if (!parsed.ok) {
     await deadLetter(msg, ctx, { taskId: headerId, reason: errorToWire(parsed.error), deliveries });
@@ -53,7 +59,7 @@ export async function processTask(msg: JsMsg, ctx: ProcessContext): Promise<void
   const task = parsed.task;
   // Only a redelivery can find its result already stored (a first delivery of a re-dispatched id
   // still records once, through setIfAbsent); skipping the lookup saves a round trip per task.
-  if (deliveries > 1 && (await ctx.results.has(task.taskId))) {
+  if ((deliveries > 1 || handedBack) && (await ctx.results.has(task.taskId))) {
     ctx.counters.duplicates++;
     settle(() => msg.ack());
     return;
@@ -71,8 +77,7 @@ export async function processTask(msg: JsMsg, ctx: ProcessContext): Promise<void
   try {
     const verdict = await execute(task, deliveries, ctx);
     if (verdict.kind === 'abandon') {
-      ctx.counters.abandoned++;
-      settle(() => msg.nak());
+      await handBack(msg, ctx);
     } else if (verdict.kind === 'retry') {
       if (deliveries >= ctx.maxDeliver) {
         await deadLetter(msg, ctx, {
@@ -139,9 +144,13 @@ async function record(ctx: ProcessContext, result: TaskResult): Promise<boolean>
   }
 }
 
-/** Publishes the dead letter (de-duplicated per task), records the error as the result, then terminates. */
+/**
+ * Publishes the dead letter (de-duplicated per task), records the error as the result, then
+ * terminates. A letter too large for the server is cut down so that it always lands: the task's
+ * payload is left out (`taskOmitted`) and the reason truncated to its code and a message prefix.
+ */
 async function deadLetter(msg: JsMsg, ctx: ProcessContext, letter: Omit<DeadLetter, 'worker' | 'at'>) {
-  const full: DeadLetter = { ...letter, worker: ctx.workerId, at: Date.now() };
+  const full = fitLetter({ ...letter, worker: ctx.workerId, at: Date.now() }, ctx.nc.info?.max_payload);
   const data = encoder.encode(JSON.stringify(full));
   try {
     await ctx.js.publish(ctx.deadLetterSubject, data, { msgID: `${letter.taskId}.dead` });
@@ -154,7 +163,7 @@ async function deadLetter(msg: JsMsg, ctx: ProcessContext, letter: Omit<DeadLett
   const result: TaskResult = {
     taskId: letter.taskId,
     ok: false,
-    error: letter.reason,
+    error: full.reason,
     deadLettered: true,
     deliveries: letter.deliveries,
     worker: ctx.workerId,
@@ -162,6 +171,23 @@ async function deadLetter(msg: JsMsg, ctx: ProcessContext, letter: Omit<DeadLett
     ...(letter.task?.runId === undefined ? {} : { runId: letter.task.runId }),
   };
   if (await record(ctx, result)) settle(() => msg.term());
+}
+
+// Room for the `Nats-Msg-Id` header and framing.
+const LETTER_SLACK = 1_024;
+
+function fitLetter(letter: DeadLetter, max: number | undefined): DeadLetter {
+  if (max === undefined || max <= 0) return letter;
+  const budget = max - LETTER_SLACK;
+  const size = Buffer.byteLength(JSON.stringify(letter));
+  if (size <= budget) return letter;
+  const fitted: DeadLetter = { ...letter, reason: truncateWireError(letter.reason, budget / 2) };
+  if (letter.task) {
+    const payload = Buffer.byteLength(JSON.stringify(letter.task.message.payload) ?? '');
+    fitted.task = { ...letter.task, message: { type: letter.task.message.type, payload: null } };
+    fitted.taskOmitted = { payloadBytes: payload };
+  }
+  return fitted;
 }
 
 function parseTask(data: Uint8Array): { ok: true; task: DurableTask } | { ok: false; error: Error } {
@@ -177,6 +203,46 @@ function parseTask(data: Uint8Array): { ok: true; task: DurableTask } | { ok: fa
   const result = DurableTaskSchema.safeParse(json);
   if (!result.success) return { ok: false, error: validationErrorFromZod(result.error, '', 'durable task') };
   return { ok: true, task: result.data as DurableTask };
+}
+
+/**
+ * Gives a task back on a clean shutdown without spending its delivery budget: re-queues it with
+ * `Troupe-Handbacks` + 1 and `Troupe-Failures` (the failed deliveries so far), then acks this
+ * delivery. Past `maxHandbacks`, or when the re-queue fails, it is nak'ed (and that counts).
+ */
+export async function handBack(msg: JsMsg, ctx: ProcessContext): Promise<void> {
+  ctx.counters.abandoned++;
+  const handbacks = headerCount(msg, HANDBACKS_HEADER) + 1;
+  if (handbacks > ctx.maxHandbacks) {
+    settle(() => msg.nak());
+    return;
+  }
+  const h = headers();
+  h.set(HANDBACKS_HEADER, String(handbacks));
+  h.set(FAILURES_HEADER, String(headerCount(msg, FAILURES_HEADER) + msg.info.redeliveryCount - 1));
+  try {
+    // A fresh message id, so the stream's de-duplication of the task id does not drop it.
+    await ctx.js.publish(msg.subject, msg.data, {
+      msgID: `${baseTaskId(msg)}~h${handbacks}`,
+      headers: h,
+      timeout: 5_000,
+    });
+  } catch (err) {
+    ctx.logger.debug('re-queueing a task on close failed; nak instead', { error: String(err) });
+    settle(() => msg.nak());
+    return;
+  }
+  settle(() => msg.ack());
+}
+
+function headerCount(msg: JsMsg, name: string): number {
+  const n = Number(msg.headers?.get(name) || 0);
+  return Number.isInteger(n) && n > 0 ? n : 0;
+}
+
+/** The task id its message id names (`<taskId>` or `<taskId>~h<n>` once handed back). */
+function baseTaskId(msg: JsMsg): string {
+  return (msg.headers?.get(TASK_ID_HEADER) || `seq-${msg.seq}`).replace(/~h\d+$/, '');
 }
 
 /** Acks and friends throw once the connection is closed; the server then redelivers, which is safe. */

@@ -55,8 +55,13 @@ export interface DeadLetter {
   reason: WireError;
   /** How many times it was delivered. */
   deliveries: number;
-  /** The task itself, when it could be read. */
+  /**
+   * The task itself, when it could be read. When the whole letter would exceed the server's
+   * `max_payload`, its `message.payload` is `null` and {@link DeadLetter.taskOmitted} says so.
+   */
   task?: DurableTask;
+  /** Set when the task's payload was left out to fit the limit: its size as JSON, bytes. */
+  taskOmitted?: { payloadBytes: number };
   worker: string;
   at: number;
 }

@@ -42,6 +42,12 @@ export interface RunnerAgentOptions<P = SubTask> {
   start?: Pick<StartOptions, 'cwd' | 'env' | 'timeout'>;
   /** Completed session → the sub-task's result (default: the program's final text, else the whole result). */
   toResult?: (result: RunnerResult) => unknown;
+  /**
+   * How long a session may keep running past its ask's deadline before the runtime abandons it
+   * and restarts the instance, ms (default 300 000: stopping a program and its children can take
+   * a while; see `SupervisionOptions.hangGraceMs`).
+   */
+  hangGraceMs?: number;
 }
 
 function defaultTask(payload: SubTask): RunnerTask {
@@ -85,7 +91,11 @@ export function runnerAgent<P = SubTask>(runner: Runner, options: RunnerAgentOpt
     }
     return outcome(result, ctx, toResult, runner.kind, session.id);
   };
-  return defineAgent({ type: options.type ?? 'runner', handles: { [message.type]: on(message, handle) } });
+  return defineAgent({
+    type: options.type ?? 'runner',
+    supervision: { hangGraceMs: options.hangGraceMs ?? 300_000 },
+    handles: { [message.type]: on(message, handle) },
+  });
 }
 
 function outcome(
