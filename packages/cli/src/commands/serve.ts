@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createLogger, FileStore, ValidationError } from '@troupe/core';
 import { connectNats } from '@troupe/nats';
 import {
+  closeOrphanedRuns,
   createServer,
   FileRunRepository,
   type GoalWorkflow,
@@ -62,7 +63,7 @@ export async function serveCommand(flags: ServeFlags, io: CliIo, stop?: AbortSig
   const dir = join(resolve(io.cwd, flags.store), 'server');
   const repository: RunRepository =
     flags.db === undefined
-      ? await FileRunRepository.open({ dir })
+      ? await openFileRepository(dir, io)
       : await openSqlRepository(flags.db, undefined, { blobs: join(dir, 'blobs') }).catch(usage);
   const token = io.env.TROUPE_API_TOKEN;
   const dashboardDir =
@@ -120,4 +121,16 @@ export async function serveCommand(flags: ServeFlags, io: CliIo, stop?: AbortSig
 function usage(err: unknown): never {
   if (err instanceof ValidationError) throw new UsageError(err.message, { cause: err });
   throw err;
+}
+
+/** This server's own file repository; runs an earlier process left open (killed mid-run) are ended first. */
+async function openFileRepository(dir: string, io: CliIo): Promise<RunRepository> {
+  const repository = await FileRunRepository.open({ dir });
+  const ended = await closeOrphanedRuns(repository);
+  if (ended.length > 0) {
+    io.stderr.write(
+      `troupe serve: ${ended.length} run(s) left open by an earlier server marked failed (INTERRUPTED)\n`,
+    );
+  }
+  return repository;
 }
