@@ -10,6 +10,7 @@ import {
   type TaskProgress,
   ValidationError,
 } from '@troupe/core';
+import type { RunHandle } from '@troupe/pipelines';
 import { RunConflictError, RunNotFoundError } from './errors.js';
 import { LiveRun, type LiveRunOptions } from './LiveRun.js';
 import {
@@ -118,7 +119,7 @@ export class RunService {
     };
     this.#controllers.set(id, controller);
     try {
-      live.attach(await workflow(ctx), release);
+      live.attach(checkHandle(await workflow(ctx), body.workflow ?? 'goal'), release);
     } catch (err) {
       live.failToStart(err, release);
     }
@@ -230,4 +231,25 @@ function findTask(snapshot: TaskProgress, id: string): boolean {
     stack.push(...t.subtasks);
   }
   return false;
+}
+
+/**
+ * `value` if it is a run handle (`progress$` to subscribe to, `result` to await); else a
+ * `ValidationError` naming the workflow, so one wrong workflow fails its own run only.
+ */
+function checkHandle(value: unknown, workflow: string): RunHandle<unknown> {
+  const h = value as Partial<RunHandle<unknown>> | null | undefined;
+  if (
+    typeof h === 'object' &&
+    h !== null &&
+    typeof h.progress$?.subscribe === 'function' &&
+    typeof (h.result as Promise<unknown> | undefined)?.then === 'function'
+  ) {
+    return h as RunHandle<unknown>;
+  }
+  const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+  throw new ValidationError(
+    `workflow '${workflow}' returned ${got}, not a run handle: return run(...), TaskGroup.spawn(...) or orchestrate(...)`,
+    { issues: [{ path: 'workflow', message: 'expected a run handle ({ progress$, result })' }] },
+  );
 }

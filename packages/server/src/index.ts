@@ -12,6 +12,7 @@ export { defaultGoalWorkflow } from './goalWorkflow.js';
 export type { LiveRunOptions } from './LiveRun.js';
 export { MemoryRunRepository } from './MemoryRunRepository.js';
 export { openApiDocument } from './openapi.js';
+export { closeOrphanedRuns } from './orphans.js';
 export type { EventPage, RunPage, RunRecord, RunRepository, RunStatus, StoredEvent } from './repository.js';
 export { FINISHED_STATUSES, RUN_STATUSES } from './repository.js';
 export type { CreateTaskBody, TaskOptions } from './schemas.js';

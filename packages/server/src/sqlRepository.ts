@@ -9,13 +9,15 @@ const SQL_URL = /^(postgres|postgresql|mysql|mariadb):\/\//i;
  * Opens `@troupe/sql`'s `createSqlStore(url)` as the server's {@link RunRepository}, importing the
  * package only now (it is optional). Throws `ValidationError` (path `db`) for a URL that is not
  * `postgres://`, `postgresql://`, `mysql://` or `mariadb://`, and `MissingPackageError` (code
- * `MISSING_PACKAGE`) when `@troupe/sql` is not installed.
+ * `MISSING_PACKAGE`) when `@troupe/sql` is not installed. `options` go to `createSqlStore` as
+ * they are (e.g. `{ blobs: dir }`: where values over its size threshold are kept by reference).
  * @example
  * const repository = await openSqlRepository('postgres://postgres@127.0.0.1:5432/test');
  */
 export async function openSqlRepository(
   url: string,
   importer: (specifier: string) => Promise<unknown> = (s) => import(s),
+  options: { blobs?: string } = {},
 ): Promise<RunRepository> {
   if (!SQL_URL.test(url)) {
     throw new ValidationError(`unsupported database URL '${redact(url)}'`, {
@@ -38,7 +40,7 @@ export async function openSqlRepository(
       `--db (the installed @troupe/sql exports no createSqlStore)`,
     );
   }
-  return (await (mod.createSqlStore as (url: string) => unknown)(url)) as RunRepository;
+  return (await (mod.createSqlStore as (url: string, o: object) => unknown)(url, options)) as RunRepository;
 }
 
 /** The URL with any password masked, for messages and logs. */

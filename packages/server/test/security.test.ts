@@ -42,12 +42,34 @@ describe('@troupe/server security', () => {
     await t.call('GET', '/api/v1/tasks', { token: 'wrong-token-99' });
     const w = watch(t.url, `/ws/tasks/${id}?token=${TOKEN}`);
     expect((await w.closed).code).toBe(1000);
-    await expect.poll(() => lines.some((l) => l.includes('/ws/tasks/'))).toBe(true);
+    // The same parameter spelled with percent-escapes (the server decodes it): masked too.
+    const escaped = watch(t.url, `/ws/tasks/${id}?%74ok%65n=${TOKEN}`);
+    expect((await escaped.closed).code).toBe(1000);
+    await expect.poll(() => lines.filter((l) => l.includes('/ws/tasks/')).length).toBe(2);
     expect(lines.some((l) => l.includes('"status":401'))).toBe(true);
     const all = lines.join('\n');
     expect(all).toContain('token=***');
     expect(all).not.toContain(TOKEN);
     expect(all).not.toContain('wrong-token-99');
     expect(all).not.toContain('nightingale');
+  });
+
+  it('should fail only its own run when a workflow returns no run handle, and keep serving', async () => {
+    await using t = await startServer({
+      workflows: { broken: (async () => 'done') as never, alsoBroken: (() => null) as never },
+    });
+    for (const workflow of ['broken', 'alsoBroken']) {
+      const started = await t.call('POST', '/api/v1/tasks', { body: { workflow } });
+      expect(started.status).toBe(201);
+      await expect
+        .poll(async () => (await t.call('GET', `/api/v1/tasks/${started.body.id}`)).body.status)
+        .toBe('failed');
+      const record = (await t.call('GET', `/api/v1/tasks/${started.body.id}`)).body;
+      expect(record.error).toMatchObject({
+        code: 'VALIDATION',
+        message: expect.stringContaining('not a run handle'),
+      });
+    }
+    expect((await t.call('GET', '/api/v1/tasks')).status).toBe(200);
   });
 });

@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger, FileStore, ValidationError } from '@troupe/core';
 import { connectNats } from '@troupe/nats';
 import {
+  closeOrphanedRuns,
   createServer,
   FileRunRepository,
   type GoalWorkflow,
@@ -58,22 +60,19 @@ const cliGoal: GoalWorkflow = (goal, ctx) =>
  * cancel the live runs and close the server; resolves to exit code 0 then.
  */
 export async function serveCommand(flags: ServeFlags, io: CliIo, stop?: AbortSignal): Promise<ExitCodeValue> {
-  if (flags.nats !== undefined) {
-    io.stderr.write(
-      'troupe serve: --nats is not supported yet; serving the runs this server starts and the store\n',
-    );
-  }
   const dir = join(resolve(io.cwd, flags.store), 'server');
   const repository: RunRepository =
     flags.db === undefined
-      ? await FileRunRepository.open({ dir })
-      : await openSqlRepository(flags.db).catch(usage);
+      ? await openFileRepository(dir, io)
+      : await openSqlRepository(flags.db, undefined, { blobs: join(dir, 'blobs') }).catch(usage);
   const token = io.env.TROUPE_API_TOKEN;
+  const dashboardDir =
+    flags.dashboard === undefined ? defaultDashboardDir() : resolve(io.cwd, flags.dashboard);
   const server = await createServer({
     repository,
     token: token === '' ? undefined : token,
     goal: cliGoal,
-    dashboardDir: flags.dashboard === undefined ? defaultDashboardDir() : resolve(io.cwd, flags.dashboard),
+    dashboardDir,
     runStore: (runId) => FileStore.open({ dir: join(dir, 'runs', runId, 'store') }),
     ...(flags.cors === undefined ? {} : { corsOrigins: flags.cors.split(',').map((s) => s.trim()) }),
   });
@@ -96,6 +95,11 @@ export async function serveCommand(flags: ServeFlags, io: CliIo, stop?: AbortSig
   io.stdout.write(
     `troupe serve: listening on ${url} (${token ? 'bearer token required' : 'no token: set TROUPE_API_TOKEN'})\n`,
   );
+  if (!existsSync(join(dashboardDir, 'index.html'))) {
+    io.stderr.write(
+      `troupe serve: no dashboard build in ${dashboardDir}: the API is served, the board is not (build it with: pnpm build:dashboard)\n`,
+    );
+  }
   await new Promise<void>((done) => {
     const finish = () => {
       process.off('SIGINT', finish);
@@ -117,4 +121,16 @@ export async function serveCommand(flags: ServeFlags, io: CliIo, stop?: AbortSig
 function usage(err: unknown): never {
   if (err instanceof ValidationError) throw new UsageError(err.message, { cause: err });
   throw err;
+}
+
+/** This server's own file repository; runs an earlier process left open (killed mid-run) are ended first. */
+async function openFileRepository(dir: string, io: CliIo): Promise<RunRepository> {
+  const repository = await FileRunRepository.open({ dir });
+  const ended = await closeOrphanedRuns(repository);
+  if (ended.length > 0) {
+    io.stderr.write(
+      `troupe serve: ${ended.length} run(s) left open by an earlier server marked failed (INTERRUPTED)\n`,
+    );
+  }
+  return repository;
 }

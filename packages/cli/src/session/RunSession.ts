@@ -35,6 +35,8 @@ export interface SessionParts {
   seen: Set<string>;
   /** How the command resumes this run (for the notes). */
   resumeCommand: string;
+  /** How the command replays this run (for the notes; names the store when it is not the default). */
+  replayCommand: string;
 }
 
 /** Ms a run's progress stream may stay open after its result settled (it normally ends first). */
@@ -207,8 +209,8 @@ export async function driveRun(parts: SessionParts): Promise<ExitCodeValue> {
   await writeRunRecord(paths, record);
   const notes =
     state === 'completed'
-      ? [`replay: troupe replay ${settings.runId}`]
-      : [`resume: ${parts.resumeCommand}`, `replay: troupe replay ${settings.runId}`];
+      ? [`replay: ${parts.replayCommand}`]
+      : [`resume: ${parts.resumeCommand}`, `replay: ${parts.replayCommand}`];
   output.end({ snapshot, stats: tracker.stats, state, ...(reason === undefined ? {} : { reason }), notes });
   if (!outcome.ok && stop === undefined && handle === undefined) throw outcome.error;
   return exitCodeOfState(state);

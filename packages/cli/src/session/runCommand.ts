@@ -105,6 +105,7 @@ export async function runCommand(
       workflow,
       seen: new Set(prior.map(eventKey)),
       resumeCommand: `troupe run --resume ${settings.runId}${store}`,
+      replayCommand: `troupe replay ${settings.runId}${store}`,
     });
   } finally {
     await release();

@@ -16,7 +16,10 @@ export type AnyProtocol = Record<string, { payload: unknown; reply: unknown }>;
 
 /** Options of one ask. */
 export interface AskOptions {
-  /** Milliseconds to wait for the reply (default: the runtime's `defaultTimeout`, 30 s). */
+  /**
+   * Milliseconds to wait for the reply (default: the runtime's `defaultTimeout`, 30 s); above 0,
+   * `Infinity` for none. Anything else fails the ask with `ValidationError`.
+   */
   timeout?: number;
   /** Aborting rejects the ask and aborts the handler's `ctx.signal`. */
   signal?: AbortSignal;

@@ -10,7 +10,8 @@ import { type Envelope, VALIDATED_BY } from '../messages/envelope.js';
 import type { DeliveryOptions } from '../transport/Transport.js';
 import { chainIdOf, deadlockError } from './askChain.js';
 import { Delivery } from './Delivery.js';
-import { Instance } from './Instance.js';
+import { Instance, type InstanceHost } from './Instance.js';
+import type { InstanceView } from './instanceRole.js';
 import type { RuntimeInternals } from './internals.js';
 import { endHandlerSpan, startHandlerSpan } from './tracing.js';
 
@@ -40,7 +41,7 @@ const DEFAULT_SUPERVISION: SupervisionOptions = {
 };
 
 /** Every instance of one registered agent type, with activation, passivation and routing. */
-export class AgentHost {
+export class AgentHost implements InstanceHost {
   readonly def: AgentDef;
   readonly runtime: RuntimeInternals;
   readonly supervision: SupervisionOptions;
@@ -138,7 +139,7 @@ export class AgentHost {
   }
 
   /** Settles a delivery and reports it (progress, logs). */
-  settle(d: Delivery, instance: Instance | undefined, value: unknown, isError: boolean): void {
+  settle(d: Delivery, instance: InstanceView | undefined, value: unknown, isError: boolean): void {
     // persist: 'message' — the state is stored before the reply goes out (saves of a key are chained).
     if (this.#persistEach && instance?.status === 'active' && this.#persists() && !d.settled) {
       void this.#save(instance).then(() => this.#settleNow(d, instance, value, isError));
@@ -147,7 +148,7 @@ export class AgentHost {
     this.#settleNow(d, instance, value, isError);
   }
 
-  #settleNow(d: Delivery, instance: Instance | undefined, value: unknown, isError: boolean): void {
+  #settleNow(d: Delivery, instance: InstanceView | undefined, value: unknown, isError: boolean): void {
     if (!isError) {
       if (d.resolve(value)) this.runtime.reportOutcome(d, instance, value, undefined);
       endHandlerSpan(d, undefined);
@@ -159,13 +160,13 @@ export class AgentHost {
     endHandlerSpan(d, error);
   }
 
-  onStarted(d: Delivery, instance: Instance): void {
+  onStarted(d: Delivery, instance: InstanceView): void {
     startHandlerSpan(d, instance.address);
     this.runtime.reportStarted(d, instance);
   }
 
   /** A handler ran `overMs` past its deadline plus grace: warn (log and `task.log`) before the restart. */
-  onHung(instance: Instance, d: Delivery, overMs: number): void {
+  onHung(instance: InstanceView, d: Delivery, overMs: number): void {
     const message = `handler of '${d.envelope.type}' on ${instance.label} still running ${overMs} ms past its deadline: abandoned, restarting the instance`;
     this.runtime.logger.warn(message);
     this.runtime.emitFor(d, instance, { kind: 'task.log', level: 'warn', message });
@@ -183,7 +184,7 @@ export class AgentHost {
     return true;
   }
 
-  onCrash(instance: Instance, error: Error, count: number): void {
+  onCrash(instance: InstanceView, error: Error, count: number): void {
     this.runtime.logger.warn(`agent ${this.def.type}/${instance.key} crashed (${count} in window)`, {
       error: error.message,
     });
@@ -297,7 +298,7 @@ export class AgentHost {
     return `agents/${this.runtime.namespace}/${this.def.type}/${key}`;
   }
 
-  #save(instance: Instance): Promise<void> {
+  #save(instance: InstanceView): Promise<void> {
     const store = this.runtime.store;
     if (!store) return Promise.resolve();
     const state = instance.state; // read now: the actor is stopped right after

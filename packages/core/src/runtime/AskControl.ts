@@ -3,6 +3,7 @@ import type { Envelope } from '../messages/envelope.js';
 import type { DeliveryOptions, RequestOptions } from '../transport/Transport.js';
 import { LazyAbort } from './LazyAbort.js';
 import { onAbort } from './signals.js';
+import { longTimeout, MAX_TIMER_MS } from './timeouts.js';
 
 type Listener = (reason: unknown) => void;
 
@@ -23,13 +24,15 @@ export class AskControl extends LazyAbort implements DeliveryOptions, RequestOpt
   #listener: Listener | undefined;
   #listeners: Set<Listener> | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #cancelLong: (() => void) | undefined;
   #unlinks: Array<() => void> | undefined;
   #asker: { asking: number } | undefined;
 
-  /** Aborts with `reason` after `ms`, unless settled first. */
+  /** Aborts with `reason` after `ms` (`Infinity`: never; past 24.8 days: timers chained), unless settled first. */
   timeoutAfter(ms: number, reason: (control: AskControl) => unknown): void {
     this.timeout = ms;
-    this.#timer = setTimeout(fireTimeout, ms, this, reason);
+    if (ms <= MAX_TIMER_MS) this.#timer = setTimeout(fireTimeout, ms, this, reason);
+    else this.#cancelLong = longTimeout((c: AskControl) => fireTimeout(c, reason), ms, this);
   }
 
   /** Counts this ask in `asker.asking` (its handler waits on it) until the ask settles. */
@@ -87,6 +90,7 @@ export class AskControl extends LazyAbort implements DeliveryOptions, RequestOpt
       this.#asker.asking--;
       this.#asker = undefined;
     }
+    this.#cancelLong?.();
     if (this.#timer !== undefined) {
       clearTimeout(this.#timer);
       this.#timer = undefined;

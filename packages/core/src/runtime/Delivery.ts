@@ -3,7 +3,7 @@ import { copyValue } from '../messages/copy.js';
 import type { Envelope } from '../messages/envelope.js';
 import type { DeliveryOptions } from '../transport/Transport.js';
 import { AskControl } from './AskControl.js';
-import type { Instance } from './Instance.js';
+import type { InstanceView } from './instanceRole.js';
 import type { TracedDelivery } from './tracing.js';
 
 /** One message on its way through an instance's mailbox, with the promise its sender awaits. */
@@ -14,7 +14,7 @@ export class Delivery implements TracedDelivery {
   /** Payload after validation (defaults, transforms applied). */
   payload: unknown;
   /** The instance it was routed to. */
-  instance: Instance | undefined;
+  instance: InstanceView | undefined;
   settled = false;
   /** Asks its handler made that have not settled yet (routing avoids queueing behind it meanwhile). */
   asking = 0;

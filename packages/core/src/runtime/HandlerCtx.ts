@@ -10,16 +10,16 @@ import type { Envelope, Message } from '../messages/envelope.js';
 import type { ProgressInput } from '../progress/events.js';
 import { BoundRef } from './BoundRef.js';
 import type { Delivery } from './Delivery.js';
-import type { Instance } from './Instance.js';
+import type { InstanceView } from './instanceRole.js';
 import type { RuntimeInternals } from './internals.js';
 
 /** The `ctx` a handler receives: one per message, bound to its delivery. */
 export class HandlerCtx<S = unknown> implements HandlerContext<S> {
   readonly #runtime: RuntimeInternals;
-  readonly #instance: Instance;
+  readonly #instance: InstanceView;
   readonly #delivery: Delivery;
 
-  constructor(runtime: RuntimeInternals, instance: Instance, delivery: Delivery) {
+  constructor(runtime: RuntimeInternals, instance: InstanceView, delivery: Delivery) {
     this.#runtime = runtime;
     this.#instance = instance;
     this.#delivery = delivery;

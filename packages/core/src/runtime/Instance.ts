@@ -1,16 +1,37 @@
+import type { AnyStateMachine } from 'xstate';
 import { type AnyActor, type AnyMachineSnapshot, createActor } from 'xstate';
 import { type MessageEvent, RUN, SET_STATE } from '../agent/compileHandlers.js';
+import type { AgentDef, SupervisionOptions } from '../agent/defineAgent.js';
 import { type ReplySink, replySinks } from '../agent/machineActions.js';
 import { AgentFailedError, CrashError, TimeoutError } from '../errors/errors.js';
 import { toError } from '../errors/wire.js';
-import type { AgentHost } from './AgentHost.js';
 import type { Delivery } from './Delivery.js';
 import { HandlerCtx } from './HandlerCtx.js';
+import type { InstanceStatus, InstanceView } from './instanceRole.js';
+import type { RuntimeInternals } from './internals.js';
 import { stopTree } from './stopTree.js';
 import { inHandlerContext } from './tracing.js';
 
 /** Where an instance is in its life. */
-export type InstanceStatus = 'activating' | 'active' | 'restarting' | 'failed' | 'stopped';
+export type { InstanceStatus } from './instanceRole.js';
+
+/**
+ * What an instance needs from the host of its agent type (`AgentHost` implements it): the
+ * definition, the supervision policy, and where its deliveries settle and its events go.
+ */
+export interface InstanceHost {
+  readonly def: AgentDef;
+  readonly compiled: AnyStateMachine | undefined;
+  readonly runtime: RuntimeInternals;
+  readonly supervision: SupervisionOptions;
+  chainIdOf(key: string): string;
+  settle(d: Delivery, instance: InstanceView | undefined, value: unknown, isError: boolean): void;
+  onStarted(d: Delivery, instance: InstanceView): void;
+  onHung(instance: InstanceView, d: Delivery, overMs: number): void;
+  onCrash(instance: InstanceView, error: Error, count: number): void;
+  onDone(instance: Instance): void;
+  initialStateFor(key: string): unknown;
+}
 
 // Shared empty arrays: most of 100k instances never queue, crash or get waited on.
 const NO_DELIVERIES: Delivery[] = Object.freeze([]) as unknown as Delivery[];
@@ -29,12 +50,12 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * a time in arrival order; a crash restarts the actor with backoff, and too
  * many crashes in the window mark the instance failed.
  */
-export class Instance implements ReplySink {
+export class Instance implements ReplySink, InstanceView {
   readonly key: string;
   readonly address: { type: string; key: string };
   status: InstanceStatus = 'activating';
   lastActive = Date.now();
-  readonly #host: AgentHost;
+  readonly #host: InstanceHost;
   #actor: AnyActor | undefined;
   #queue: Delivery[] = NO_DELIVERIES;
   #head = 0;
@@ -53,7 +74,7 @@ export class Instance implements ReplySink {
   /** Handler agents' state; mirrored into the actor's context. */
   #state: unknown;
 
-  constructor(host: AgentHost, key: string) {
+  constructor(host: InstanceHost, key: string) {
     this.#host = host;
     this.key = key;
     this.address = { type: host.def.type, key };

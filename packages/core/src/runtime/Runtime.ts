@@ -25,6 +25,7 @@ import type { Delivery } from './Delivery.js';
 import { drain, noop, TELL } from './drain.js';
 import type { Instance } from './Instance.js';
 import type { RuntimeInternals } from './internals.js';
+import { timeoutError as badTimeout, checkTimeout, isTimeout, longTimeout } from './timeouts.js';
 import { endWhenSettled, startSendSpan } from './tracing.js';
 
 /** Options of {@link createRuntime}. */
@@ -35,9 +36,9 @@ export interface RuntimeOptions {
   namespace?: string;
   /** Persistence for passivated agent state, checkpoints and results. */
   store?: Store;
-  /** Default ask timeout, ms (default 30 000). */
+  /** Default ask timeout, ms (default 30 000; `Infinity` for none). `createRuntime` throws `ValidationError` unless it is above 0. */
   defaultTimeout?: number;
-  /** How long `close()` waits for in-flight work before aborting it, ms (default 10 000). */
+  /** How long `close()` waits for in-flight work before aborting it, ms (default 10 000; `Infinity`: as long as it takes). */
   closeTimeout?: number;
   /** Where the runtime logs (default: stderr at `TROUPE_LOG` or `warn`). */
   logger?: Logger;
@@ -45,7 +46,7 @@ export interface RuntimeOptions {
 
 /** Options of {@link Runtime.close}. */
 export interface CloseOptions {
-  /** How long to wait for in-flight work before aborting it, ms. */
+  /** How long to wait for in-flight work before aborting it, ms (`Infinity`: as long as it takes); `close` rejects with `ValidationError` unless above 0. */
   timeout?: number;
 }
 
@@ -82,8 +83,8 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
     this.transport = options.transport ?? new InProcessTransport();
     this.store = options.store;
     this.logger = options.logger ?? createLogger({ name: `troupe:${namespace}` });
-    this.defaultTimeout = options.defaultTimeout ?? 30_000;
-    this.#closeTimeout = options.closeTimeout ?? 10_000;
+    this.defaultTimeout = checkTimeout(options.defaultTimeout ?? 30_000, 'defaultTimeout');
+    this.#closeTimeout = checkTimeout(options.closeTimeout ?? 10_000, 'closeTimeout');
     this.progress$ = this.#subject.asObservable();
     this.transport.attach(this);
   }
@@ -172,7 +173,9 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
    * agents (their handlers too, nested), here or elsewhere, until the drain ends.
    */
   close(options: CloseOptions = {}): Promise<void> {
-    this.#closing ??= this.#close(options.timeout ?? this.#closeTimeout);
+    const timeout = options.timeout ?? this.#closeTimeout;
+    if (!isTimeout(timeout)) return Promise.reject(badTimeout(timeout, 'timeout'));
+    this.#closing ??= this.#close(timeout);
     return this.#closing;
   }
 
@@ -212,11 +215,14 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
   ): Promise<unknown> {
     if (this.#closing && !this.#drains(parent)) return Promise.reject(new ClosedError('runtime is closed'));
     const now = Date.now();
-    let deadline = now + (options?.timeout ?? this.defaultTimeout);
+    const timeout = options?.timeout;
+    if (timeout !== undefined && !isTimeout(timeout)) return Promise.reject(badTimeout(timeout, 'timeout'));
+    let deadline = now + (timeout ?? this.defaultTimeout);
     const parentDeadline = parent?.envelope.deadline;
     if (parentDeadline !== undefined && parentDeadline < deadline) deadline = parentDeadline;
     const envelope = this.#envelope(target, message, options, parent, now);
-    envelope.deadline = deadline;
+    // No deadline at all (`Infinity`): nothing to carry, and JSON could not carry it.
+    if (deadline !== Number.POSITIVE_INFINITY) envelope.deadline = deadline;
     const chain = askChainOf(parent);
     if (chain !== undefined) envelope.chain = chain;
     const control = new AskControl();
@@ -389,12 +395,12 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
   async #close(timeout: number): Promise<void> {
     const hosts = [...this.#hosts.values()];
     await Promise.allSettled(hosts.map((h) => this.transport.unserve(h.def.type)));
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let cancel: (() => void) | undefined;
     const expired = new Promise<'expired'>((resolve) => {
-      timer = setTimeout(() => resolve('expired'), timeout);
+      cancel = longTimeout(resolve, timeout, 'expired' as const);
     });
     const outcome = await Promise.race([drain(hosts), expired]);
-    clearTimeout(timer);
+    cancel?.();
     this.#drained = true;
     const reason = new CancelledError(
       outcome === 'expired' ? `runtime closed: in-flight work aborted after ${timeout} ms` : 'runtime closed',

@@ -4,7 +4,7 @@ import type { Message } from '../messages/envelope.js';
 import type { ProgressInput } from '../progress/events.js';
 import type { Store } from '../store/Store.js';
 import type { Delivery } from './Delivery.js';
-import type { Instance } from './Instance.js';
+import type { InstanceView } from './instanceRole.js';
 
 /** What hosts, instances and handler contexts need from their runtime. */
 export interface RuntimeInternals {
@@ -23,7 +23,12 @@ export interface RuntimeInternals {
     options: TellOptions | undefined,
     parent: Delivery | undefined,
   ): Promise<void>;
-  emitFor(d: Delivery, instance: Instance | undefined, event: ProgressInput): void;
-  reportStarted(d: Delivery, instance: Instance): void;
-  reportOutcome(d: Delivery, instance: Instance | undefined, value: unknown, error: Error | undefined): void;
+  emitFor(d: Delivery, instance: InstanceView | undefined, event: ProgressInput): void;
+  reportStarted(d: Delivery, instance: InstanceView): void;
+  reportOutcome(
+    d: Delivery,
+    instance: InstanceView | undefined,
+    value: unknown,
+    error: Error | undefined,
+  ): void;
 }

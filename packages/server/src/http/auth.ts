@@ -39,5 +39,24 @@ export function queryTokenOf(url: string): string | undefined {
 
 /** A URL with its `token` query parameter masked, for logs. */
 export function redactUrl(url: string): string {
-  return url.replace(/([?&]token=)[^&]*/gi, '$1***');
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  // Each parameter's name as the server decodes it (`%74oken` is `token`), so no spelling slips by.
+  const params = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const name = eq < 0 ? pair : pair.slice(0, eq);
+      return eq >= 0 && decodedName(name) === 'token' ? `${name}=***` : pair;
+    });
+  return `${url.slice(0, q)}?${params.join('&')}`;
+}
+
+function decodedName(name: string): string {
+  try {
+    return decodeURIComponent(name.replaceAll('+', ' ')).toLowerCase();
+  } catch {
+    return name.toLowerCase();
+  }
 }
