@@ -33,7 +33,11 @@ natsSuite('durable start timeout', () => {
       });
       for (const bad of [0, -1, Number.NaN]) {
         await expect(
-          dispatcher.dispatch({ to: { type: 'gamma' }, message: FaultWork.create({ n: 0 }), startTimeout: bad }),
+          dispatcher.dispatch({
+            to: { type: 'gamma' },
+            message: FaultWork.create({ n: 0 }),
+            startTimeout: bad,
+          }),
         ).rejects.toMatchObject({ name: 'ValidationError' });
       }
       const started = performance.now();
