@@ -18,6 +18,7 @@ import { checkNamespace, taskSubject } from './names.js';
 import { ResultWaiters, type ResultWaitOptions } from './ResultWaiters.js';
 import { openResults } from './results.js';
 import { resultsIterator } from './resultsIterator.js';
+import { TaskExpiry } from './taskExpiry.js';
 import { type DurableTask, isValidTaskId, type TaskResult } from './taskRecord.js';
 
 /** Options of {@link createDispatcher}. */
@@ -46,6 +47,15 @@ export interface DispatchInput {
   runId?: string;
   /** How long one execution may take, ms (default: the worker's `taskTimeout`). */
   timeout?: number;
+  /**
+   * How long the task may wait for a worker to take it, ms from when JetStream stored it
+   * (default: no bound). When no worker has taken it by then (e.g. no worker hosts its type),
+   * `TimeoutError` is recorded as its result (waiters get it) and it leaves the queue unrun.
+   * Timed on this dispatcher's clock while it stays open; see DURABLE.md.
+   * `Infinity` means no bound.
+   * @throws ValidationError from `dispatch()` when not a positive number.
+   */
+  startTimeout?: number;
 }
 
 /** Options of {@link Dispatcher.dispatch}. */
@@ -67,14 +77,22 @@ export class Dispatcher implements AsyncDisposable {
   readonly #js: JetStreamClient;
   readonly #nc: NatsConnection;
   readonly #waiters: ResultWaiters;
+  readonly #expiry: TaskExpiry;
   #closed = false;
 
   /** @internal use {@link createDispatcher}. */
-  constructor(nc: NatsConnection, namespace: string, results: NatsKvStore, pollMs?: number) {
+  constructor(
+    nc: NatsConnection,
+    namespace: string,
+    results: NatsKvStore,
+    expiry: TaskExpiry,
+    pollMs?: number,
+  ) {
     this.namespace = namespace;
     this.results = results;
     this.#js = nc.jetstream();
     this.#nc = nc;
+    this.#expiry = expiry;
     this.#waiters = new ResultWaiters({ store: results, nc, ...(pollMs === undefined ? {} : { pollMs }) });
   }
 
@@ -102,6 +120,10 @@ export class Dispatcher implements AsyncDisposable {
     };
     if (input.runId !== undefined) task.runId = input.runId;
     if (input.timeout !== undefined) task.timeout = input.timeout;
+    // Infinity: no bound, like leaving it out.
+    if (input.startTimeout !== undefined && input.startTimeout !== Number.POSITIVE_INFINITY) {
+      task.startTimeout = checkStartTimeout(input.startTimeout);
+    }
     const data = new TextEncoder().encode(JSON.stringify(task));
     const subject = taskSubject(this.namespace, input.to.type);
     const max = this.#nc.info?.max_payload;
@@ -112,7 +134,17 @@ export class Dispatcher implements AsyncDisposable {
     for (let attempt = 0; ; attempt++) {
       options.signal?.throwIfAborted();
       try {
-        await this.#js.publish(subject, data, { msgID: taskId, timeout: 5_000 });
+        const ack = await this.#js.publish(subject, data, { msgID: taskId, timeout: 5_000 });
+        // A duplicate (re-dispatch within the window) is already tracked, or was dispatched elsewhere.
+        if (task.startTimeout !== undefined && !ack.duplicate) {
+          this.#expiry.track({
+            taskId,
+            type: input.to.type,
+            seq: ack.seq,
+            startTimeout: task.startTimeout,
+            ...(task.runId === undefined ? {} : { runId: task.runId }),
+          });
+        }
         return taskId;
       } catch (err) {
         if (isTooLarge(err)) throw tooLarge(taskId, input.to, size, max, err);
@@ -157,6 +189,7 @@ export class Dispatcher implements AsyncDisposable {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#expiry.close();
     await this.#waiters.close();
     await this.results.close();
   }
@@ -164,6 +197,16 @@ export class Dispatcher implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+function checkStartTimeout(ms: number): number {
+  if (typeof ms === 'number' && ms > 0 && Number.isFinite(ms)) return Math.ceil(ms);
+  throw new ValidationError(
+    `invalid startTimeout ${String(ms)}: use a positive number of ms (or Infinity: no bound)`,
+    {
+      issues: [{ path: 'startTimeout', message: 'must be a positive number (ms)' }],
+    },
+  );
 }
 
 function tooLarge(
@@ -202,5 +245,6 @@ export async function createDispatcher(options: DispatcherOptions): Promise<Disp
   const logger = options.logger ?? createLogger({ name: `troupe:${namespace}:durable` });
   await ensureTaskStream(jsm, namespace, options.stream ?? {}, logger);
   const results = await openResults(options.nc, jsm, namespace, options.stream ?? {}, logger);
-  return new Dispatcher(options.nc, namespace, results, options.pollMs);
+  const expiry = new TaskExpiry({ jsm, results, namespace, logger });
+  return new Dispatcher(options.nc, namespace, results, expiry, options.pollMs);
 }

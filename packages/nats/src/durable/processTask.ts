@@ -57,9 +57,11 @@ export async function processTask(msg: JsMsg, ctx: ProcessContext): Promise<void
     return;
   }
   const task = parsed.task;
-  // Only a redelivery can find its result already stored (a first delivery of a re-dispatched id
-  // still records once, through setIfAbsent); skipping the lookup saves a round trip per task.
-  if ((deliveries > 1 || handedBack) && (await ctx.results.has(task.taskId))) {
+  // Only a redelivery, or a task with a start timeout (its dispatcher may have recorded it as timed
+  // out), can find its result already stored (a first delivery of a re-dispatched id still records
+  // once, through setIfAbsent); skipping the lookup otherwise saves a round trip per task.
+  const mayBeRecorded = deliveries > 1 || handedBack || task.startTimeout !== undefined;
+  if (mayBeRecorded && (await ctx.results.has(task.taskId))) {
     ctx.counters.duplicates++;
     settle(() => msg.ack());
     return;

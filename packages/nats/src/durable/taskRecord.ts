@@ -16,6 +16,7 @@ export const DurableTaskSchema = z.object({
   message: z.object({ type: z.string().min(1).max(256), payload: z.unknown() }),
   runId: z.string().max(128).optional(),
   timeout: z.number().int().positive().optional(),
+  startTimeout: z.number().int().positive().optional(),
   dispatchedAt: z.number(),
 });
 
@@ -28,6 +29,11 @@ export interface DurableTask {
   runId?: string;
   /** How long one execution may take, ms (default: the worker's `taskTimeout`). */
   timeout?: number;
+  /**
+   * How long it may wait for a worker, ms from being queued. Its dispatcher records `TimeoutError`
+   * when no worker took it by then; a worker checks for a recorded result before running it.
+   */
+  startTimeout?: number;
   dispatchedAt: number;
 }
 
