@@ -35,6 +35,20 @@ describe('troupe errors and exit codes', () => {
     expect(badId.stderr).toContain("'../etc' is not a run id");
   });
 
+  it('should exit 2 naming --model for a model spec with no model or an unknown provider', {
+    timeout: 120_000,
+  }, async () => {
+    using tmp = tempDir();
+    const noModel = await runCli(['run', 'x', '--model', 'bogus'], { cwd: tmp.dir });
+    expect(noModel.code).toBe(2);
+    expect(noModel.stderr).toContain("--model: model spec 'bogus' names no model");
+    const unknown = await runCli(['run', 'x', '--model', 'foo:bar'], { cwd: tmp.dir });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("--model: unknown model provider 'foo'");
+    // Nothing was stored for a run that never started.
+    expect((await runCli(['ls'], { cwd: tmp.dir })).stdout).toBe('no runs in .troupe\n');
+  });
+
   it('should exit 3 naming the variable when a named provider has no key', { timeout: 60_000 }, async () => {
     using tmp = tempDir();
     const r = await runCli(['run', WORKFLOW, '--model', 'openai:gpt-4.1-mini'], { cwd: tmp.dir });

@@ -2,7 +2,13 @@ import { createReadStream } from 'node:fs';
 import { appendFile, mkdir, open, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { type ProgressEvent, type TaskProgress, ValidationError } from '@troupe/core';
+import {
+  createLogger,
+  type Logger,
+  type ProgressEvent,
+  type TaskProgress,
+  ValidationError,
+} from '@troupe/core';
 import { RunExistsError, RunNotFoundError } from './errors.js';
 import { withFileLock } from './fileLock.js';
 import { pageRuns } from './pageRuns.js';
@@ -22,7 +28,9 @@ const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
  * A {@link RunRepository} over a directory: `runs/<id>/run.json` (the record), `events.jsonl` (one
  * `{ seq, event }` per line), `snapshot.json`. Writers take a per-run lock file, so several
  * processes may share the directory. Paging a log reads it from the start (fine for logs of
- * thousands of events; use `@troupe/sql` for very long ones).
+ * thousands of events; use `@troupe/sql` for very long ones). A torn last line of a log (a process
+ * killed mid-append) is skipped when read and cut off before the next append; a run whose
+ * `run.json` does not parse is left out of {@link FileRunRepository.listRuns} with a warning.
  * @example
  * const repo = await FileRunRepository.open({ dir: '.troupe/server' });
  */
@@ -30,15 +38,20 @@ export class FileRunRepository implements RunRepository {
   readonly #dir: string;
   /** Run id → [size of events.jsonl, its last seq] when this process last wrote it. */
   readonly #tails = new Map<string, [number, number]>();
+  readonly #logger: Logger;
 
-  private constructor(dir: string) {
+  private constructor(dir: string, logger: Logger) {
     this.#dir = dir;
+    this.#logger = logger;
   }
 
-  /** Opens (creating it when absent) the repository in `dir`. */
-  static async open(options: { dir: string }): Promise<FileRunRepository> {
+  /**
+   * Opens (creating it when absent) the repository in `dir`.
+   * @param options.logger where warnings go (a run skipped for a corrupt `run.json`); default stderr.
+   */
+  static async open(options: { dir: string; logger?: Logger }): Promise<FileRunRepository> {
     await mkdir(join(options.dir, 'runs'), { recursive: true });
-    return new FileRunRepository(options.dir);
+    return new FileRunRepository(options.dir, options.logger ?? createLogger({ name: 'server' }));
   }
 
   #runDir(id: string): string {
@@ -82,7 +95,16 @@ export class FileRunRepository implements RunRepository {
     const runs = await Promise.all(
       ids
         .filter((id) => SAFE_ID.test(id))
-        .map((id) => readJson<RunRecord>(join(this.#dir, 'runs', id, 'run.json'))),
+        .map((id) =>
+          readJson<RunRecord>(join(this.#dir, 'runs', id, 'run.json')).catch((err: unknown) => {
+            // One unreadable run must not hide every other one.
+            this.#logger.warn('skipping a run whose run.json cannot be read', {
+              run: id,
+              error: err instanceof Error ? err.message : String(err),
+            });
+            return undefined;
+          }),
+        ),
     );
     return pageRuns(
       runs.filter((r): r is RunRecord => r !== undefined),
@@ -105,19 +127,37 @@ export class FileRunRepository implements RunRepository {
     });
   }
 
-  /** The size of the log and its last seq: from this process's last write when the size still matches, else from the file's tail. */
+  /**
+   * The size of the log and its last seq: from this process's last write when the size still
+   * matches, else from the file's tail. A torn last line (no newline: a writer killed mid-append)
+   * is cut off first, so the next append starts on a line of its own.
+   */
   async #lastSeq(id: string, file: string): Promise<[number, number]> {
     const fh = await open(file, 'a+');
     try {
-      const { size } = await fh.stat();
+      let { size } = await fh.stat();
       const cached = this.#tails.get(id);
       if (cached && cached[0] === size) return cached;
       if (size === 0) return [0, 0];
       const length = Math.min(size, 1 << 20);
       const buf = Buffer.alloc(length);
       await fh.read(buf, 0, length, size - length);
-      const lines = buf.toString('utf8').trimEnd().split('\n');
-      const last = JSON.parse(lines.at(-1) ?? '{}') as Partial<StoredEvent>;
+      let text = buf.toString('utf8');
+      if (buf[length - 1] !== 0x0a) {
+        const newline = buf.lastIndexOf(0x0a);
+        if (newline < 0 && size > length) throw new Error(`${file}: last line longer than ${length} bytes`);
+        if (parseLine(buf.subarray(newline + 1).toString('utf8')) !== undefined) {
+          // Whole but for its newline: readers already see it, so keep it.
+          await fh.appendFile('\n');
+          size += 1;
+        } else {
+          text = buf.subarray(0, newline + 1).toString('utf8');
+          size = size - length + newline + 1;
+          await fh.truncate(size);
+        }
+      }
+      const lines = text.trimEnd().split('\n');
+      const last = JSON.parse(lines.at(-1) || '{}') as Partial<StoredEvent>;
       return [size, last.seq ?? 0];
     } finally {
       await fh.close();
@@ -133,15 +173,23 @@ export class FileRunRepository implements RunRepository {
     const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
     try {
       let n = 0;
+      let torn: string | undefined;
       for await (const line of lines) {
         if (line.length === 0) continue;
+        // Only the last line may be torn (a writer killed mid-append); one before others is damage.
+        if (torn !== undefined) throw new Error(`run '${id}': events.jsonl line ${n + 1} does not parse`);
+        const event = parseLine(line);
+        if (event === undefined) {
+          torn = line;
+          continue;
+        }
         n++;
         if (n <= after) continue;
         if (events.length === limit) {
           more = true;
           break;
         }
-        events.push(JSON.parse(line) as StoredEvent);
+        events.push(event);
       }
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
@@ -162,6 +210,15 @@ export class FileRunRepository implements RunRepository {
   }
 
   async close(): Promise<void> {}
+}
+
+/** A stored line, or undefined when it does not parse (a torn last line). */
+function parseLine(line: string): StoredEvent | undefined {
+  try {
+    return JSON.parse(line) as StoredEvent;
+  } catch {
+    return undefined;
+  }
 }
 
 async function readJson<T>(path: string): Promise<T | undefined> {

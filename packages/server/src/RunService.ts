@@ -2,7 +2,6 @@ import { createModel } from '@troupe/agents';
 import {
   CancelledError,
   createRuntime,
-  initialProgress,
   type Logger,
   MemoryStore,
   newId,
@@ -13,6 +12,7 @@ import {
 import type { RunHandle } from '@troupe/pipelines';
 import { RunConflictError, RunNotFoundError } from './errors.js';
 import { LiveRun, type LiveRunOptions } from './LiveRun.js';
+import { progressFromLog } from './progressFromLog.js';
 import {
   type EventPage,
   FINISHED_STATUSES,
@@ -141,15 +141,16 @@ export class RunService {
     return { ...page, runs: page.runs.map((r) => this.#live.get(r.id)?.record() ?? r) };
   }
 
-  /** The run's progress snapshot; throws `RunNotFoundError`. */
+  /**
+   * The run's progress snapshot: live, else the saved one, else rebuilt from the stored event log
+   * (a run with no saved snapshot); throws `RunNotFoundError`.
+   */
   async progress(id: string): Promise<TaskProgress> {
     const live = this.#live.get(id);
     if (live) return live.snapshot();
     const run = await this.get(id);
-    return (
-      (await this.#o.repository.getSnapshot(id)) ??
-      initialProgress({ taskId: id, name: run.goal.slice(0, 200) })
-    );
+    const repo = this.#o.repository;
+    return (await repo.getSnapshot(id)) ?? progressFromLog(repo, id, run.goal.slice(0, 200));
   }
 
   /** A page of the run's event log; throws `RunNotFoundError`. */

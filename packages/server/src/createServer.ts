@@ -80,7 +80,7 @@ export async function createServer(options: ServerOptions = {}): Promise<TroupeS
     options.repository ??
     (options.storeDir === undefined
       ? new MemoryRunRepository()
-      : await FileRunRepository.open({ dir: options.storeDir }));
+      : await FileRunRepository.open({ dir: options.storeDir, logger }));
   const runs = new RunService({
     ...options.live,
     repository: repo,

@@ -65,4 +65,31 @@ describe('@troupe/server runs written by another process', () => {
       ['end', null],
     ]);
   });
+
+  it('should rebuild the progress of a stored run with no saved snapshot from its event log, page by page', async () => {
+    const repository = new MemoryRunRepository();
+    await repository.createRun({
+      id: 'r1',
+      goal: 'elsewhere',
+      status: 'completed',
+      createdAt: 1,
+      updatedAt: 1,
+      progress: 1,
+      costUsd: 0,
+      tokens: { input: 0, output: 0 },
+    });
+    const logs = Array.from({ length: 5002 }, (_, i) => log(i + 1));
+    await repository.appendEvents('r1', [
+      { kind: 'run.started', runId: 'r1', taskId: 'r1', ts: 0, seq: 0, name: 'elsewhere' },
+      ...logs,
+      { kind: 'run.finished', runId: 'r1', taskId: 'r1', ts: 6000, seq: 5003, status: 'completed' },
+    ]);
+    expect(await repository.getSnapshot('r1')).toBeUndefined();
+    await using t = await startServer({ repository }, TOKEN);
+    const res = await t.call('GET', '/api/v1/tasks/r1/progress');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ taskId: 'r1', status: 'completed' });
+    // The last log sits on the second page of 5000 events.
+    expect(res.body.logs.map((l: { message: string }) => l.message)).toContain('m5002');
+  });
 });

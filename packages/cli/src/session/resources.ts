@@ -1,7 +1,8 @@
 import { type ChatModel, createModel } from '@troupe/agents';
-import { createRuntime, FileStore, type Runtime } from '@troupe/core';
+import { createRuntime, FileStore, type Runtime, ValidationError } from '@troupe/core';
 import { connectNats, type NatsTransport } from '@troupe/nats';
 import type { NatsConnection } from 'nats';
+import { UsageError } from '../errors.js';
 import type { RunPaths } from '../runs/layout.js';
 import type { RunSettings } from './settings.js';
 
@@ -26,12 +27,23 @@ export interface Connections {
  * to NATS with `--nats` (`TransportError` when the server cannot be reached).
  */
 export async function openConnections(settings: RunSettings): Promise<Connections> {
-  const model = createModel(settings.model);
+  const model = modelOf(settings.model);
   const transport =
     settings.nats === undefined
       ? undefined
       : await connectNats({ connection: { servers: settings.nats.split(',') } });
   return { model, transport };
+}
+
+/** The model of `--model` (else `TROUPE_MODEL`); a spec that names no model or an unknown provider is a usage error (exit 2). */
+function modelOf(spec: string | undefined): ChatModel {
+  try {
+    return createModel(spec);
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    const from = spec === undefined ? 'TROUPE_MODEL' : '--model';
+    throw new UsageError(`${from}: ${err.message}`, { cause: err });
+  }
 }
 
 /** Opens the run's FileStore and a runtime on the connections; `close()` drains the runtime, then closes the store. */

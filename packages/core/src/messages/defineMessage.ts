@@ -3,7 +3,7 @@ import { ValidationError } from '../errors/errors.js';
 import { validationErrorFromZod } from '../errors/zodIssues.js';
 import { isValidName } from './address.js';
 import { deepFreeze } from './copy.js';
-import { type Envelope, EnvelopeSchema, type Message, VALIDATED_BY } from './envelope.js';
+import { type Envelope, EnvelopeSchema, type Message, vouchFor } from './envelope.js';
 
 /** A message type made by {@link defineMessage}. */
 export interface MessageDef<Type extends string = string, S extends z.ZodType = z.ZodType> {
@@ -64,9 +64,12 @@ export function defineMessage<const Type extends string, S extends z.ZodType>(
     type,
     schema,
     immutable,
-    create: immutable
-      ? (payload) => ({ type, payload: deepFreeze(parsePayload(payload)), [VALIDATED_BY]: schema })
-      : (payload) => ({ type, payload: parsePayload(payload), [VALIDATED_BY]: schema }),
+    create(payload) {
+      const parsed = immutable ? deepFreeze(parsePayload(payload)) : parsePayload(payload);
+      const message = { type, payload: parsed };
+      vouchFor(message, schema, parsed, immutable);
+      return message;
+    },
     parsePayload,
     parse(value) {
       const env = EnvelopeSchema.safeParse(value);

@@ -8,6 +8,36 @@ import { type AgentAddress, AgentAddressSchema } from './address.js';
  */
 export const VALIDATED_BY: unique symbol = Symbol('troupe.validatedBy');
 
+/** What `create` vouches for: the schema, and the exact payload it returned. */
+interface Vouch {
+  schema: unknown;
+  payload: unknown;
+}
+
+/**
+ * Messages made by a definition's `create`, keyed by the message object itself: a spread
+ * (`{ ...msg, payload }`) is a new object and so carries no vouch.
+ */
+const created = new WeakMap<object, Vouch>();
+
+/**
+ * @internal Records that `create` made `message`. Only a payload that cannot change since
+ * (a primitive, or one `create` deep-froze) is ever trusted: see {@link trustedSchema}.
+ */
+export function vouchFor(message: object, schema: unknown, payload: unknown, frozen: boolean): void {
+  if (frozen || typeof payload !== 'object' || payload === null) created.set(message, { schema, payload });
+}
+
+/**
+ * @internal The schema that validated this very message's payload, or undefined when the payload
+ * must be parsed again: the message was not made by `create`, was spread into a new object, had
+ * its payload replaced, or has a mutable payload (an edit in place cannot be ruled out).
+ */
+export function trustedSchema(message: Message): unknown {
+  const vouch = created.get(message);
+  return vouch !== undefined && Object.is(vouch.payload, message.payload) ? vouch.schema : undefined;
+}
+
 /** Zod schema of the message envelope; every process boundary validates with it. */
 export const EnvelopeSchema = z.object({
   v: z.literal(1),
@@ -77,6 +107,4 @@ export interface Envelope<T = unknown, Type extends string = string> {
 export interface Message<Type extends string = string, T = unknown> {
   type: Type;
   payload: T;
-  /** @internal the schema that already validated `payload`. */
-  readonly [VALIDATED_BY]?: unknown;
 }

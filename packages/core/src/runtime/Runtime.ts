@@ -10,7 +10,7 @@ import {
 } from '../errors/errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import { type AgentAddress, formatAddress, isValidKey } from '../messages/address.js';
-import { type Envelope, type Message, VALIDATED_BY } from '../messages/envelope.js';
+import { type Envelope, type Message, trustedSchema, VALIDATED_BY } from '../messages/envelope.js';
 import { newId } from '../messages/id.js';
 import type { ProgressEvent, ProgressInput } from '../progress/events.js';
 import { completedEvent, failureEvent } from '../progress/outcome.js';
@@ -358,7 +358,8 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
       ts: now,
       payload: message.payload,
     };
-    const validatedBy = message[VALIDATED_BY];
+    // Trusted only for the exact, unchangeable payload `create` returned (checked before the copy).
+    const validatedBy = trustedSchema(message);
     if (validatedBy !== undefined) envelope[VALIDATED_BY] = validatedBy;
     const runId = options?.runId ?? parent?.runId;
     if (runId !== undefined) envelope.runId = runId;
