@@ -10,6 +10,7 @@ import { HandlerCtx } from './HandlerCtx.js';
 import type { InstanceStatus, InstanceView } from './instanceRole.js';
 import type { RuntimeInternals } from './internals.js';
 import { stopTree } from './stopTree.js';
+import { MAX_TIMER_MS } from './timeouts.js';
 import { inHandlerContext } from './tracing.js';
 
 /** Where an instance is in its life. */
@@ -37,9 +38,6 @@ export interface InstanceHost {
 const NO_DELIVERIES: Delivery[] = Object.freeze([]) as unknown as Delivery[];
 const NO_TIMES: readonly number[] = Object.freeze([]);
 const NO_WAITERS: Array<() => void> = Object.freeze([]) as unknown as Array<() => void>;
-
-// setTimeout fires at once beyond this: such deadlines are not watched.
-const MAX_TIMER = 2 ** 31 - 1;
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
@@ -318,24 +316,31 @@ export class Instance implements ReplySink, InstanceView {
         true,
       );
     this.#dispose();
-    if (this.status === 'stopped') return;
+    if (this.status === 'stopped' || !this.#countCrash(error)) return;
     const policy = this.#host.supervision;
-    const now = Date.now();
-    this.#restarts = [...this.#restarts.filter((t) => now - t < policy.windowMs), now];
-    this.#host.onCrash(this, error, this.#restarts.length);
-    if (this.#restarts.length > policy.maxRestarts) {
-      this.status = 'failed';
-      this.#failure = error;
-      const failed = this.#failedError();
-      for (let q = this.#dequeue(); q; q = this.#dequeue()) this.#host.settle(q, this, failed, true);
-      this.#notifyIdle();
-      return;
-    }
     this.status = 'restarting';
     const delay = Math.min(policy.backoffMs * 2 ** (this.#restarts.length - 1), policy.maxBackoffMs);
     this.#restartTimer = setTimeout(() => {
       if (this.status === 'restarting') this.start();
     }, delay);
+  }
+
+  /**
+   * Counts a crash in the supervision window; past `maxRestarts` the instance is failed for good
+   * (what it has queued answered with `AgentFailedError`) and this returns false.
+   */
+  #countCrash(error: Error): boolean {
+    const policy = this.#host.supervision;
+    const now = Date.now();
+    this.#restarts = [...this.#restarts.filter((t) => now - t < policy.windowMs), now];
+    this.#host.onCrash(this, error, this.#restarts.length);
+    if (this.#restarts.length <= policy.maxRestarts) return true;
+    this.status = 'failed';
+    this.#failure = error;
+    const failed = this.#failedError();
+    for (let q = this.#dequeue(); q; q = this.#dequeue()) this.#host.settle(q, this, failed, true);
+    this.#notifyIdle();
+    return false;
   }
 
   /** Drops the actor, stopping it and everything it invoked or spawned (an errored actor does not do that itself). */
@@ -368,18 +373,7 @@ export class Instance implements ReplySink, InstanceView {
     }
     this.#dispose();
     if (counted) {
-      const policy = this.#host.supervision;
-      const now = Date.now();
-      this.#restarts = [...this.#restarts.filter((t) => now - t < policy.windowMs), now];
-      this.#host.onCrash(this, reason, this.#restarts.length);
-      if (this.#restarts.length > policy.maxRestarts) {
-        this.status = 'failed';
-        this.#failure = reason;
-        const failed = this.#failedError();
-        for (let q = this.#dequeue(); q; q = this.#dequeue()) this.#host.settle(q, this, failed, true);
-        this.#notifyIdle();
-        return;
-      }
+      if (!this.#countCrash(reason)) return;
     } else {
       this.#restarts = NO_TIMES;
       this.#failure = undefined;
@@ -392,7 +386,7 @@ export class Instance implements ReplySink, InstanceView {
     const grace = this.#host.supervision.hangGraceMs;
     if (deadline === undefined || !Number.isFinite(grace)) return;
     const ms = deadline - Date.now() + grace;
-    if (ms > MAX_TIMER) return;
+    if (ms > MAX_TIMER_MS) return; // setTimeout would fire at once: such deadlines are not watched
     this.#hangTimer = setTimeout(() => this.#hung(d, grace), Math.max(0, ms));
     this.#hangTimer.unref?.();
   }

@@ -10,8 +10,7 @@ import {
 } from '../errors/errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import { type AgentAddress, formatAddress, isValidKey } from '../messages/address.js';
-import { type Envelope, type Message, trustedSchema, VALIDATED_BY } from '../messages/envelope.js';
-import { newId } from '../messages/id.js';
+import type { Envelope, Message } from '../messages/envelope.js';
 import type { ProgressEvent, ProgressInput } from '../progress/events.js';
 import { completedEvent, failureEvent } from '../progress/outcome.js';
 import type { Store } from '../store/Store.js';
@@ -25,6 +24,7 @@ import type { Delivery } from './Delivery.js';
 import { drain, noop, TELL } from './drain.js';
 import type { Instance } from './Instance.js';
 import type { RuntimeInternals } from './internals.js';
+import { newEnvelope } from './newEnvelope.js';
 import { timeoutError as badTimeout, checkTimeout, isTimeout, longTimeout } from './timeouts.js';
 import { endWhenSettled, startSendSpan } from './tracing.js';
 
@@ -220,7 +220,7 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
     let deadline = now + (timeout ?? this.defaultTimeout);
     const parentDeadline = parent?.envelope.deadline;
     if (parentDeadline !== undefined && parentDeadline < deadline) deadline = parentDeadline;
-    const envelope = this.#envelope(target, message, options, parent, now);
+    const envelope = newEnvelope(target, message, options, parent, now);
     // No deadline at all (`Infinity`): nothing to carry, and JSON could not carry it.
     if (deadline !== Number.POSITIVE_INFINITY) envelope.deadline = deadline;
     const chain = askChainOf(parent);
@@ -266,7 +266,7 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
     parent: Delivery | undefined,
   ): Promise<void> {
     if (this.#closing && !this.#drains(parent)) return Promise.reject(new ClosedError('runtime is closed'));
-    const envelope = this.#envelope(target, message, options, parent, Date.now());
+    const envelope = newEnvelope(target, message, options, parent, Date.now());
     const span = startSendSpan(envelope, parent, options, false);
     const posted = span ? endWhenSettled(span, this.transport.post(envelope)) : this.transport.post(envelope);
     // Accepted here, its outcome is the receiver's (as for any tell).
@@ -340,39 +340,6 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
     if (env.parentId !== undefined) event.parentId = env.parentId;
     if (instance) event.agent = instance.label;
     return event;
-  }
-
-  #envelope(
-    target: AgentTarget,
-    message: Message,
-    options: TellOptions | undefined,
-    parent: Delivery | undefined,
-    now: number,
-  ): Envelope {
-    const to: AgentAddress = 'kind' in target ? { type: target.type } : target;
-    const envelope: Envelope = {
-      v: 1,
-      id: newId(),
-      type: message.type,
-      to,
-      ts: now,
-      payload: message.payload,
-    };
-    // Trusted only for the exact, unchangeable payload `create` returned (checked before the copy).
-    const validatedBy = trustedSchema(message);
-    if (validatedBy !== undefined) envelope[VALIDATED_BY] = validatedBy;
-    const runId = options?.runId ?? parent?.runId;
-    if (runId !== undefined) envelope.runId = runId;
-    if (options?.taskId !== undefined) envelope.taskId = options.taskId;
-    const parentId = options?.parentId ?? parent?.taskId;
-    if (parentId !== undefined) envelope.parentId = parentId;
-    // Passed through as is while tracing is off; a traced send replaces them with its own span's.
-    const trace = options?.traceparent !== undefined ? options : parent?.envelope;
-    if (trace?.traceparent !== undefined) envelope.traceparent = trace.traceparent;
-    if (trace?.tracestate !== undefined) envelope.tracestate = trace.tracestate;
-    // The asking instance itself (pool members included), not the address its own message was sent to.
-    if (parent?.instance) envelope.from = parent.instance.address;
-    return envelope;
   }
 
   #wantsProgress(): boolean {
