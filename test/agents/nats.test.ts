@@ -5,7 +5,15 @@
  * JetStream progress stream and keeps it in NATS KV.
  */
 
-import { PLAN_INVALID, PlanRequest, ProgressGet, rebuildProgress, TrackPlan, trackRun } from '@troupe/agents';
+import {
+  PLAN_INVALID,
+  PlanError,
+  PlanRequest,
+  ProgressGet,
+  rebuildProgress,
+  TrackPlan,
+  trackRun,
+} from '@troupe/agents';
 import { createRuntime, type TaskProgress } from '@troupe/core';
 import { connectNats, NatsKvStore, remoteProgress$ } from '@troupe/nats';
 import { natsSuite, startNatsServer } from '@troupe/testing';
@@ -98,7 +106,9 @@ natsSuite('agents over NATS', () => {
       .ref({ type: 'planner' })
       .ask(PlanRequest.create({ goal: GOAL, executors: [{ name: 'researcher' }] }), { timeout: 30_000 })
       .catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: PLAN_INVALID, name: 'PlanError', data: { attempts: 3 } });
+    // The same class as in process: the client imported @troupe/agents, which registers it.
+    expect(err).toBeInstanceOf(PlanError);
+    expect(err).toMatchObject({ code: PLAN_INVALID, name: 'PlanError', data: { attempts: 3 }, attempts: 3 });
     // Only 'researcher' is offered: every draft (the scripted two, then a sampled one) names another executor.
     expect((err as { data: { issues: Array<{ message: string }> } }).data.issues[0]!.message).toMatch(
       /uses unknown executor '.+'; known executors: researcher$/,

@@ -41,7 +41,13 @@ export {
   ValidationError,
 } from './errors/errors.js';
 export type { WireError } from './errors/wire.js';
-export { errorFromWire, errorToWire, toError } from './errors/wire.js';
+export {
+  errorFromWire,
+  errorToWire,
+  registerWireError,
+  toError,
+  type WireErrorRebuild,
+} from './errors/wire.js';
 export { validationErrorFromZod } from './errors/zodIssues.js';
 export type { Logger, LogLevel } from './logger.js';
 export { createLogger } from './logger.js';

@@ -1,4 +1,4 @@
-import { TroupeError, type TroupeErrorOptions, type ValidationIssue } from '@troupe/core';
+import { registerWireError, TroupeError, type TroupeErrorOptions, type ValidationIssue } from '@troupe/core';
 
 /** Stable code of {@link PlanError}. */
 export const PLAN_INVALID = 'PLAN_INVALID';
@@ -22,3 +22,9 @@ export class PlanError extends TroupeError {
     this.attempts = attempts;
   }
 }
+
+// Over NATS a PlanError arrives as a PlanError, with its issues and attempts.
+registerWireError(PLAN_INVALID, (wire, options) => {
+  const data = (wire.data ?? {}) as { issues?: ValidationIssue[]; attempts?: number };
+  return new PlanError(wire.message, { ...options, issues: data.issues ?? [], attempts: data.attempts ?? 0 });
+});

@@ -1,4 +1,4 @@
-import { TroupeError } from '@troupe/core';
+import { registerWireError, TroupeError } from '@troupe/core';
 import { z } from 'zod';
 import { CallScope } from '../model/CallScope.js';
 import type { ChatModel, ProgressSink } from '../model/types.js';
@@ -61,6 +61,13 @@ export class RoutingError extends TroupeError {
     super(ROUTE_UNREGISTERED, message, { data });
   }
 }
+
+// Over NATS a RoutingError arrives as a RoutingError, with its data.
+registerWireError(ROUTE_UNREGISTERED, (wire) => {
+  const data = wire.data as { subtaskId: string; executor: string; registered: string[] } | undefined;
+  if (data === undefined) throw new Error('no data');
+  return new RoutingError(wire.message, data);
+});
 
 /**
  * Routes one sub-task. User rules are tried in order and the first that

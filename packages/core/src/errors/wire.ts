@@ -97,7 +97,39 @@ export function errorFromWire(wire: WireError): TroupeError {
   }
   const Known = byCode[wire.code];
   if (Known) return new Known(wire.message, options);
+  const rebuild = registered.get(wire.code);
+  if (rebuild) {
+    try {
+      return rebuild(wire, options);
+    } catch {
+      // A rebuild that cannot read this wire form: the error still arrives, as a HandlerError.
+    }
+  }
   const err = new HandlerError(wire.code, wire.message, options);
   if (wire.name && wire.name !== 'Error') err.name = wire.name;
   return err;
+}
+
+/** Rebuilds one error class from its wire form (see {@link registerWireError}). */
+export type WireErrorRebuild = (wire: WireError, options: TroupeErrorOptions) => TroupeError;
+
+const registered = new Map<string, WireErrorRebuild>();
+
+/**
+ * Makes `errorFromWire` give back the class of an error code defined outside core (a package's
+ * own `TroupeError` subclass), so a handler's error is the same class in process and over NATS.
+ * `rebuild` gets the wire form and the options already read from it (`cause`, `data`,
+ * `retryable`); if it throws, the error arrives as a `HandlerError` with the same code.
+ * Registering a code again replaces its rebuild.
+ * @throws ValidationError when `code` is one of core's own codes.
+ * @example
+ * registerWireError('PLAN_INVALID', (wire, options) => new PlanError(wire.message, { ...options, issues: [], attempts: 0 }));
+ */
+export function registerWireError(code: string, rebuild: WireErrorRebuild): void {
+  if (byCode[code] !== undefined || code === ErrorCode.Validation || code === ErrorCode.Handler) {
+    throw new ValidationError(`'${code}' is a core error code; register your own code`, {
+      issues: [{ path: 'code', message: 'a core error code' }],
+    });
+  }
+  registered.set(code, rebuild);
 }
