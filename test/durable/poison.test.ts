@@ -3,6 +3,7 @@ import { createDispatcher, type DeadLetter } from '@troupe/nats';
 import { natsSuite, startNatsServer } from '@troupe/testing';
 import { connect } from 'nats';
 import { expect, it } from 'vitest';
+import { watchDeadLetters } from './support/deadLetters.js';
 import { countExecutions, createExecLog } from './support/execLog.js';
 import { FaultWork } from './support/faultJob.js';
 import { collect, dispatchJobs } from './support/scenario.js';
@@ -19,10 +20,8 @@ natsSuite('durable dispatch of a poison task', () => {
       const namespace = 'poison';
       await createExecLog(nc, namespace);
       await using dispatcher = await createDispatcher({ nc, namespace });
-      const letters: DeadLetter[] = [];
-      const sub = nc.subscribe(`troupe.${namespace}.tasks.dead`, {
-        callback: (_err, msg) => letters.push(msg.json<DeadLetter>()),
-      });
+      const dead = watchDeadLetters(nc, namespace);
+      const letters = dead.letters;
       await nc.flush();
       await pool.start({ url: server.url, namespace, maxDeliver: 3, ackWaitMs: 2_000 });
 
@@ -54,7 +53,7 @@ natsSuite('durable dispatch of a poison task', () => {
         last_by_subj: `troupe.${namespace}.tasks.dead`,
       });
       expect(kept.json<DeadLetter>().taskId).toBe(poisonId);
-      sub.unsubscribe();
+      dead.stop();
     } finally {
       await nc.close();
     }

@@ -3,10 +3,11 @@
  * types it hosts (a consumer per type), and a task handed back by a clean close is re-queued
  * without spending a delivery.
  */
-import { createDispatcher, type DeadLetter, type TaskResult } from '@troupe/nats';
+import { createDispatcher, type TaskResult } from '@troupe/nats';
 import { natsSuite, startNatsServer } from '@troupe/testing';
 import { connect } from 'nats';
 import { expect, it } from 'vitest';
+import { watchDeadLetters } from './support/deadLetters.js';
 import { countExecutions, createExecLog } from './support/execLog.js';
 import { FaultWork } from './support/faultJob.js';
 import { WorkerPool } from './support/workerProcesses.js';
@@ -22,10 +23,8 @@ natsSuite('durable retry budget', () => {
       const namespace = 'types';
       await createExecLog(nc, namespace);
       await using dispatcher = await createDispatcher({ nc, namespace });
-      const letters: DeadLetter[] = [];
-      const sub = nc.subscribe(`troupe.${namespace}.tasks.dead`, {
-        callback: (_err, msg) => letters.push(msg.json<DeadLetter>()),
-      });
+      const dead = watchDeadLetters(nc, namespace);
+      const letters = dead.letters;
       await pool.start({ url: server.url, namespace, types: ['alpha'], maxDeliver: 3 });
       await pool.start({ url: server.url, namespace, types: ['beta'], maxDeliver: 3 });
       const ids = await Promise.all(
@@ -41,7 +40,7 @@ natsSuite('durable retry budget', () => {
       const executions = await countExecutions(nc, namespace);
       expect(ids.map((id) => executions.get(id))).toEqual(ids.map(() => 1));
       expect(letters).toEqual([]);
-      sub.unsubscribe();
+      dead.stop();
     } finally {
       await nc.close();
     }

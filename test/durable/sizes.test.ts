@@ -4,10 +4,11 @@
  * the reason cut down) so the waiter always gets the real, typed error.
  */
 import { PayloadTooLargeError, ValidationError } from '@troupe/core';
-import { createDispatcher, type DeadLetter } from '@troupe/nats';
+import { createDispatcher } from '@troupe/nats';
 import { natsSuite, startNatsServer } from '@troupe/testing';
 import { connect } from 'nats';
 import { expect, it } from 'vitest';
+import { watchDeadLetters } from './support/deadLetters.js';
 import { createExecLog } from './support/execLog.js';
 import { FaultWork } from './support/faultJob.js';
 import { WorkerPool } from './support/workerProcesses.js';
@@ -25,10 +26,8 @@ natsSuite('durable task sizes against max_payload', () => {
       const namespace = 'sizes';
       await createExecLog(nc, namespace);
       await using dispatcher = await createDispatcher({ nc, namespace });
-      const letters: DeadLetter[] = [];
-      const sub = nc.subscribe(`troupe.${namespace}.tasks.dead`, {
-        callback: (_err, msg) => letters.push(msg.json<DeadLetter>()),
-      });
+      const dead = watchDeadLetters(nc, namespace);
+      const letters = dead.letters;
       await nc.flush();
 
       // Over the limit: refused at once, typed, never retried until the dispatch timeout.
@@ -76,7 +75,7 @@ natsSuite('durable task sizes against max_payload', () => {
       const jsm = await nc.jetstreamManager();
       const info = await jsm.consumers.info('TROUPE_SIZES_TASKS', 'troupe_sizes_do_fault=job');
       expect(info.num_pending + info.num_ack_pending).toBe(0);
-      sub.unsubscribe();
+      dead.stop();
     } finally {
       await nc.close();
     }

@@ -3,10 +3,11 @@
  * its dispatcher records `TimeoutError` once no worker took it in time, and a worker started
  * later never runs it. Real nats-server, real worker processes.
  */
-import { createDispatcher, type DeadLetter, type TaskResult, tasksStreamName } from '@troupe/nats';
+import { createDispatcher, type TaskResult, tasksStreamName } from '@troupe/nats';
 import { natsSuite, startNatsServer } from '@troupe/testing';
 import { connect, type NatsConnection } from 'nats';
 import { expect, it } from 'vitest';
+import { watchDeadLetters } from './support/deadLetters.js';
 import { countExecutions, createExecLog } from './support/execLog.js';
 import { FaultWork } from './support/faultJob.js';
 import { WorkerPool } from './support/workerProcesses.js';
@@ -27,10 +28,8 @@ natsSuite('durable start timeout', () => {
       const namespace = 'unhosted';
       await createExecLog(nc, namespace);
       await using dispatcher = await createDispatcher({ nc, namespace });
-      const letters: DeadLetter[] = [];
-      const sub = nc.subscribe(`troupe.${namespace}.tasks.dead`, {
-        callback: (_err, msg) => letters.push(msg.json<DeadLetter>()),
-      });
+      const dead = watchDeadLetters(nc, namespace);
+      const letters = dead.letters;
       for (const bad of [0, -1, Number.NaN]) {
         await expect(
           dispatcher.dispatch({
@@ -67,7 +66,7 @@ natsSuite('durable start timeout', () => {
       await expect.poll(() => queued(nc, namespace), { timeout: 30_000 }).toBe(0);
       expect((await dispatcher.peek(taskId))?.worker).toBe('dispatcher');
       expect(letters).toEqual([]);
-      sub.unsubscribe();
+      dead.stop();
     } finally {
       await nc.close();
     }
