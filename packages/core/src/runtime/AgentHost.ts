@@ -10,7 +10,8 @@ import { type Envelope, VALIDATED_BY } from '../messages/envelope.js';
 import type { DeliveryOptions } from '../transport/Transport.js';
 import { chainIdOf, deadlockError } from './askChain.js';
 import { Delivery } from './Delivery.js';
-import { Instance, type InstanceHost } from './Instance.js';
+import { Instance } from './Instance.js';
+import type { DoneInstance, InstanceHost } from './instanceHost.js';
 import type { InstanceView } from './instanceRole.js';
 import type { RuntimeInternals } from './internals.js';
 import { endHandlerSpan, startHandlerSpan } from './tracing.js';
@@ -191,7 +192,7 @@ export class AgentHost implements InstanceHost {
   }
 
   /** A machine agent reached a final state: forget it, re-route what was queued to a fresh one. */
-  onDone(instance: Instance): void {
+  onDone(instance: DoneInstance): void {
     const rest = instance.drainQueue();
     instance.stop();
     if (this.instances.get(instance.key) === instance) this.instances.delete(instance.key);

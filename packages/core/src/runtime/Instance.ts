@@ -1,38 +1,19 @@
-import type { AnyStateMachine } from 'xstate';
 import { type AnyActor, type AnyMachineSnapshot, createActor } from 'xstate';
 import { type MessageEvent, RUN, SET_STATE } from '../agent/compileHandlers.js';
-import type { AgentDef, SupervisionOptions } from '../agent/defineAgent.js';
 import { type ReplySink, replySinks } from '../agent/machineActions.js';
-import { AgentFailedError, CrashError, TimeoutError } from '../errors/errors.js';
+import { type AgentFailedError, CrashError, TimeoutError } from '../errors/errors.js';
 import { toError } from '../errors/wire.js';
 import type { Delivery } from './Delivery.js';
 import { HandlerCtx } from './HandlerCtx.js';
+import type { InstanceHost } from './instanceHost.js';
 import type { InstanceStatus, InstanceView } from './instanceRole.js';
-import type { RuntimeInternals } from './internals.js';
 import { stopTree } from './stopTree.js';
-import { MAX_TIMER_MS } from './timeouts.js';
+import { backoffDelay, failedError, hangDelay, recordRestart } from './supervisionPolicy.js';
 import { inHandlerContext } from './tracing.js';
 
+export type { InstanceHost } from './instanceHost.js';
 /** Where an instance is in its life. */
 export type { InstanceStatus } from './instanceRole.js';
-
-/**
- * What an instance needs from the host of its agent type (`AgentHost` implements it): the
- * definition, the supervision policy, and where its deliveries settle and its events go.
- */
-export interface InstanceHost {
-  readonly def: AgentDef;
-  readonly compiled: AnyStateMachine | undefined;
-  readonly runtime: RuntimeInternals;
-  readonly supervision: SupervisionOptions;
-  chainIdOf(key: string): string;
-  settle(d: Delivery, instance: InstanceView | undefined, value: unknown, isError: boolean): void;
-  onStarted(d: Delivery, instance: InstanceView): void;
-  onHung(instance: InstanceView, d: Delivery, overMs: number): void;
-  onCrash(instance: InstanceView, error: Error, count: number): void;
-  onDone(instance: Instance): void;
-  initialStateFor(key: string): unknown;
-}
 
 // Shared empty arrays: most of 100k instances never queue, crash or get waited on.
 const NO_DELIVERIES: Delivery[] = Object.freeze([]) as unknown as Delivery[];
@@ -66,7 +47,8 @@ export class Instance implements ReplySink, InstanceView {
   /** Fires when the running handler is past its deadline plus the hang grace. */
   #hangTimer: ReturnType<typeof setTimeout> | undefined;
   #idleWaiters: Array<() => void> = NO_WAITERS;
-  #failure: Error | undefined;
+  /** What a failed instance answers with. */
+  #failed: AgentFailedError | undefined;
   #label: string | undefined;
   #chainId: string | undefined;
   /** Handler agents' state; mirrored into the actor's context. */
@@ -143,8 +125,8 @@ export class Instance implements ReplySink, InstanceView {
 
   /** Adds a message to the mailbox (runs it now when idle). */
   enqueue(delivery: Delivery): void {
-    if (this.status === 'failed') {
-      this.#host.settle(delivery, this, this.#failedError(), true);
+    if (this.status === 'failed' && this.#failed) {
+      this.#host.settle(delivery, this, this.#failed, true);
       return;
     }
     if (this.#queue === NO_DELIVERIES) this.#queue = [];
@@ -317,9 +299,8 @@ export class Instance implements ReplySink, InstanceView {
       );
     this.#dispose();
     if (this.status === 'stopped' || !this.#countCrash(error)) return;
-    const policy = this.#host.supervision;
     this.status = 'restarting';
-    const delay = Math.min(policy.backoffMs * 2 ** (this.#restarts.length - 1), policy.maxBackoffMs);
+    const delay = backoffDelay(this.#restarts.length, this.#host.supervision);
     this.#restartTimer = setTimeout(() => {
       if (this.status === 'restarting') this.start();
     }, delay);
@@ -331,13 +312,12 @@ export class Instance implements ReplySink, InstanceView {
    */
   #countCrash(error: Error): boolean {
     const policy = this.#host.supervision;
-    const now = Date.now();
-    this.#restarts = [...this.#restarts.filter((t) => now - t < policy.windowMs), now];
+    this.#restarts = recordRestart(this.#restarts, Date.now(), policy.windowMs);
     this.#host.onCrash(this, error, this.#restarts.length);
     if (this.#restarts.length <= policy.maxRestarts) return true;
     this.status = 'failed';
-    this.#failure = error;
-    const failed = this.#failedError();
+    const failed = failedError(this.address, this.#host.supervision, error);
+    this.#failed = failed;
     for (let q = this.#dequeue(); q; q = this.#dequeue()) this.#host.settle(q, this, failed, true);
     this.#notifyIdle();
     return false;
@@ -376,18 +356,16 @@ export class Instance implements ReplySink, InstanceView {
       if (!this.#countCrash(reason)) return;
     } else {
       this.#restarts = NO_TIMES;
-      this.#failure = undefined;
+      this.#failed = undefined;
     }
     this.start(this.#host.def.handlers ? { state: this.#state } : undefined);
   }
 
   #watchHang(d: Delivery): void {
-    const deadline = d.envelope.deadline;
     const grace = this.#host.supervision.hangGraceMs;
-    if (deadline === undefined || !Number.isFinite(grace)) return;
-    const ms = deadline - Date.now() + grace;
-    if (ms > MAX_TIMER_MS) return; // setTimeout would fire at once: such deadlines are not watched
-    this.#hangTimer = setTimeout(() => this.#hung(d, grace), Math.max(0, ms));
+    const ms = hangDelay(d.envelope.deadline, grace, Date.now());
+    if (ms === undefined) return;
+    this.#hangTimer = setTimeout(() => this.#hung(d, grace), ms);
     this.#hangTimer.unref?.();
   }
 
@@ -409,14 +387,6 @@ export class Instance implements ReplySink, InstanceView {
       data: { type: d.envelope.type, hungMs: grace },
     });
     this.#restartNow(timeout, true);
-  }
-
-  #failedError(): AgentFailedError {
-    const p = this.#host.supervision;
-    return new AgentFailedError(
-      `agent ${this.address.type}/${this.key} failed: crashed more than ${p.maxRestarts} times in ${p.windowMs} ms`,
-      { cause: this.#failure, data: { type: this.address.type, key: this.key } },
-    );
   }
 
   #notifyIdle(): void {

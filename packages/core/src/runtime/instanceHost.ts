@@ -1,0 +1,30 @@
+import type { AnyStateMachine } from 'xstate';
+import type { AgentDef, SupervisionOptions } from '../agent/defineAgent.js';
+import type { Delivery } from './Delivery.js';
+import type { InstanceView } from './instanceRole.js';
+import type { RuntimeInternals } from './internals.js';
+
+/** An instance whose machine finished: its queue can be taken and it can be stopped. */
+export interface DoneInstance extends InstanceView {
+  drainQueue(): Delivery[];
+  stop(error?: Error): void;
+}
+
+/**
+ * What an instance needs from the host of its agent type (`AgentHost` implements it): the
+ * definition, the supervision policy, and where its deliveries settle and its events go.
+ */
+export interface InstanceHost {
+  readonly def: AgentDef;
+  readonly compiled: AnyStateMachine | undefined;
+  readonly runtime: RuntimeInternals;
+  readonly supervision: SupervisionOptions;
+  chainIdOf(key: string): string;
+  settle(d: Delivery, instance: InstanceView | undefined, value: unknown, isError: boolean): void;
+  onStarted(d: Delivery, instance: InstanceView): void;
+  onHung(instance: InstanceView, d: Delivery, overMs: number): void;
+  onCrash(instance: InstanceView, error: Error, count: number): void;
+  /** A machine agent reached its final state: the host forgets it and re-routes what it had queued. */
+  onDone(instance: DoneInstance): void;
+  initialStateFor(key: string): unknown;
+}
