@@ -7,6 +7,8 @@ export const ServerErrorCode = {
   Unauthorized: 'UNAUTHORIZED',
   Validation: 'VALIDATION',
   PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
+  UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
+  BadRequest: 'BAD_REQUEST',
   Internal: 'INTERNAL',
   MissingPackage: 'MISSING_PACKAGE',
 } as const;

@@ -59,6 +59,18 @@ export type TaskOptions = z.output<typeof TaskOptionsSchema>;
 
 const StatusSchema = z.enum(RUN_STATUSES);
 
+/**
+ * A query parameter holding a plain decimal integer in `[min, max]` (`7`, not `0x7`, `7e0`,
+ * ` 7` or `7.0`, which `Number()` would all accept).
+ */
+function decimal(min: number, max = Number.MAX_SAFE_INTEGER) {
+  return z
+    .string()
+    .regex(/^(0|[1-9][0-9]{0,15})$/, 'must be a decimal integer')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+}
+
 /** Query of `GET /api/v1/tasks`: `status=running,paused&limit=50&cursor=…`. */
 export const ListTasksQuerySchema = z
   .object({
@@ -79,7 +91,7 @@ export const ListTasksQuerySchema = z
         return parts as z.output<typeof StatusSchema>[];
       })
       .describe(`Comma-separated statuses: ${RUN_STATUSES.join(', ')}.`),
-    limit: z.coerce.number().int().min(1).max(500).optional().describe('Page size (default 50, max 500).'),
+    limit: decimal(1, 500).optional().describe('Page size (default 50, max 500).'),
     cursor: z.string().max(1000).optional().describe("The previous page's nextCursor."),
   })
   .strict();
@@ -87,14 +99,14 @@ export const ListTasksQuerySchema = z
 /** Query of `GET /api/v1/tasks/:id/events`. */
 export const EventsQuerySchema = z
   .object({
-    after: z.coerce.number().int().min(0).optional().describe('Events with a greater seq (default 0).'),
-    limit: z.coerce.number().int().min(1).max(5000).optional().describe('Page size (default 500, max 5000).'),
+    after: decimal(0).optional().describe('Events with a greater seq (default 0).'),
+    limit: decimal(1, 5000).optional().describe('Page size (default 500, max 5000).'),
   })
   .strict();
 
 /** Query of `WS /ws/tasks/:id`. */
 export const WsQuerySchema = z.object({
-  after: z.coerce.number().int().min(0).optional(),
+  after: decimal(0).optional(),
   token: z.string().optional(),
 });
 

@@ -61,6 +61,19 @@ describe('@troupe/server HTTP API', () => {
     });
     expect((await t.call('GET', '/api/v1/tasks?limit=501')).body.error.issues[0].path).toBe('limit');
     expect((await t.call('GET', '/api/v1/tasks?cursor=garbage')).body.error.issues[0].path).toBe('cursor');
+    // Only plain decimal integers: Number() would read these as 16, 10, 5 and 5.
+    for (const bad of ['0x10', '1e1', '%205', '5.0', '-1', '']) {
+      const page = await t.call('GET', `/api/v1/tasks/x/events?after=${bad}`);
+      expect(page.status, bad).toBe(400);
+      expect(page.body.error.issues[0].path, bad).toBe('after');
+    }
+    const text = await fetch(`${t.url}/api/v1/tasks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/xml' },
+      body: '<goal/>',
+    });
+    expect(text.status).toBe(415);
+    expect(((await text.json()) as { error: { code: string } }).error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
     const message = await t.call('POST', '/api/v1/tasks/x/subtasks/y/messages', { body: { text: '' } });
     expect(message.body.error.issues[0].path).toBe('text');
   });

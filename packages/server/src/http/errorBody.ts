@@ -15,6 +15,15 @@ const STATUS_OF_CODE: Record<string, number> = {
   PAYLOAD_TOO_LARGE: 413,
 };
 
+/** Codes of Fastify's own 4xx answers (a body it could not parse is a validation failure). */
+const CODE_OF_STATUS: Record<number, string> = {
+  400: ServerErrorCode.Validation,
+  401: ServerErrorCode.Unauthorized,
+  404: ServerErrorCode.NotFound,
+  413: ServerErrorCode.PayloadTooLarge,
+  415: ServerErrorCode.UnsupportedMediaType,
+};
+
 /** The HTTP status and body for `err`: Troupe codes by the table above, Fastify's 4xx as they are, else 500 (message hidden). */
 export function errorResponse(err: unknown): { status: number; body: ErrorBody } {
   if (err instanceof ValidationError) {
@@ -33,14 +42,7 @@ export function errorResponse(err: unknown): { status: number; body: ErrorBody }
   }
   const e = err as { statusCode?: number; code?: string; message?: string };
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    const code =
-      e.statusCode === 413
-        ? ServerErrorCode.PayloadTooLarge
-        : e.statusCode === 404
-          ? ServerErrorCode.NotFound
-          : e.statusCode === 401
-            ? ServerErrorCode.Unauthorized
-            : ServerErrorCode.Validation;
+    const code = CODE_OF_STATUS[e.statusCode] ?? ServerErrorCode.BadRequest;
     return { status: e.statusCode, body: { error: { code, message: e.message ?? 'bad request' } } };
   }
   return { status: 500, body: { error: { code: ServerErrorCode.Internal, message: 'internal error' } } };
