@@ -104,6 +104,17 @@ export { markSpanFailed, TRACER_NAME, tracingOn } from './runtime/tracing.js';
 export type { FileStoreOptions } from './store/FileStore.js';
 export { FileStore } from './store/FileStore.js';
 export { MemoryStore } from './store/MemoryStore.js';
+export type {
+  EventPage,
+  EventQuery,
+  RunPage,
+  RunQuery,
+  RunRecord,
+  RunRepository,
+  RunStatus,
+  StoredEvent,
+} from './store/RunRepository.js';
+export { eventLimit, FINISHED_STATUSES, RUN_STATUSES, runLimit } from './store/RunRepository.js';
 export type { Store } from './store/Store.js';
 export type { InProcessTransportOptions } from './transport/InProcessTransport.js';
 export { InProcessBus, InProcessTransport } from './transport/InProcessTransport.js';

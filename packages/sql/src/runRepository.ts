@@ -1,95 +1,11 @@
-import type { ProgressEvent, TaskProgress } from '@troupe/core';
-
-// The shapes below are the run repository contract shared with `@troupe/server` (CONTRACT.md, issue 15),
-// copied here so this package does not depend on the server. Keep the two in step.
-
-/** A run's lifecycle status. */
-export type RunStatus = 'pending' | 'running' | 'paused' | 'suspended' | 'completed' | 'failed' | 'cancelled';
-
-/** A run as the API lists it. Times are ms since the epoch; cost in USD; tokens counted by the models. */
-export interface RunRecord {
-  /** The run id (at most 255 characters). */
-  id: string;
-  /** The goal text, or the workflow's name when started from a registered workflow. */
-  goal: string;
-  /** The registered workflow's name, when the run was started from one. */
-  workflow?: string;
-  /** Where the run is in its lifecycle. */
-  status: RunStatus;
-  /** When the run was created, ms since the epoch. */
-  createdAt: number;
-  /** When the run last changed, ms since the epoch. */
-  updatedAt: number;
-  /** Overall progress, 0..1. */
-  progress: number;
-  /** Money spent on model calls so far, USD. */
-  costUsd: number;
-  /** Tokens used so far, as counted by the models. */
-  tokens: { input: number; output: number };
-  /** Why the run failed, when it did. */
-  error?: { code: string; message: string };
-}
-
-/** One event of a run's log; `seq` starts at 1 and has no gaps within a run. */
-export interface StoredEvent {
-  /** Position in the run's log, from 1. */
-  seq: number;
-  /** The progress event as it was appended. */
-  event: ProgressEvent;
-}
-
-/** One page of {@link RunRepository.listRuns}. */
-export interface RunPage {
-  /** The runs, newest first. */
-  runs: RunRecord[];
-  /** Pass as `cursor` to get the next page; absent on the last page. */
-  nextCursor?: string;
-}
-
-/** One page of {@link RunRepository.events}. */
-export interface EventPage {
-  /** The events, ascending by `seq`. */
-  events: StoredEvent[];
-  /** Pass as `after` to get the next page; absent when no more events are stored yet. */
-  nextAfter?: number;
-}
-
-/** What {@link RunRepository.listRuns} takes. */
-export interface RunQuery {
-  /** Only runs in one of these statuses (default: all). */
-  status?: RunStatus[];
-  /** Page size: default 50, at most 500. */
-  limit?: number;
-  /** The `nextCursor` of the previous page (opaque). */
-  cursor?: string;
-}
-
-/** What {@link RunRepository.events} takes. */
-export interface EventQuery {
-  /** Only events with `seq` greater than this (default 0). */
-  after?: number;
-  /** Page size: default 500, at most 5000. */
-  limit?: number;
-}
-
-/** Runs, their event logs and their latest progress snapshots, as the server lists and serves them. */
-export interface RunRepository {
-  /** Stores a new run; throws `RunExistsError` (code `CONFLICT`) when the id exists. */
-  createRun(run: RunRecord): Promise<void>;
-  /** Changes some fields of a run; throws `RunNotFoundError` (code `NOT_FOUND`) when it does not exist. */
-  updateRun(id: string, patch: Partial<Omit<RunRecord, 'id'>>): Promise<void>;
-  /** The run, or `undefined`. */
-  getRun(id: string): Promise<RunRecord | undefined>;
-  /** Newest first (createdAt desc, id desc); `limit` default 50, max 500; `cursor` opaque. */
-  listRuns(query: RunQuery): Promise<RunPage>;
-  /** Appends in order, assigning seq = last + 1, ...; returns the last seq. Safe from several processes at once. */
-  appendEvents(id: string, events: readonly ProgressEvent[]): Promise<number>;
-  /** Events with seq > after (default 0), ascending, at most `limit` (default 500, max 5000). */
-  events(id: string, query: EventQuery): Promise<EventPage>;
-  /** Replaces the run's latest snapshot. */
-  saveSnapshot(id: string, snapshot: TaskProgress): Promise<void>;
-  /** The run's latest snapshot, or `undefined`. */
-  getSnapshot(id: string): Promise<TaskProgress | undefined>;
-  /** Releases resources. Idempotent. */
-  close(): Promise<void>;
-}
+// The run repository contract lives in @troupe/core (shared with @troupe/server).
+export type {
+  EventPage,
+  EventQuery,
+  RunPage,
+  RunQuery,
+  RunRecord,
+  RunRepository,
+  RunStatus,
+  StoredEvent,
+} from '@troupe/core';
