@@ -7,10 +7,12 @@ export default class SummaryReporter implements Reporter {
     let failed = 0;
     let skipped = 0;
     for (const mod of testModules) {
+      // A file that failed outside its tests (a hook, an import) did not skip them: they failed.
+      const moduleFailed = mod.state() === 'failed';
       for (const test of mod.children.allTests()) {
         const state = test.result().state;
         if (state === 'passed') passed++;
-        else if (state === 'failed') failed++;
+        else if (state === 'failed' || moduleFailed) failed++;
         else skipped++;
       }
       if (mod.state() === 'failed' && [...mod.children.allTests()].length === 0) failed++;

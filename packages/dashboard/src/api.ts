@@ -1,25 +1,6 @@
-import type { ProgressEvent, TaskProgress } from '@troupe/core';
+import type { ProgressEvent, RunPage, RunRecord, TaskProgress } from '@troupe/core';
 
-/** A run as the server lists it (see @troupe/server's RunRecord). Times in ms since the epoch, cost in USD. */
-export interface RunRecord {
-  id: string;
-  goal: string;
-  workflow?: string;
-  status: 'pending' | 'running' | 'paused' | 'suspended' | 'completed' | 'failed' | 'cancelled';
-  createdAt: number;
-  updatedAt: number;
-  /** 0..1 */
-  progress: number;
-  costUsd: number;
-  tokens: { input: number; output: number };
-  error?: { code: string; message: string };
-}
-
-/** A page of runs, newest first. */
-export interface RunPage {
-  runs: RunRecord[];
-  nextCursor?: string;
-}
+export type { RunPage, RunRecord } from '@troupe/core';
 
 /** What the WebSocket `/ws/tasks/:id` sends. */
 export type LiveMessage =
