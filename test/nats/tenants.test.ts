@@ -5,6 +5,10 @@
  * another's: not reach its agents, not read its progress or results, not
  * cancel its runs. NATS accounts isolate further (separate subject spaces).
  */
+
+import { jetstreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import { connect } from '@nats-io/transport-node';
 import { createRuntime, NoRespondersError, UnauthorizedError } from '@troupe/core';
 import {
   connectNats,
@@ -18,7 +22,6 @@ import {
   startWorker,
 } from '@troupe/nats';
 import { natsSuite, startNatsServer } from '@troupe/testing';
-import { connect } from 'nats';
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { expect, it } from 'vitest';
 import { type Answer, Inc, Sleep, WhoAsk, workerAgents } from './fixtures/agents.js';
@@ -117,11 +120,11 @@ natsSuite('tenants confined by NATS permissions', () => {
         greenNc.subscribe('troupe.blue.progress.>', { callback: (err) => resolve(err) });
       });
       expect(await refused).toMatchObject({ code: 'PERMISSIONS_VIOLATION' });
-      const jsm = await greenNc.jetstreamManager();
+      const jsm = await jetstreamManager(greenNc);
       await expect(jsm.streams.getMessage('TROUPE_BLUE_PROGRESS', { seq: 1 })).rejects.toMatchObject({
         code: 'PERMISSIONS_VIOLATION',
       });
-      await expect(greenNc.jetstream().views.kv(resultsBucketName('blue'))).rejects.toMatchObject({
+      await expect(new Kvm(greenNc).create(resultsBucketName('blue'))).rejects.toMatchObject({
         code: 'PERMISSIONS_VIOLATION',
       });
 
