@@ -1,6 +1,6 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { createRuntime, defineAgent, defineMessage, on } from '@troupe/core';
 import { connectNats } from '@troupe/nats';
-import { connect, type NatsConnection } from 'nats';
 import { z } from 'zod';
 import { best, opsPerSec } from '../table.js';
 import { inFlight } from './lanes.js';
@@ -69,7 +69,11 @@ async function rawEcho(
   server: NatsConnection,
   client: NatsConnection,
 ): Promise<(i: number) => Promise<unknown>> {
-  server.subscribe('bench.raw.echo', { callback: (_err, msg) => msg.respond(msg.data) });
+  server.subscribe('bench.raw.echo', {
+    callback: (_err, msg) => {
+      msg.respond(msg.data);
+    },
+  });
   await server.flush();
   const encoder = new TextEncoder();
   return async (i) => {

@@ -2,9 +2,10 @@
  * A durable worker process for bench:nats: connects to BENCH_NATS_URL, hosts the bench job
  * agent in BENCH_NAMESPACE, prints "ready", and exits cleanly on SIGTERM.
  */
+
+import { connect } from '@nats-io/transport-node';
 import { createRuntime } from '@troupe/core';
 import { startDurableWorker } from '@troupe/nats';
-import { connect } from 'nats';
 import { JobAgent } from './benchJob.js';
 
 const url = process.env.BENCH_NATS_URL;

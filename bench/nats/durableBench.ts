@@ -1,6 +1,7 @@
+import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy } from '@nats-io/jetstream';
+import { connect, nanos } from '@nats-io/transport-node';
 import { createRuntime } from '@troupe/core';
 import { createDispatcher, type Dispatcher, startDurableWorker } from '@troupe/nats';
-import { AckPolicy, connect, nanos, RetentionPolicy } from 'nats';
 import { Job, JobAgent, jobPayload } from './benchJob.js';
 import { inFlight, seconds } from './lanes.js';
 
@@ -62,7 +63,7 @@ export async function measureRawJetStream(options: {
   const nc = await connect({ servers: options.url, noAsyncTraces: true });
   const consumerNc = await connect({ servers: options.url, noAsyncTraces: true });
   try {
-    const jsm = await nc.jetstreamManager();
+    const jsm = await jetstreamManager(nc);
     const stream = `RAW${Date.now()}`;
     await jsm.streams.add({
       name: stream,
@@ -74,8 +75,8 @@ export async function measureRawJetStream(options: {
       ack_policy: AckPolicy.Explicit,
       ack_wait: nanos(30_000),
     });
-    const js = nc.jetstream();
-    const consumer = await consumerNc.jetstream().consumers.get(stream, 'raw');
+    const js = jetstream(nc);
+    const consumer = await jetstream(consumerNc).consumers.get(stream, 'raw');
     const encoder = new TextEncoder();
     const run = async (count: number, offset: number) => {
       let acked = 0;

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { connect } from '@nats-io/transport-node';
 import { createDispatcher } from '@troupe/nats';
-import { connect } from 'nats';
 import { dispatchAndCollect } from './durableBench.js';
 import { seconds } from './lanes.js';
 

@@ -5,6 +5,7 @@
  * JetStream progress stream and keeps it in NATS KV.
  */
 
+import { connect } from '@nats-io/transport-node';
 import {
   PLAN_INVALID,
   PlanError,
@@ -17,7 +18,6 @@ import {
 import { createRuntime, type TaskProgress } from '@troupe/core';
 import { connectNats, NatsKvStore, remoteProgress$ } from '@troupe/nats';
 import { natsSuite, startNatsServer } from '@troupe/testing';
-import { connect } from 'nats';
 import { expect, it } from 'vitest';
 import { GOAL } from './fixtures/team.js';
 import { startAgentWorker } from './support/agentWorker.js';

@@ -14,7 +14,7 @@ import { type CodeBlock, codeBlocks, docFiles, ROOT } from '../support/markdownB
 import { checkShell } from './support/checkShell.js';
 
 const exec = promisify(execFile);
-/** Inside test/, so `@troupe/*`, zod, rxjs, nats and vitest resolve as they do for the tests. */
+/** Inside test/, so `@troupe/*`, zod, rxjs, @nats-io/* and vitest resolve as they do for the tests. */
 const DIR = join(ROOT, 'test/docs/.blocks');
 
 const MODES: Record<string, readonly string[]> = {

@@ -1,7 +1,8 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { TransportError } from '@troupe/core';
 import { createDispatcher, type DeadLetter } from '@troupe/nats';
 import { natsSuite, startNatsServer } from '@troupe/testing';
-import { connect } from 'nats';
 import { expect, it } from 'vitest';
 import { watchDeadLetters } from './support/deadLetters.js';
 import { countExecutions, createExecLog } from './support/execLog.js';
@@ -48,11 +49,11 @@ natsSuite('durable dispatch of a poison task', () => {
       expect(await dispatcher.peek(poisonId)).toMatchObject({ ok: false, deadLettered: true, deliveries: 3 });
       expect((await countExecutions(nc, namespace)).get(poisonId)).toBe(3);
       // The dead letter is also kept by the dead-letter stream, for whoever drains it later.
-      const jsm = await nc.jetstreamManager();
+      const jsm = await jetstreamManager(nc);
       const kept = await jsm.streams.getMessage('TROUPE_POISON_DEAD', {
         last_by_subj: `troupe.${namespace}.tasks.dead`,
       });
-      expect(kept.json<DeadLetter>().taskId).toBe(poisonId);
+      expect(kept?.json<DeadLetter>().taskId).toBe(poisonId);
       dead.stop();
     } finally {
       await nc.close();

@@ -4,6 +4,9 @@
  * touching queued tasks, results expire after their TTL, and an existing asset whose limits
  * differ is reported once.
  */
+
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { createRuntime, type Logger } from '@troupe/core';
 import {
   connectNats,
@@ -13,7 +16,6 @@ import {
   startWorker,
 } from '@troupe/nats';
 import { natsSuite, startNatsServer } from '@troupe/testing';
-import { connect } from 'nats';
 import { expect, it } from 'vitest';
 import { Inc, workerAgents } from '../nats/fixtures/agents.js';
 import { FaultWork, faultJob } from './support/faultJob.js';
@@ -41,7 +43,7 @@ natsSuite('retention of durable and ownership assets', () => {
           ),
         );
       }
-      const jsm = await nc.jetstreamManager();
+      const jsm = await jetstreamManager(nc);
       const stream = `KV_${ownersBucketName('keys')}`;
       expect((await jsm.streams.info(stream)).state.messages).toBe(2_000);
       await worker.close();
@@ -85,7 +87,7 @@ natsSuite('retention of durable and ownership assets', () => {
       // A task nobody hosts waits in the queue, untouched by the dead-letter limits.
       await dispatcher.dispatch({ to: { type: 'nobody' }, message: FaultWork.create({ n: 1 }) });
       await Promise.all(ids.map((id) => dispatcher.outcome(id, { timeout: 120_000 })));
-      const jsm = await nc.jetstreamManager();
+      const jsm = await jetstreamManager(nc);
       const dead = await jsm.streams.info('TROUPE_RET_DEAD');
       expect(dead.state.messages).toBe(100);
       expect(dead.config.max_msgs).toBe(100);

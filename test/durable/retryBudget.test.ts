@@ -3,9 +3,10 @@
  * types it hosts (a consumer per type), and a task handed back by a clean close is re-queued
  * without spending a delivery.
  */
+
+import { connect } from '@nats-io/transport-node';
 import { createDispatcher, type TaskResult } from '@troupe/nats';
 import { natsSuite, startNatsServer } from '@troupe/testing';
-import { connect } from 'nats';
 import { expect, it } from 'vitest';
 import { watchDeadLetters } from './support/deadLetters.js';
 import { countExecutions, createExecLog } from './support/execLog.js';

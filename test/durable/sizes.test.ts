@@ -3,10 +3,12 @@
  * once with PayloadTooLargeError, and a dead letter always lands (the task's payload left out,
  * the reason cut down) so the waiter always gets the real, typed error.
  */
+
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { PayloadTooLargeError, ValidationError } from '@troupe/core';
 import { createDispatcher } from '@troupe/nats';
 import { natsSuite, startNatsServer } from '@troupe/testing';
-import { connect } from 'nats';
 import { expect, it } from 'vitest';
 import { watchDeadLetters } from './support/deadLetters.js';
 import { createExecLog } from './support/execLog.js';
@@ -72,7 +74,7 @@ natsSuite('durable task sizes against max_payload', () => {
       expect(letter?.reason.message).toMatch(/^input rejected: .*\[truncated, \d+ bytes\]$/s);
       expect(await dispatcher.peek(quoteId)).toMatchObject({ ok: false, deadLettered: true, deliveries: 1 });
       // Nothing is left in the queue.
-      const jsm = await nc.jetstreamManager();
+      const jsm = await jetstreamManager(nc);
       const info = await jsm.consumers.info('TROUPE_SIZES_TASKS', 'troupe_sizes_do_fault=job');
       expect(info.num_pending + info.num_ack_pending).toBe(0);
       dead.stop();

@@ -3,9 +3,11 @@
  * its dispatcher records `TimeoutError` once no worker took it in time, and a worker started
  * later never runs it. Real nats-server, real worker processes.
  */
+
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { createDispatcher, type TaskResult, tasksStreamName } from '@troupe/nats';
 import { natsSuite, startNatsServer } from '@troupe/testing';
-import { connect, type NatsConnection } from 'nats';
 import { expect, it } from 'vitest';
 import { watchDeadLetters } from './support/deadLetters.js';
 import { countExecutions, createExecLog } from './support/execLog.js';
@@ -13,7 +15,7 @@ import { FaultWork } from './support/faultJob.js';
 import { WorkerPool } from './support/workerProcesses.js';
 
 async function queued(nc: NatsConnection, namespace: string): Promise<number> {
-  const jsm = await nc.jetstreamManager();
+  const jsm = await jetstreamManager(nc);
   return (await jsm.streams.info(tasksStreamName(namespace))).state.messages;
 }
 

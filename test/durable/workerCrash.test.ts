@@ -1,6 +1,6 @@
+import { connect } from '@nats-io/transport-node';
 import { createDispatcher } from '@troupe/nats';
 import { natsSuite, startNatsServer } from '@troupe/testing';
-import { connect } from 'nats';
 import { expect, it } from 'vitest';
 import { countExecutions, createExecLog } from './support/execLog.js';
 import { bucketWrites, collect, dispatchJobs, streamMessages } from './support/scenario.js';

@@ -4,10 +4,11 @@
  * the time it has left, rebased on the receiver's clock on arrival, so skew
  * neither fails a healthy ask early nor lets a handler outlive its deadline.
  */
+
+import { connect, headers } from '@nats-io/transport-node';
 import { createRuntime, newId } from '@troupe/core';
 import { connectNats } from '@troupe/nats';
 import { natsSuite, startNatsServer } from '@troupe/testing';
-import { connect, headers } from 'nats';
 import { expect, it } from 'vitest';
 import { type Answer, Clock, Relay, Sleep } from './fixtures/agents.js';
 import { spawnWorker } from './support/workerProcess.js';

@@ -3,10 +3,12 @@
  * worker hosting the type; `{ type, key }` always reaches the one instance
  * that owns the key, and a live worker takes the key over when its owner dies.
  */
+
+import { Kvm } from '@nats-io/kv';
+import { connect } from '@nats-io/transport-node';
 import { createRuntime, type Runtime } from '@troupe/core';
 import { connectNats, ownerSubject, startWorker, type Worker } from '@troupe/nats';
 import { natsSuite, startNatsServer } from '@troupe/testing';
-import { connect } from 'nats';
 import { expect, it } from 'vitest';
 import { type Answer, Inc, WhoAsk, workerAgents } from './fixtures/agents.js';
 import { untilNoResponders } from './support/untilNoResponders.js';
@@ -108,7 +110,7 @@ natsSuite('NATS workers', () => {
       expect(second.transport.stats().takeovers).toBe(1);
 
       const nc = await connect({ servers: server.url });
-      const kv = await nc.jetstream().views.kv('troupe_takeover_owners');
+      const kv = await new Kvm(nc).create('troupe_takeover_owners');
       const entry = await kv.get('nats.counter.k');
       expect(new TextDecoder().decode(entry?.value)).toBe(second.transport.workerId);
       await nc.close();

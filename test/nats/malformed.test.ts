@@ -4,6 +4,7 @@
  * are counted and dropped, and the worker still answers a valid ask after.
  */
 import { randomBytes } from 'node:crypto';
+import { connect, headers, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import {
   createRuntime,
   errorFromWire,
@@ -14,7 +15,6 @@ import {
 } from '@troupe/core';
 import { connectNats, startWorker } from '@troupe/nats';
 import { natsSuite, startNatsServer } from '@troupe/testing';
-import { connect, headers, type MsgHdrs, type NatsConnection } from 'nats';
 import { expect, it } from 'vitest';
 import { type Answer, Inc, WhoAsk, workerAgents } from './fixtures/agents.js';
 

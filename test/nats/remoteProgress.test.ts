@@ -3,10 +3,12 @@
  * the first event (JetStream), then follows it live; unsubscribing removes
  * its consumer.
  */
+
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { createRuntime, defineAgent, defineMessage, on, type ProgressEvent } from '@troupe/core';
 import { connectNats, progressStreamName, remoteProgress$, startWorker } from '@troupe/nats';
 import { natsSuite, startNatsServer } from '@troupe/testing';
-import { connect } from 'nats';
 import { expect, it } from 'vitest';
 import { z } from 'zod';
 
@@ -106,7 +108,7 @@ natsSuite('remoteProgress$', () => {
     // Unsubscribing removed the subscriber's consumer.
     const nc = await connect({ servers: server.url });
     try {
-      const jsm = await nc.jetstreamManager();
+      const jsm = await jetstreamManager(nc);
       await expect
         .poll(async () => (await jsm.consumers.list(progressStreamName('prog')).next()).length, {
           timeout: 10_000,

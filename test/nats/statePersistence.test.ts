@@ -6,10 +6,10 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { connect } from '@nats-io/transport-node';
 import { createRuntime, type Runtime } from '@troupe/core';
 import { connectNats, NatsKvStore, ownerSubject, startWorker, type Worker } from '@troupe/nats';
 import { natsSuite, startNatsServer, startTcpProxy } from '@troupe/testing';
-import { connect } from 'nats';
 import { expect, it } from 'vitest';
 import { Inc, workerAgents } from './fixtures/agents.js';
 import { untilNoResponders } from './support/untilNoResponders.js';

@@ -3,6 +3,8 @@
  * Troupe ask carries, the reply format, the serving side honouring the
  * `timeout` header (time left, rebased on arrival) and control-subject cancels on its own, and size limits.
  */
+
+import { connect, headers, type Msg } from '@nats-io/transport-node';
 import {
   CancelledError,
   createRuntime,
@@ -17,7 +19,6 @@ import {
 } from '@troupe/core';
 import { connectNats, NatsTransport, startWorker } from '@troupe/nats';
 import { natsSuite, startNatsServer } from '@troupe/testing';
-import { connect, headers, type Msg } from 'nats';
 import { expect, it } from 'vitest';
 import { Inc, Sleep, WhoAsk, workerAgents } from './fixtures/agents.js';
 
@@ -53,7 +54,11 @@ natsSuite('NATS wire contract', () => {
     const owner = worker.transport.workerId;
     const raw = await connect({ servers: server.url });
     const seen: Msg[] = [];
-    raw.subscribe('troupe.wire.>', { callback: (_e, m) => seen.push(m) });
+    raw.subscribe('troupe.wire.>', {
+      callback: (_e, m) => {
+        seen.push(m);
+      },
+    });
     await raw.flush();
     await using client = createRuntime({
       transport: await connectNats({ connection: { servers: server.url } }),

@@ -1,3 +1,4 @@
+import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import {
   CancelledError,
   type Envelope,
@@ -8,14 +9,13 @@ import {
   type TroupeError,
   ValidationError,
 } from '@troupe/core';
-import { ErrorCode, type Msg, type NatsConnection, type Subscription } from 'nats';
 import { readControl } from './control.js';
 import { expiredError, lostError } from './endpointErrors.js';
 import { Header, headerOf } from './headers.js';
 import { type Inbound, readInbound } from './inbound.js';
 import { KeyedRouter, type Routable } from './KeyedRouter.js';
 import type { LogDigest } from './LogDigest.js';
-import { natsCode, subscriptionError } from './natsErrors.js';
+import { isMaxPayloadExceeded, subscriptionError } from './natsErrors.js';
 import { Ownership } from './Ownership.js';
 import { type Fence, RemoteDelivery } from './RemoteDelivery.js';
 import { ReplyFence } from './ReplyFence.js';
@@ -373,7 +373,7 @@ export class AgentEndpoint {
     } catch (err) {
       this.#o.logger.debug(`could not reply on ${msg.reply}`, { error: (err as Error).message });
       // The client refused it as too large (its limit may be lower than we knew): say so, typed.
-      if (natsCode(err) !== ErrorCode.MaxPayloadExceeded) return;
+      if (!isMaxPayloadExceeded(err)) return;
       const tooLarge = new PayloadTooLargeError(
         `reply of ${reply.data.length} bytes exceeds the server's maximum`,
         {

@@ -1,7 +1,7 @@
+import type { Msg, NatsConnection } from '@nats-io/transport-node';
 import { TimeoutError, TransportError, type TroupeError } from '@troupe/core';
-import { ErrorCode, type Msg, type NatsConnection } from 'nats';
 import { Header, timeLeft, withHeader } from './headers.js';
-import { natsCode, requestError } from './natsErrors.js';
+import { isNoResponders, requestError } from './natsErrors.js';
 import type { Ownership } from './Ownership.js';
 import type { NatsTransportStats } from './stats.js';
 import { ownerSubject } from './subjects.js';
@@ -116,7 +116,7 @@ export class KeyedRouter {
           if (msg.reply) msg.respond(reply.data, reply.headers ? { headers: reply.headers } : {});
         },
         (err: unknown) => {
-          if (natsCode(err) === ErrorCode.NoResponders) {
+          if (isNoResponders(err)) {
             void this.#takeOver(r, type, key, revision, attempt);
             return;
           }

@@ -1,3 +1,4 @@
+import { type NatsConnection, nuid, PermissionViolationError, type Status } from '@nats-io/transport-node';
 import {
   ClosedError,
   createLogger,
@@ -10,7 +11,6 @@ import {
   type TroupeError,
   ValidationError,
 } from '@troupe/core';
-import { Events, type NatsConnection, nuid, type Status } from 'nats';
 import { AgentEndpoint } from './AgentEndpoint.js';
 import { inboxPrefixOf, type NatsConnectOptions, openConnection } from './connection.js';
 import { LogDigest } from './LogDigest.js';
@@ -27,8 +27,8 @@ import { emptyStats, type NatsTransportStats } from './stats.js';
  */
 export interface NatsTransportOptions {
   /**
-   * How to open the connection: nats.js `ConnectionOptions`, passed through untouched
-   * (`servers`, `token`, `user`/`pass`, `tls`, `authenticator`, `inboxPrefix`, …). `servers`
+   * How to open the connection: nats.js `NodeConnectionOptions` (`@nats-io/transport-node`), passed
+   * through untouched (`servers`, `token`, `user`/`pass`, `tls`, `authenticator`, `inboxPrefix`, …). `servers`
    * defaults to `TROUPE_NATS_URL`, else `nats://127.0.0.1:4222`.
    */
   connection?: NatsConnectOptions;
@@ -264,12 +264,12 @@ export class NatsTransport implements Transport, AsyncDisposable {
 
   #onStatus(status: Status): void {
     switch (status.type) {
-      case Events.Disconnect:
+      case 'disconnect':
         this.#stats.disconnects++;
         this.#logger.info('NATS disconnected; reconnecting');
         this.#endpoint?.disconnected();
         return;
-      case Events.Reconnect:
+      case 'reconnect':
         this.#stats.reconnects++;
         this.#logger.info('NATS reconnected');
         this.#requester?.forgetOwners();
@@ -279,9 +279,10 @@ export class NatsTransport implements Transport, AsyncDisposable {
           });
         });
         return;
-      case Events.Error: {
-        const denied = status.permissionContext;
-        if (denied?.operation !== 'publish') return; // refused subscriptions fail in their own callbacks
+      case 'error': {
+        const denied = status.error instanceof PermissionViolationError ? status.error : undefined;
+        // Refused subscriptions fail in their own callbacks; a refusal naming no subject names nothing to fail.
+        if (denied?.operation !== 'publish' || denied.subject === '') return;
         const failed = this.#requester?.failPublished(denied.subject, publishDenied(denied.subject)) ?? 0;
         this.#stats.denied += failed;
         this.#digest.warn('publishes refused', `NATS refused a publish to ${denied.subject} (permissions)`, {

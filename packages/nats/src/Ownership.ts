@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { type KV, type KvEntry, Kvm } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { type Logger, TransportError } from '@troupe/core';
-import type { KV, KvEntry, NatsConnection } from 'nats';
 import { ownerKey, ownersBucketName } from './subjects.js';
 
 const encoder = new TextEncoder();
@@ -191,7 +193,7 @@ export class Ownership {
     const entry = await kv.get(k);
     if (!entry || entry.operation === 'PUT') return;
     const bucket = ownersBucketName(this.#options.namespace);
-    const jsm = await this.#options.connection.jetstreamManager();
+    const jsm = await jetstreamManager(this.#options.connection);
     await jsm.streams.purge(`KV_${bucket}`, { filter: `$KV.${bucket}.${k}`, seq: entry.revision + 1 });
   }
 
@@ -261,7 +263,7 @@ export class Ownership {
       return undefined;
     }
     try {
-      return await connection.jetstream().views.kv(ownersBucketName(namespace), { history: 1 });
+      return await new Kvm(connection).create(ownersBucketName(namespace), { history: 1 });
     } catch (err) {
       this.#bucket = undefined; // try again with the next message
       throw new TransportError(`could not open the owners bucket: ${(err as Error).message}`, { cause: err });

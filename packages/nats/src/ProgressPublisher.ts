@@ -1,5 +1,6 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger, ProgressEvent } from '@troupe/core';
-import type { NatsConnection } from 'nats';
 import { ensureProgressStream, type ProgressStreamOptions } from './progressStream.js';
 import type { NatsTransportStats } from './stats.js';
 import { progressSubject } from './subjects.js';
@@ -36,7 +37,7 @@ export class ProgressPublisher {
   async start(connection: NatsConnection, stream: ProgressStreamOptions): Promise<void> {
     if (connection.info?.jetstream === true) {
       try {
-        await ensureProgressStream(await connection.jetstreamManager(), this.#namespace, stream);
+        await ensureProgressStream(await jetstreamManager(connection), this.#namespace, stream);
       } catch (err) {
         this.#logger.warn('could not create the progress stream; late subscribers will miss events', {
           error: (err as Error).message,

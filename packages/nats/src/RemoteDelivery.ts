@@ -1,5 +1,5 @@
+import type { Msg } from '@nats-io/transport-node';
 import type { DeliveryOptions } from '@troupe/core';
-import type { Msg } from 'nats';
 
 /** A keyed delivery's fencing token: the key, and the owners-bucket revision this worker held it at. */
 export interface Fence {

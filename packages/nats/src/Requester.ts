@@ -1,4 +1,12 @@
 import {
+  headers,
+  type Msg,
+  type MsgHdrs,
+  type NatsConnection,
+  nuid,
+  type Subscription,
+} from '@nats-io/transport-node';
+import {
   type AgentAddress,
   type Envelope,
   formatAddress,
@@ -7,11 +15,10 @@ import {
   TransportError,
   type TroupeError,
 } from '@troupe/core';
-import { headers, type Msg, type MsgHdrs, type NatsConnection, nuid, type Subscription } from 'nats';
 import { encodeControl } from './control.js';
 import { Header, headerOf, timeLeft } from './headers.js';
 import { KeyRoute } from './KeyRoute.js';
-import { closedError, requestError, subscriptionError } from './natsErrors.js';
+import { closedError, requestError, statusError, subscriptionError } from './natsErrors.js';
 import { encodeOutbound } from './outbound.js';
 import { readReply } from './reply.js';
 import { abortReason, watchAbort } from './signals.js';
@@ -220,11 +227,7 @@ export class Requester {
     route.locating = undefined;
     const h = msg.headers;
     if (h?.hasError && msg.data.length === 0) {
-      const code = h.code === 503 ? '503' : 'REQUEST_ERROR';
-      this.#failRoute(
-        route,
-        requestError({ code, message: `${h.code} ${h.description}` }, this.#context(route)),
-      );
+      this.#failRoute(route, requestError(statusError(h, locate.subject), this.#context(route)));
       return;
     }
     const reply = readReply(msg);
@@ -327,12 +330,8 @@ export class Requester {
         return;
       }
       this.#take(p.token);
-      const code = h.code === 503 ? '503' : 'REQUEST_ERROR';
       p.reject(
-        requestError(
-          { code, message: `${h.code} ${h.description}` },
-          this.#context(p.envelope.to, p.options.timeout),
-        ),
+        requestError(statusError(h, p.subject ?? ''), this.#context(p.envelope.to, p.options.timeout)),
       );
       return;
     }

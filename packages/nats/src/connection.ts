@@ -1,12 +1,13 @@
-import { type ConnectionOptions, connect, type NatsConnection } from 'nats';
+import { connect, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
 import { connectError } from './natsErrors.js';
 
 /**
- * How to open a NATS connection: nats.js `ConnectionOptions`, passed to `connect()` untouched
- * (token, user/pass, tls, authenticator, inboxPrefix, reconnectTimeWait, …). `servers` defaults
+ * How to open a NATS connection: nats.js 3.x `NodeConnectionOptions` (`@nats-io/transport-node`),
+ * passed to `connect()` untouched (token, user/pass, tls, authenticator, inboxPrefix,
+ * reconnectTimeWait, …). `servers` defaults
  * to `TROUPE_NATS_URL`, else `nats://127.0.0.1:4222`; a comma-separated string names several.
  */
-export type NatsConnectOptions = ConnectionOptions;
+export type NatsConnectOptions = NodeConnectionOptions;
 
 /** The servers a source points at, for messages. */
 export function describeServers(options: NatsConnectOptions): string {

@@ -1,5 +1,5 @@
+import type { MsgHdrs } from '@nats-io/transport-node';
 import type { WireError } from '@troupe/core';
-import type { MsgHdrs } from 'nats';
 
 /** Bytes kept of an oversized error message (its code and name always travel). */
 export const ERROR_MESSAGE_PREFIX = 4_096;

@@ -1,5 +1,5 @@
+import { headers, type MsgHdrs } from '@nats-io/transport-node';
 import type { Envelope } from '@troupe/core';
-import { headers, type MsgHdrs } from 'nats';
 
 /**
  * NATS header names. Routing fields travel as headers so a receiver can

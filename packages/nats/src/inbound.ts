@@ -1,3 +1,4 @@
+import type { Msg, MsgHdrs } from '@nats-io/transport-node';
 import {
   type Envelope,
   EnvelopeSchema,
@@ -6,7 +7,6 @@ import {
   ValidationError,
   validationErrorFromZod,
 } from '@troupe/core';
-import type { Msg, MsgHdrs } from 'nats';
 import { Header, headerOf } from './headers.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });

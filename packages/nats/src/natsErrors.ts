@@ -1,4 +1,16 @@
 import {
+  AuthorizationError,
+  ClosedConnectionError,
+  DrainingConnectionError,
+  InvalidArgumentError,
+  type MsgHdrs,
+  NoRespondersError as NatsNoRespondersError,
+  TimeoutError as NatsTimeoutError,
+  PermissionViolationError,
+  RequestError,
+  UserAuthenticationExpiredError,
+} from '@nats-io/transport-node';
+import {
   ClosedError,
   NoRespondersError,
   PayloadTooLargeError,
@@ -7,28 +19,41 @@ import {
   TroupeError,
   UnauthorizedError,
 } from '@troupe/core';
-import { ErrorCode, NatsError } from 'nats';
 
-const AUTH_CODES: ReadonlySet<string> = new Set([
-  ErrorCode.AuthorizationViolation,
-  ErrorCode.AuthenticationExpired,
-  ErrorCode.AuthenticationTimeout,
-  ErrorCode.AccountExpired,
-  ErrorCode.BadAuthentication,
-  ErrorCode.BadCreds,
-]);
+/**
+ * What a nats.js 3 error means: a request wraps every failure but a timeout in a `RequestError`
+ * whose `cause` is the error itself (a permission violation, a closed connection, …); unwrapped.
+ */
+function reasonOf(err: unknown): unknown {
+  return err instanceof RequestError && err.cause instanceof Error ? err.cause : err;
+}
 
-/** The nats.js error code of `err`, if it is a NATS error. */
-export function natsCode(err: unknown): string | undefined {
-  if (err instanceof NatsError) return err.code;
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
+/** Whether `err` is nats.js saying nobody subscribes to the subject (a request's 503). */
+export function isNoResponders(err: unknown): boolean {
+  return err instanceof NatsNoRespondersError || (err instanceof RequestError && err.isNoResponders());
+}
+
+/** Whether `err` is nats.js giving up on a request that got no reply in time. */
+export function isNatsTimeout(err: unknown): boolean {
+  return err instanceof NatsTimeoutError;
+}
+
+/** Whether `err` is nats.js refusing a message larger than the server's `max_payload`. */
+export function isMaxPayloadExceeded(err: unknown): boolean {
+  const reason = reasonOf(err);
+  return reason instanceof InvalidArgumentError && reason.message.includes('max_payload');
+}
+
+/** Whether `err` is nats.js refusing work on a connection that is closed or draining. */
+function isConnectionClosed(err: unknown): boolean {
+  const reason = reasonOf(err);
+  return reason instanceof ClosedConnectionError || reason instanceof DrainingConnectionError;
 }
 
 /** Whether `err` means the server refused the credentials. */
 export function isAuthError(err: unknown): boolean {
-  const code = natsCode(err);
-  if (code !== undefined && AUTH_CODES.has(code)) return true;
+  const reason = reasonOf(err);
+  if (reason instanceof AuthorizationError || reason instanceof UserAuthenticationExpiredError) return true;
   const message = err instanceof Error ? err.message.toLowerCase() : '';
   return message.includes('authorization violation') || message.includes('authentication');
 }
@@ -50,7 +75,7 @@ export function connectError(err: unknown, servers: string): TroupeError {
 
 /** Whether `err` is the server refusing a publish or a subscription (account permissions). */
 export function isPermissionError(err: unknown): boolean {
-  return natsCode(err) === ErrorCode.PermissionsViolation;
+  return reasonOf(err) instanceof PermissionViolationError;
 }
 
 /** The error for a subscription the server refused or dropped. */
@@ -103,32 +128,38 @@ export interface RequestErrorContext {
 
 /** A failed nats.js request as a typed Troupe error. */
 export function requestError(err: unknown, ctx: RequestErrorContext): TroupeError {
-  const code = natsCode(err);
-  switch (code) {
-    case ErrorCode.NoResponders:
-      return new NoRespondersError(`no agent ${ctx.target} in namespace '${ctx.namespace}'`, {
-        cause: err,
-        data: { target: ctx.target, namespace: ctx.namespace },
-      });
-    case ErrorCode.Timeout:
-      return new TimeoutError(`request to ${ctx.target} timed out after ${ctx.timeout} ms`, {
-        cause: err,
-        data: { target: ctx.target, timeout: ctx.timeout },
-      });
-    case ErrorCode.MaxPayloadExceeded:
-      return new PayloadTooLargeError(`message to ${ctx.target} exceeds the server's max payload`, {
-        cause: err,
-      });
-    case ErrorCode.ConnectionClosed:
-    case ErrorCode.ConnectionDraining:
-      return new ClosedError('NATS connection is closed', { cause: err });
-    default:
-      if (isAuthError(err) || code === ErrorCode.PermissionsViolation) {
-        return new UnauthorizedError(`NATS refused the request to ${ctx.target}`, { cause: err });
-      }
-      return new TransportError(
-        `request to ${ctx.target} failed: ${err instanceof Error ? err.message : String(err)}`,
-        { cause: err },
-      );
+  if (isNoResponders(err)) {
+    return new NoRespondersError(`no agent ${ctx.target} in namespace '${ctx.namespace}'`, {
+      cause: err,
+      data: { target: ctx.target, namespace: ctx.namespace },
+    });
   }
+  if (isNatsTimeout(err)) {
+    return new TimeoutError(`request to ${ctx.target} timed out after ${ctx.timeout} ms`, {
+      cause: err,
+      data: { target: ctx.target, timeout: ctx.timeout },
+    });
+  }
+  if (isMaxPayloadExceeded(err)) {
+    return new PayloadTooLargeError(`message to ${ctx.target} exceeds the server's max payload`, {
+      cause: err,
+    });
+  }
+  if (isConnectionClosed(err)) return new ClosedError('NATS connection is closed', { cause: err });
+  if (isAuthError(err) || isPermissionError(err)) {
+    return new UnauthorizedError(`NATS refused the request to ${ctx.target}`, { cause: err });
+  }
+  return new TransportError(
+    `request to ${ctx.target} failed: ${err instanceof Error ? err.message : String(err)}`,
+    { cause: err },
+  );
+}
+
+/**
+ * A status reply without data (as the server sends for a request nobody answers) as the nats.js
+ * error the request would have failed with: no responders for 503, else a `RequestError`.
+ */
+export function statusError(h: MsgHdrs, subject: string): Error {
+  if (h.code === 503) return new NatsNoRespondersError(subject);
+  return new RequestError(`${h.code} ${h.description}`);
 }

@@ -1,3 +1,4 @@
+import type { MsgHdrs } from '@nats-io/transport-node';
 import {
   type Envelope,
   formatAddress,
@@ -7,7 +8,6 @@ import {
   type TroupeError,
   ValidationError,
 } from '@troupe/core';
-import type { MsgHdrs } from 'nats';
 import { headersSize } from './fit.js';
 import { envelopeHeaders } from './headers.js';
 

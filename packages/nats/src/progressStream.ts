@@ -1,4 +1,5 @@
-import { type JetStreamManager, nanos, RetentionPolicy, StorageType, type StreamInfo } from 'nats';
+import { type JetStreamManager, RetentionPolicy, StorageType, type StreamInfo } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
 import { progressStreamName } from './subjects.js';
 
 /** Limits of a namespace's progress stream. */

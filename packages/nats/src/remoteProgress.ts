@@ -1,5 +1,6 @@
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { createLogger, type Logger, type ProgressEvent, ProgressEventSchema } from '@troupe/core';
-import type { NatsConnection } from 'nats';
 import { Observable } from 'rxjs';
 import { type NatsConnectOptions, openConnection } from './connection.js';
 import { natsFailure } from './natsErrors.js';
@@ -54,12 +55,12 @@ export function remoteProgress$(options: RemoteProgressOptions): Observable<Prog
         nc = opened;
       }
       if (stopped) return;
-      const stream = await ensureProgressStream(await nc.jetstreamManager(), namespace, progressStream);
+      const stream = await ensureProgressStream(await jetstreamManager(nc), namespace, progressStream);
       // An ordered consumer starts at stream sequence 1 by default: the whole run, then live.
       // (Passing DeliverPolicy.All would clash with the start sequence nats.js always sets.)
-      const consumer = await nc
-        .jetstream()
-        .consumers.get(stream, { filterSubjects: progressSubject(namespace, runId) });
+      const consumer = await jetstream(nc).consumers.get(stream, {
+        filter_subjects: progressSubject(namespace, runId),
+      });
       cleanups.push(() => consumer.delete());
       if (stopped) return;
       const messages = await consumer.consume({ callback: (msg) => onEvent(msg.data, msg.subject) });

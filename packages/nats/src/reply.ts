@@ -1,3 +1,4 @@
+import { headers, type Msg, type MsgHdrs } from '@nats-io/transport-node';
 import {
   errorFromWire,
   errorToWire,
@@ -7,7 +8,6 @@ import {
   ValidationError,
   type WireError,
 } from '@troupe/core';
-import { headers, type Msg, type MsgHdrs } from 'nats';
 import { headersSize, truncateWireError } from './fit.js';
 import { Header, headerOf } from './headers.js';
 

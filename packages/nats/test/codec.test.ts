@@ -1,3 +1,4 @@
+import { headers, type Msg, type MsgHdrs } from '@nats-io/transport-node';
 import {
   CancelledError,
   type Envelope,
@@ -8,7 +9,6 @@ import {
   TransportError,
   ValidationError,
 } from '@troupe/core';
-import { headers, type Msg, type MsgHdrs } from 'nats';
 import { describe, expect, it } from 'vitest';
 import { encodeControl, readControl } from '../src/control.js';
 import { envelopeHeaders } from '../src/headers.js';

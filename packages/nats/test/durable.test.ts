@@ -1,4 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import {
   createRuntime,
   defineAgent,
@@ -11,7 +13,6 @@ import {
   ValidationError,
 } from '@troupe/core';
 import { type NatsServer, natsSuite, startNatsServer } from '@troupe/testing';
-import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createDispatcher } from '../src/durable/Dispatcher.js';
@@ -135,7 +136,7 @@ natsSuite('durable dispatch', () => {
     expect(await t.dispatcher.result('same-task', { timeout: 10_000 })).toBe(10);
     // Not a wait-and-see: the work-queue stream stored one message in all (a second enqueue would be sequence
     // 2) and holds none now (acked), so no second delivery of it can still come.
-    const jsm = await nc.jetstreamManager();
+    const jsm = await jetstreamManager(nc);
     await expect
       .poll(async () => (await jsm.streams.info(tasksStreamName(t.namespace))).state, { timeout: 10_000 })
       .toMatchObject({ last_seq: 1, messages: 0 });
@@ -209,7 +210,9 @@ natsSuite('durable dispatch', () => {
     await using t = await setup();
     const letters: DeadLetter[] = [];
     const sub = nc.subscribe(deadLetterSubjectFor(t.namespace), {
-      callback: (_err, msg) => letters.push(JSON.parse(decoder.decode(msg.data)) as DeadLetter),
+      callback: (_err, msg) => {
+        letters.push(JSON.parse(decoder.decode(msg.data)) as DeadLetter);
+      },
     });
     try {
       const taskId = await t.dispatcher.dispatch(job(9, 'poison'));
@@ -243,9 +246,9 @@ natsSuite('durable dispatch', () => {
 
   it('should dead-letter a task that is not a task at all', async () => {
     await using t = await setup();
-    await nc
-      .jetstream()
-      .publish(taskSubject(t.namespace, 'job'), new TextEncoder().encode('{nope'), { msgID: 'garbage-1' });
+    await jetstream(nc).publish(taskSubject(t.namespace, 'job'), new TextEncoder().encode('{nope'), {
+      msgID: 'garbage-1',
+    });
     const error = await t.dispatcher.result('garbage-1', { timeout: 10_000 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
   });

@@ -1,6 +1,8 @@
+import { Kvm } from '@nats-io/kv';
+import { Objm } from '@nats-io/obj';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { ClosedError } from '@troupe/core';
 import { type NatsServer, natsSuite, startNatsServer } from '@troupe/testing';
-import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeKey, encodeKey, prefixFilter } from '../src/store/kvKeys.js';
 import { NatsKvStore } from '../src/store/NatsKvStore.js';
@@ -102,7 +104,7 @@ natsSuite('NatsKvStore', () => {
     await store.set('big/one', big);
     expect(await store.get('big/one')).toEqual(big);
     expect(await store.keys('big/')).toEqual(['big/one']);
-    const kv = await nc.jetstream().views.kv(store.bucket);
+    const kv = await new Kvm(nc).create(store.bucket);
     const raw = (await kv.get(encodeKey('big/one')))?.string() ?? '';
     expect(raw.startsWith('@')).toBe(true);
     expect(raw.length).toBeLessThan(200);
@@ -110,7 +112,7 @@ natsSuite('NatsKvStore', () => {
 
   it('should route values over the threshold by reference and clean replaced objects up', async () => {
     await using store = await open({ largeValueThreshold: 1024 });
-    const os = await nc.jetstream().views.os(`${store.bucket}_large`);
+    const os = await new Objm(nc).create(`${store.bucket}_large`);
     const objects = async () => {
       const list = await os.list();
       return list.filter((o) => !o.deleted).length;

@@ -1,6 +1,7 @@
+import { Objm } from '@nats-io/obj';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { NatsKvStore } from '@troupe/nats';
 import { databaseSuite, type NatsServer, natsSuite, startNatsServer } from '@troupe/testing';
-import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SqlStore } from '../src/index.js';
 import { event, run } from './support/fixtures.js';
@@ -29,7 +30,7 @@ await databaseSuite('postgres', 'SqlStore with NATS for large values', (adminUrl
     it('should keep large values and events in the NATS object store, by reference', async () => {
       await using blobs = await NatsKvStore.open({ nc, bucket: 'sql_blobs', largeValueThreshold: 1024 });
       await using store = await SqlStore.open({ url: db.url, blobs, blobThresholdBytes: 1024 });
-      const os = await nc.jetstream().views.os('sql_blobs_large');
+      const os = await new Objm(nc).create('sql_blobs_large');
       const objects = async () => (await os.list()).filter((o) => !o.deleted).length;
 
       const artifact = { name: 'report.md', content: '# report\n'.repeat(2_000) };

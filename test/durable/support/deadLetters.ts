@@ -1,5 +1,5 @@
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { DeadLetter } from '@troupe/nats';
-import type { NatsConnection } from 'nats';
 
 /** Collects every dead letter of `namespace` as it is published, until `stop()`. */
 export function watchDeadLetters(
@@ -8,7 +8,9 @@ export function watchDeadLetters(
 ): { letters: DeadLetter[]; stop(): void } {
   const letters: DeadLetter[] = [];
   const sub = nc.subscribe(`troupe.${namespace}.tasks.dead`, {
-    callback: (_err, msg) => letters.push(msg.json<DeadLetter>()),
+    callback: (_err, msg) => {
+      letters.push(msg.json<DeadLetter>());
+    },
   });
   return { letters, stop: () => sub.unsubscribe() };
 }

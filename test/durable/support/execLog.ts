@@ -1,4 +1,5 @@
-import { type NatsConnection, RetentionPolicy, StorageType } from 'nats';
+import { jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 
 /**
  * Every execution of a fault-test task is published to `faulttest.<ns>.exec.<taskId>` on a
@@ -15,7 +16,7 @@ function streamName(ns: string): string {
 
 /** Creates the stream that keeps the execution log. */
 export async function createExecLog(nc: NatsConnection, ns: string): Promise<void> {
-  const jsm = await nc.jetstreamManager();
+  const jsm = await jetstreamManager(nc);
   await jsm.streams.add({
     name: streamName(ns),
     subjects: [`faulttest.${ns}.exec.>`],
@@ -26,7 +27,7 @@ export async function createExecLog(nc: NatsConnection, ns: string): Promise<voi
 
 /** Executions per task id. */
 export async function countExecutions(nc: NatsConnection, ns: string): Promise<Map<string, number>> {
-  const jsm = await nc.jetstreamManager();
+  const jsm = await jetstreamManager(nc);
   const info = await jsm.streams.info(streamName(ns), { subjects_filter: '>' });
   const prefix = `faulttest.${ns}.exec.`;
   const counts = new Map<string, number>();

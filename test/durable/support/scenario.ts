@@ -1,5 +1,6 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { Dispatcher } from '@troupe/nats';
-import type { NatsConnection } from 'nats';
 import { FaultWork } from './faultJob.js';
 
 /** Results being awaited: how many arrived so far, and all of them. */
@@ -48,11 +49,11 @@ export async function bucketWrites(
   nc: NatsConnection,
   bucket: string,
 ): Promise<{ messages: number; lastSeq: number }> {
-  const info = await (await nc.jetstreamManager()).streams.info(`KV_${bucket}`);
+  const info = await (await jetstreamManager(nc)).streams.info(`KV_${bucket}`);
   return { messages: info.state.messages, lastSeq: info.state.last_seq };
 }
 
 /** Messages left in a stream. */
 export async function streamMessages(nc: NatsConnection, stream: string): Promise<number> {
-  return (await (await nc.jetstreamManager()).streams.info(stream)).state.messages;
+  return (await (await jetstreamManager(nc)).streams.info(stream)).state.messages;
 }

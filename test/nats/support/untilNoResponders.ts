@@ -1,4 +1,4 @@
-import { connect, ErrorCode } from 'nats';
+import { connect, RequestError } from '@nats-io/transport-node';
 import { vi } from 'vitest';
 
 /**
@@ -13,11 +13,11 @@ export async function untilNoResponders(url: string, subject: string, timeout = 
   try {
     await vi.waitFor(
       async () => {
-        const code = await nc.request(subject, new Uint8Array(), { timeout: 250 }).then(
-          () => 'answered',
-          (err: unknown) => (err as { code?: string }).code,
+        const gone = await nc.request(subject, new Uint8Array(), { timeout: 250 }).then(
+          () => false,
+          (err: unknown) => err instanceof RequestError && err.isNoResponders(),
         );
-        if (code !== ErrorCode.NoResponders) throw new Error(`${subject} still has subscribers`);
+        if (!gone) throw new Error(`${subject} still has subscribers`);
       },
       { timeout, interval: 20 },
     );

@@ -1,5 +1,5 @@
+import { type NatsConnection, RequestError, TimeoutError } from '@nats-io/transport-node';
 import { controlSubject } from '@troupe/nats';
-import type { NatsConnection } from 'nats';
 import {
   type ControlHandler,
   type ControlReply,
@@ -67,8 +67,8 @@ export async function sendNatsRequest(
     );
     return ControlReplySchema.parse(JSON.parse(decoder.decode(msg.data)));
   } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if (code === '503' || code === 'TIMEOUT') return undefined;
+    if (err instanceof TimeoutError || (err instanceof RequestError && err.isNoResponders()))
+      return undefined;
     throw err;
   }
 }

@@ -1,6 +1,7 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { ProgressEvent } from '@troupe/core';
 import { progressStreamName, progressSubject, remoteProgress$ } from '@troupe/nats';
-import type { NatsConnection } from 'nats';
 import { Observable } from 'rxjs';
 
 const decoder = new TextDecoder();
@@ -51,11 +52,12 @@ async function lastStored(
   nc: NatsConnection,
   target: { namespace: string; runId: string },
 ): Promise<ProgressEvent | undefined> {
-  const jsm = await nc.jetstreamManager();
+  const jsm = await jetstreamManager(nc);
   try {
     const msg = await jsm.streams.getMessage(progressStreamName(target.namespace), {
       last_by_subj: progressSubject(target.namespace, target.runId),
     });
+    if (msg === null) return undefined;
     const raw = JSON.parse(decoder.decode(msg.data)) as ProgressEvent | ProgressEvent[];
     return Array.isArray(raw) ? raw.at(-1) : raw;
   } catch (err) {

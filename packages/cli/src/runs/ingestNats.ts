@@ -1,3 +1,5 @@
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import {
   initialProgress,
   type Logger,
@@ -8,7 +10,6 @@ import {
 } from '@troupe/core';
 import { ensureProgressStream } from '@troupe/nats';
 import type { RunRecord, RunRepository } from '@troupe/server';
-import type { NatsConnection } from 'nats';
 
 const decoder = new TextDecoder();
 /** Ms between record updates (progress, tokens) of a run being ingested. */
@@ -35,10 +36,10 @@ export async function ingestNats(options: {
   logger: Logger;
 }): Promise<{ close(): Promise<void> }> {
   const { nc, namespace, repository: repo, logger } = options;
-  const stream = await ensureProgressStream(await nc.jetstreamManager(), namespace);
-  const consumer = await nc
-    .jetstream()
-    .consumers.get(stream, { filterSubjects: `troupe.${namespace}.progress.>` });
+  const stream = await ensureProgressStream(await jetstreamManager(nc), namespace);
+  const consumer = await jetstream(nc).consumers.get(stream, {
+    filter_subjects: `troupe.${namespace}.progress.>`,
+  });
   const runs = new Map<string, Ingested>();
   let chain: Promise<void> = Promise.resolve();
 

@@ -1,7 +1,7 @@
+import type { NatsConnection } from '@nats-io/transport-node';
 import { type ChatModel, createModel } from '@troupe/agents';
 import { createRuntime, FileStore, type Runtime, ValidationError } from '@troupe/core';
 import { connectNats, type NatsTransport } from '@troupe/nats';
-import type { NatsConnection } from 'nats';
 import { UsageError } from '../errors.js';
 import type { RunPaths } from '../runs/layout.js';
 import type { RunSettings } from './settings.js';

@@ -1,4 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type JetStreamClient, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import {
   type AgentAddress,
   ClosedError,
@@ -11,7 +13,6 @@ import {
   TransportError,
   ValidationError,
 } from '@troupe/core';
-import type { JetStreamClient, NatsConnection } from 'nats';
 import type { NatsKvStore } from '../store/NatsKvStore.js';
 import { ensureTaskStream, type TaskStreamOptions } from './ensureStream.js';
 import { checkNamespace, taskSubject } from './names.js';
@@ -90,7 +91,7 @@ export class Dispatcher implements AsyncDisposable {
   ) {
     this.namespace = namespace;
     this.results = results;
-    this.#js = nc.jetstream();
+    this.#js = jetstream(nc);
     this.#nc = nc;
     this.#expiry = expiry;
     this.#waiters = new ResultWaiters({ store: results, nc, ...(pollMs === undefined ? {} : { pollMs }) });
@@ -241,7 +242,7 @@ function isTooLarge(err: unknown): boolean {
  */
 export async function createDispatcher(options: DispatcherOptions): Promise<Dispatcher> {
   const namespace = checkNamespace(options.namespace ?? 'default');
-  const jsm = await options.nc.jetstreamManager();
+  const jsm = await jetstreamManager(options.nc);
   const logger = options.logger ?? createLogger({ name: `troupe:${namespace}:durable` });
   await ensureTaskStream(jsm, namespace, options.stream ?? {}, logger);
   const results = await openResults(options.nc, jsm, namespace, options.stream ?? {}, logger);

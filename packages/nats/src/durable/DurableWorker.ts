@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CancelledError, createLogger, type Logger, type Runtime, ValidationError } from '@troupe/core';
 import {
   type Consumer,
   type ConsumerMessages,
-  Events,
   type JetStreamClient,
-  type NatsConnection,
-  type Status,
-} from 'nats';
+  jetstream,
+  jetstreamManager,
+} from '@nats-io/jetstream';
+import type { NatsConnection, Status } from '@nats-io/transport-node';
+import { CancelledError, createLogger, type Logger, type Runtime, ValidationError } from '@troupe/core';
 import type { NatsKvStore } from '../store/NatsKvStore.js';
 import { ensureTaskStream, ensureTypeConsumer, type TaskStreamOptions } from './ensureStream.js';
 import { checkNamespace, deadLetterSubjectFor, tasksStreamName } from './names.js';
@@ -98,7 +98,7 @@ export class DurableWorker implements AsyncDisposable {
     this.namespace = namespace;
     this.#options = options;
     this.#concurrency = Math.max(1, options.concurrency ?? 16);
-    const js: JetStreamClient = options.nc.jetstream();
+    const js: JetStreamClient = jetstream(options.nc);
     this.#ctx = {
       runtime: options.runtime,
       results,
@@ -213,7 +213,7 @@ export class DurableWorker implements AsyncDisposable {
     for await (const status of statuses) {
       if (this.#stopping) return;
       // A pull request dies with the server; without this the loop would wait for it to expire.
-      if (status.type === Events.Reconnect) for (const batch of this.#batches) batch.stop();
+      if (status.type === 'reconnect') for (const batch of this.#batches) batch.stop();
     }
   }
 
@@ -260,7 +260,7 @@ export async function startDurableWorker(options: DurableWorkerOptions): Promise
     consumers.set(type, await openConsumer(options, namespace, type, Math.max(1, options.maxDeliver ?? 5)));
   }
   const logger = options.logger ?? createLogger({ name: `troupe:${namespace}:durable` });
-  const jsm = await options.nc.jetstreamManager();
+  const jsm = await jetstreamManager(options.nc);
   const results = await openResults(options.nc, jsm, namespace, options.stream ?? {}, logger);
   const id = options.id ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   return new DurableWorker(options, { results, namespace, id, consumers });
@@ -273,12 +273,12 @@ async function openConsumer(
   type: string,
   maxDeliver: number,
 ): Promise<Consumer> {
-  const jsm = await options.nc.jetstreamManager();
+  const jsm = await jetstreamManager(options.nc);
   await ensureTaskStream(jsm, ns, options.stream ?? {}, options.logger);
   const durable = await ensureTypeConsumer(jsm, ns, type, {
     ackWaitMs: options.ackWaitMs ?? 30_000,
     // One spare delivery, so a task whose last attempt died with its worker still gets dead-lettered.
     maxDeliver: maxDeliver + 1,
   });
-  return await options.nc.jetstream().consumers.get(tasksStreamName(ns), durable);
+  return await jetstream(options.nc).consumers.get(tasksStreamName(ns), durable);
 }

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { NatsConnection, Status } from '@nats-io/transport-node';
 import { CancelledError, ClosedError, onAbort, TimeoutError, TroupeError } from '@troupe/core';
-import { Events, type NatsConnection, type Status } from 'nats';
 import type { NatsKvStore } from '../store/NatsKvStore.js';
 import type { StoreWatch } from '../store/watch.js';
 import type { TaskResult } from './taskRecord.js';
@@ -146,7 +146,7 @@ export class ResultWaiters {
   async #onReconnect(statuses: AsyncIterable<Status>): Promise<void> {
     for await (const status of statuses) {
       if (this.#closed) return;
-      if (status.type !== Events.Reconnect) continue;
+      if (status.type !== 'reconnect') continue;
       // A watch only notices a restarted server after missing heartbeats (~10 s): replace it now.
       const watch = await this.#watch?.catch(() => undefined);
       if (watch) watch.stop();

@@ -1,13 +1,13 @@
-import type { Logger } from '@troupe/core';
 import {
   AckPolicy,
   DeliverPolicy,
   type JetStreamManager,
-  nanos,
   RetentionPolicy,
   StorageType,
   type StreamInfo,
-} from 'nats';
+} from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
+import type { Logger } from '@troupe/core';
 import {
   legacyWorkersConsumerName,
   taskSubject,

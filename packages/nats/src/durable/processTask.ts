@@ -1,4 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import { headers, type NatsConnection } from '@nats-io/transport-node';
 import {
   errorToWire,
   type Logger,
@@ -7,8 +9,8 @@ import {
   ValidationError,
   validationErrorFromZod,
 } from '@troupe/core';
-import { headers, type JetStreamClient, type JsMsg, type NatsConnection } from 'nats';
 import { truncateWireError } from '../fit.js';
+import { isNoResponders } from '../natsErrors.js';
 import type { NatsKvStore } from '../store/NatsKvStore.js';
 import { FAILURES_HEADER, HANDBACKS_HEADER, TASK_ID_HEADER } from './names.js';
 import { type DeadLetter, type DurableTask, DurableTaskSchema, type TaskResult } from './taskRecord.js';
@@ -49,7 +51,7 @@ const encoder = new TextEncoder();
  */
 export async function processTask(msg: JsMsg, ctx: ProcessContext): Promise<void> {
   const handedBack = headerCount(msg, HANDBACKS_HEADER) > 0;
-  const deliveries = headerCount(msg, FAILURES_HEADER) + msg.info.redeliveryCount;
+  const deliveries = headerCount(msg, FAILURES_HEADER) + msg.info.deliveryCount;
   const headerId = baseTaskId(msg);
   const parsed = parseTask(msg.data);
   if (!parsed.ok) {
@@ -158,7 +160,7 @@ async function deadLetter(msg: JsMsg, ctx: ProcessContext, letter: Omit<DeadLett
     await ctx.js.publish(ctx.deadLetterSubject, data, { msgID: `${letter.taskId}.dead` });
   } catch (err) {
     // No stream keeps this subject: a plain publish still reaches subscribers.
-    if ((err as { code?: unknown }).code !== '503') throw err;
+    if (!(err instanceof Error && isNoResponders(err.cause))) throw err;
     ctx.nc.publish(ctx.deadLetterSubject, data);
   }
   ctx.counters.deadLettered++;
@@ -221,7 +223,7 @@ export async function handBack(msg: JsMsg, ctx: ProcessContext): Promise<void> {
   }
   const h = headers();
   h.set(HANDBACKS_HEADER, String(handbacks));
-  h.set(FAILURES_HEADER, String(headerCount(msg, FAILURES_HEADER) + msg.info.redeliveryCount - 1));
+  h.set(FAILURES_HEADER, String(headerCount(msg, FAILURES_HEADER) + msg.info.deliveryCount - 1));
   try {
     // A fresh message id, so the stream's de-duplication of the task id does not drop it.
     await ctx.js.publish(msg.subject, msg.data, {

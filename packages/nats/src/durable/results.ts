@@ -1,5 +1,6 @@
+import type { JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '@troupe/core';
-import type { JetStreamManager, NatsConnection } from 'nats';
 import { NatsKvStore } from '../store/NatsKvStore.js';
 import { resultsBucketName } from './names.js';
 import { RETENTION_DEFAULTS, type RetentionOptions, reportLimits, resultsLimits } from './retention.js';

@@ -1,5 +1,6 @@
+import { DiscardPolicy, type JetStreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
 import type { Logger } from '@troupe/core';
-import { DiscardPolicy, type JetStreamManager, nanos, RetentionPolicy, StorageType } from 'nats';
 import { deadLetterStreamName, deadLetterSubjectFor } from './names.js';
 
 /**

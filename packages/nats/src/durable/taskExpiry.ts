@@ -1,5 +1,5 @@
+import type { JetStreamManager } from '@nats-io/jetstream';
 import { errorToWire, type Logger, TimeoutError } from '@troupe/core';
-import type { JetStreamManager } from 'nats';
 import type { NatsKvStore } from '../store/NatsKvStore.js';
 import { tasksStreamName, typeConsumerName } from './names.js';
 import type { TaskResult } from './taskRecord.js';

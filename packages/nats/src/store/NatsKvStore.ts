@@ -1,5 +1,7 @@
+import { JetStreamApiCodes, JetStreamApiError, type StorageType } from '@nats-io/jetstream';
+import { type KV, type KvEntry, Kvm } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { ClosedError, type Store, TransportError } from '@troupe/core';
-import type { JetStreamClient, KV, KvEntry, NatsConnection, StorageType } from 'nats';
 import { decodeKey, encodeKey, prefixFilter } from './kvKeys.js';
 import { readStored, refBytes, toJsonBytes } from './kvValues.js';
 import { LargeValues } from './largeValues.js';
@@ -25,7 +27,6 @@ export interface NatsKvStoreOptions {
   replicas?: number;
 }
 
-const WRONG_LAST_SEQUENCE = 10071;
 const DEFAULT_THRESHOLD = 512 * 1024;
 // Room for the subject and headers that travel with a KV message.
 const MESSAGE_OVERHEAD = 8 * 1024;
@@ -50,9 +51,8 @@ export class NatsKvStore implements Store, AsyncDisposable {
 
   constructor(options: NatsKvStoreOptions) {
     this.bucket = options.bucket;
-    const js: JetStreamClient = options.nc.jetstream();
     const { history, ttl, storage, replicas } = options;
-    this.#kv = js.views.kv(options.bucket, {
+    this.#kv = new Kvm(options.nc).create(options.bucket, {
       history: history ?? 1,
       ...(ttl === undefined ? {} : { ttl }),
       ...(storage === undefined ? {} : { storage }),
@@ -61,7 +61,7 @@ export class NatsKvStore implements Store, AsyncDisposable {
     // Surfaced by the first operation (or by open()); never as an unhandled rejection.
     this.#kv.catch(() => {});
     this.#large = new LargeValues({
-      js,
+      nc: options.nc,
       bucket: options.objectBucket ?? `${options.bucket}_large`,
       ...(storage === undefined ? {} : { storage }),
       ...(replicas === undefined ? {} : { replicas }),
@@ -236,7 +236,12 @@ export class NatsKvStore implements Store, AsyncDisposable {
 }
 
 function isWrongLastSequence(err: unknown): boolean {
-  const api = (err as { api_error?: { err_code?: number } } | null)?.api_error;
-  if (api?.err_code === WRONG_LAST_SEQUENCE) return true;
+  if (
+    err instanceof JetStreamApiError &&
+    (err.code === JetStreamApiCodes.StreamWrongLastSequence ||
+      err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)
+  ) {
+    return true;
+  }
   return err instanceof Error && /wrong last sequence/i.test(err.message);
 }

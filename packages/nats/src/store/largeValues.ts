@@ -1,10 +1,13 @@
+import type { StorageType } from '@nats-io/jetstream';
+import { type ObjectStore, Objm } from '@nats-io/obj';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { newId } from '@troupe/core';
-import type { JetStreamClient, ObjectStore, StorageType } from 'nats';
 import { type ObjectRef, parseJson } from './kvValues.js';
 
 /** Options of {@link LargeValues}. */
 export interface LargeValuesOptions {
-  js: JetStreamClient;
+  /** The connection the Object Store is opened on. */
+  nc: NatsConnection;
   /** Object Store bucket name. */
   bucket: string;
   storage?: StorageType;
@@ -50,8 +53,8 @@ export class LargeValues {
   }
 
   #store(): Promise<ObjectStore> {
-    const { js, bucket, storage, replicas } = this.#options;
-    this.#os ??= js.views.os(bucket, {
+    const { nc, bucket, storage, replicas } = this.#options;
+    this.#os ??= new Objm(nc).create(bucket, {
       ...(storage === undefined ? {} : { storage }),
       ...(replicas === undefined ? {} : { replicas }),
     });

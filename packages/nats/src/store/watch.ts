@@ -1,5 +1,6 @@
+import { type KV, type KvEntry, KvWatchInclude } from '@nats-io/kv';
+import type { QueuedIterator } from '@nats-io/transport-node';
 import { onAbort } from '@troupe/core';
-import { type KV, type KvEntry, KvWatchInclude, type QueuedIterator } from 'nats';
 import { decodeKey, prefixFilter } from './kvKeys.js';
 
 /** Options of `NatsKvStore.watch`. */
