@@ -12,11 +12,12 @@ import {
 import { readControl } from './control.js';
 import { expiredError, lostError } from './endpointErrors.js';
 import { Header, headerOf } from './headers.js';
-import { type Inbound, readInbound } from './inbound.js';
+import { type Expectation, type Inbound, readInbound } from './inbound.js';
 import { KeyedRouter, type Routable } from './KeyedRouter.js';
 import type { LogDigest } from './LogDigest.js';
 import { isMaxPayloadExceeded, subscriptionError } from './natsErrors.js';
 import { Ownership } from './Ownership.js';
+import { ReceivedHeaders } from './ReceivedHeaders.js';
 import { type Fence, RemoteDelivery } from './RemoteDelivery.js';
 import { ReplyFence } from './ReplyFence.js';
 import { type EncodedReply, errorReply, okReply } from './reply.js';
@@ -190,13 +191,17 @@ export class AgentEndpoint {
 
   #accept(msg: Msg, type: string, key: string | undefined): void {
     this.#o.stats.received++;
-    if (key !== undefined && headerOf(msg.headers, Header.locate) === '1') {
-      this.#locate(msg, type, key);
+    // Keyed subjects also take locate requests: their headers are read first (and once).
+    const headers = key === undefined ? undefined : ReceivedHeaders.of(msg);
+    if (key !== undefined && headers?.get(Header.locate) === '1') {
+      this.#locate(msg, type, key, headers);
       return;
     }
     let inbound: Inbound | TroupeError;
     try {
-      inbound = readInbound(msg, { type, key, maxPayload: this.#o.maxPayload() });
+      const expect: Expectation = { type, key, maxPayload: this.#o.maxPayload() };
+      if (headers) expect.headers = headers;
+      inbound = readInbound(msg, expect);
     } catch (err) {
       inbound = new ValidationError('unreadable message', {
         cause: err,
@@ -227,13 +232,13 @@ export class AgentEndpoint {
   }
 
   /** A locate request: answered by the owner of the key with an empty reply naming itself. */
-  #locate(msg: Msg, type: string, key: string): void {
+  #locate(msg: Msg, type: string, key: string, headers: ReceivedHeaders): void {
     if (!msg.reply) {
       this.#o.stats.invalidDropped++;
       return;
     }
     this.#o.stats.locates++;
-    const hops = Number(headerOf(msg.headers, Header.hops) ?? 0);
+    const hops = Number(headers.get(Header.hops) ?? 0);
     const r: Routable = {
       msg,
       hops: Number.isFinite(hops) ? hops : 0,

@@ -1,5 +1,6 @@
 import { headers, type MsgHdrs } from '@nats-io/transport-node';
 import type { Envelope } from '@troupe/core';
+import { HeaderBlock } from './HeaderBlock.js';
 
 /**
  * NATS header names. Routing fields travel as headers so a receiver can
@@ -39,18 +40,19 @@ export const Header = {
   owner: 'owner',
 } as const;
 
-/** The headers that travel with an envelope; its deadline travels as the time left at `now`. */
-export function envelopeHeaders(envelope: Envelope, tell: boolean, now = Date.now()): MsgHdrs {
-  const h = headers();
-  h.set(Header.type, envelope.type);
-  h.set(Header.id, envelope.id);
-  if (envelope.runId !== undefined) h.set(Header.runId, envelope.runId);
-  if (envelope.traceparent !== undefined) h.set(Header.traceparent, envelope.traceparent);
-  if (envelope.tracestate !== undefined) h.set(Header.tracestate, envelope.tracestate);
-  if (envelope.deadline !== undefined) h.set(Header.timeout, timeLeft(envelope.deadline, now));
-  if (envelope.to.key !== undefined) h.set(Header.key, envelope.to.key);
-  if (tell) h.set(Header.tell, '1');
-  return h;
+/**
+ * The headers that travel with an envelope, encoded once; its deadline travels as the time left
+ * at `now`. Throws nats.js `InvalidArgumentError` for a value with CR or LF (as `MsgHdrs` does).
+ */
+export function envelopeHeaders(envelope: Envelope, tell: boolean, now = Date.now()): HeaderBlock {
+  const pairs = [Header.type, envelope.type, Header.id, envelope.id];
+  if (envelope.runId !== undefined) pairs.push(Header.runId, envelope.runId);
+  if (envelope.traceparent !== undefined) pairs.push(Header.traceparent, envelope.traceparent);
+  if (envelope.tracestate !== undefined) pairs.push(Header.tracestate, envelope.tracestate);
+  if (envelope.deadline !== undefined) pairs.push(Header.timeout, timeLeft(envelope.deadline, now));
+  if (envelope.to.key !== undefined) pairs.push(Header.key, envelope.to.key);
+  if (tell) pairs.push(Header.tell, '1');
+  return new HeaderBlock(pairs);
 }
 
 /** A header's value, or `undefined` when it is absent. */
