@@ -2,6 +2,7 @@ import type { Msg, MsgHdrs } from '@nats-io/transport-node';
 import {
   errorFromWire,
   errorToWire,
+  type Logger,
   PayloadTooLargeError,
   TransportError,
   type TroupeError,
@@ -11,6 +12,7 @@ import {
 import { truncateWireError } from './fit.js';
 import { HeaderBlock } from './HeaderBlock.js';
 import { Header } from './headers.js';
+import { isMaxPayloadExceeded } from './natsErrors.js';
 import { ReceivedHeaders } from './ReceivedHeaders.js';
 
 const decoder = new TextDecoder();
@@ -104,6 +106,31 @@ function replyHeaders(kind: 'ok' | 'error', owner: string | undefined): HeaderBl
     shared.set(slot, h);
   }
   return h;
+}
+
+/**
+ * Sends `reply` to the asker of `msg`; returns whether it went out. A reply nats.js refuses as too
+ * large (the server's limit may be lower than we knew) is answered with `PayloadTooLargeError`
+ * instead; other failures (a closed connection) are logged at debug and left to the asker's timeout.
+ */
+export function respond(msg: Msg, reply: EncodedReply, logger: Logger): boolean {
+  try {
+    return msg.respond(reply.data, { headers: reply.headers });
+  } catch (err) {
+    logger.debug(`could not reply on ${msg.reply}`, { error: (err as Error).message });
+    if (!isMaxPayloadExceeded(err)) return false;
+    const size = reply.data.length;
+    const tooLarge = new PayloadTooLargeError(`reply of ${size} bytes exceeds the server's maximum`, {
+      data: { size },
+    });
+    try {
+      const small = errorReply(tooLarge);
+      return msg.respond(small.data, { headers: small.headers });
+    } catch {
+      // The connection is closed: the asker's own timeout covers it.
+      return false;
+    }
+  }
 }
 
 /**
