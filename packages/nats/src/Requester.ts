@@ -20,6 +20,7 @@ import { envelopeHeaders, Header } from './headers.js';
 import { KeyRoute } from './KeyRoute.js';
 import { closedError, requestError, statusError, subscriptionError } from './natsErrors.js';
 import { encodeOutbound } from './outbound.js';
+import type { Locate, Pending } from './pending.js';
 import { ReceivedHeaders } from './ReceivedHeaders.js';
 import { readReply } from './reply.js';
 import { abortReason, watchAbort } from './signals.js';
@@ -47,36 +48,6 @@ export interface RequesterOptions {
   isClosing: () => boolean;
   /** Prefix of reply subjects (nats.js `inboxPrefix`; default `_INBOX`). */
   inboxPrefix?: string;
-}
-
-/** One request waiting for its reply (or, keyed, for its owner to be located). */
-interface Pending {
-  readonly envelope: Envelope;
-  readonly data: Uint8Array;
-  /** Routing headers; their time left was measured at `at` (ms since the epoch). */
-  headers: HeaderBlock;
-  at: number;
-  readonly tell: boolean;
-  readonly options: RequestOptions;
-  readonly token: string;
-  /** Send order among the messages for its key (0 for un-keyed ones). */
-  readonly seq: number;
-  readonly expiresAt: number;
-  /** Where it was published; undefined while it waits for its key's owner. */
-  subject: string | undefined;
-  /** The owner it was sent to directly, if any. */
-  owner: string | undefined;
-  /** Stops listening for the asker's abort. */
-  off: (() => void) | undefined;
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
-}
-
-/** One locate request in flight. */
-interface Locate {
-  readonly route: KeyRoute<Pending>;
-  readonly subject: string;
-  readonly expiresAt: number;
 }
 
 /**
@@ -130,7 +101,7 @@ export class Requester {
         options,
         token: this.#token(),
         seq: route ? route.nextSeq() : 0,
-        expiresAt: Date.now() + options.timeout + GRACE_MS,
+        expiresAt: at + options.timeout + GRACE_MS,
         subject: undefined,
         owner: undefined,
         off: undefined,
