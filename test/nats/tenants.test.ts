@@ -8,7 +8,7 @@
 
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import { connect } from '@nats-io/transport-node';
+import { connect, PermissionViolationError } from '@nats-io/transport-node';
 import { createRuntime, NoRespondersError, UnauthorizedError } from '@troupe/core';
 import {
   connectNats,
@@ -119,13 +119,14 @@ natsSuite('tenants confined by NATS permissions', () => {
       const refused = new Promise<Error | null>((resolve) => {
         greenNc.subscribe('troupe.blue.progress.>', { callback: (err) => resolve(err) });
       });
-      expect(await refused).toMatchObject({ code: 'PERMISSIONS_VIOLATION' });
+      expect(await refused).toBeInstanceOf(PermissionViolationError);
       const jsm = await jetstreamManager(greenNc);
+      // nats.js 3 wraps a refused request in a RequestError caused by the violation.
       await expect(jsm.streams.getMessage('TROUPE_BLUE_PROGRESS', { seq: 1 })).rejects.toMatchObject({
-        code: 'PERMISSIONS_VIOLATION',
+        cause: expect.any(PermissionViolationError),
       });
       await expect(new Kvm(greenNc).create(resultsBucketName('blue'))).rejects.toMatchObject({
-        code: 'PERMISSIONS_VIOLATION',
+        cause: expect.any(PermissionViolationError),
       });
 
       // Nor cancel a blue run: the cancel is refused and the blue ask completes.

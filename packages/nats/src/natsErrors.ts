@@ -20,6 +20,14 @@ import {
   UnauthorizedError,
 } from '@troupe/core';
 
+/**
+ * What a nats.js 3 error means: a request wraps every failure but a timeout in a `RequestError`
+ * whose `cause` is the error itself (a permission violation, a closed connection, …); unwrapped.
+ */
+function reasonOf(err: unknown): unknown {
+  return err instanceof RequestError && err.cause instanceof Error ? err.cause : err;
+}
+
 /** Whether `err` is nats.js saying nobody subscribes to the subject (a request's 503). */
 export function isNoResponders(err: unknown): boolean {
   return err instanceof NatsNoRespondersError || (err instanceof RequestError && err.isNoResponders());
@@ -32,17 +40,20 @@ export function isNatsTimeout(err: unknown): boolean {
 
 /** Whether `err` is nats.js refusing a message larger than the server's `max_payload`. */
 export function isMaxPayloadExceeded(err: unknown): boolean {
-  return err instanceof InvalidArgumentError && err.message.includes('max_payload');
+  const reason = reasonOf(err);
+  return reason instanceof InvalidArgumentError && reason.message.includes('max_payload');
 }
 
 /** Whether `err` is nats.js refusing work on a connection that is closed or draining. */
 function isConnectionClosed(err: unknown): boolean {
-  return err instanceof ClosedConnectionError || err instanceof DrainingConnectionError;
+  const reason = reasonOf(err);
+  return reason instanceof ClosedConnectionError || reason instanceof DrainingConnectionError;
 }
 
 /** Whether `err` means the server refused the credentials. */
 export function isAuthError(err: unknown): boolean {
-  if (err instanceof AuthorizationError || err instanceof UserAuthenticationExpiredError) return true;
+  const reason = reasonOf(err);
+  if (reason instanceof AuthorizationError || reason instanceof UserAuthenticationExpiredError) return true;
   const message = err instanceof Error ? err.message.toLowerCase() : '';
   return message.includes('authorization violation') || message.includes('authentication');
 }
@@ -64,7 +75,7 @@ export function connectError(err: unknown, servers: string): TroupeError {
 
 /** Whether `err` is the server refusing a publish or a subscription (account permissions). */
 export function isPermissionError(err: unknown): boolean {
-  return err instanceof PermissionViolationError;
+  return reasonOf(err) instanceof PermissionViolationError;
 }
 
 /** The error for a subscription the server refused or dropped. */
