@@ -3,15 +3,19 @@ import type { Msg, MsgHdrs } from '@nats-io/transport-node';
 const decoder = new TextDecoder();
 const STATUS_LINE = 'NATS/1.0';
 const NONE: readonly string[] = [];
+/** `\r\n<name>:` for each name looked up, which starts that header's line in a block. */
+const needles = new Map<string, string>();
 
 /**
- * The headers of a received message, read in one pass: what nats.js `msg.headers` would answer
- * for exact-name lookups, without building its `MsgHdrs` (a `Map`, and a copy of every name per
- * lookup). A status line (`NATS/1.0 503`), a header name nats.js refuses, or a message that is
+ * The headers of a received message: what nats.js `msg.headers` would answer for exact-name
+ * lookups, without building its `MsgHdrs` (a `Map`, and a copy of every name per lookup): the
+ * block is decoded to one string, checked once, and each lookup searches it. A status line (`NATS/1.0 503`), a header name nats.js refuses, or a message that is
  * not nats.js's own are read through `msg.headers` instead, so they fail or decode exactly as
  * they do there.
  */
 export class ReceivedHeaders {
+  /** The decoded header block, when read from the wire (else undefined, and `#pairs` holds them). */
+  readonly #text: string | undefined;
   /** Names and values, alternating, in the order received. */
   readonly #pairs: readonly string[];
   /** The status code (`503` for no responders), 0 when none. */
@@ -20,8 +24,9 @@ export class ReceivedHeaders {
   readonly description: string;
 
   /** Use {@link ReceivedHeaders.of} or {@link ReceivedHeaders.from}. */
-  constructor(pairs: readonly string[], code: number, description: string) {
-    this.#pairs = pairs;
+  constructor(pairs: readonly string[] | string, code: number, description: string) {
+    this.#text = typeof pairs === 'string' ? pairs : undefined;
+    this.#pairs = typeof pairs === 'string' ? NONE : pairs;
     this.code = code;
     this.description = description;
   }
@@ -34,8 +39,8 @@ export class ReceivedHeaders {
     const raw = rawHeaderBytes(msg);
     if (raw === null) return EMPTY;
     if (raw !== undefined) {
-      const pairs = parse(decoder.decode(raw));
-      if (pairs) return new ReceivedHeaders(pairs, 0, '');
+      const text = decoder.decode(raw);
+      if (plainBlock(text)) return new ReceivedHeaders(text, 0, '');
     }
     return ReceivedHeaders.from(msg.headers);
   }
@@ -55,6 +60,8 @@ export class ReceivedHeaders {
 
   /** The first value of header `name` (exact name), or `undefined` when it is absent. */
   get(name: string): string | undefined {
+    const text = this.#text;
+    if (text !== undefined) return search(text, name);
     const pairs = this.#pairs;
     for (let i = 0; i < pairs.length; i += 2) if (pairs[i] === name) return pairs[i + 1];
     return undefined;
@@ -77,25 +84,38 @@ function rawHeaderBytes(msg: Msg): Uint8Array | null | undefined {
 }
 
 /**
- * Names and values of a header block, as nats.js `MsgHdrsImpl.decode` reads them (lines split on
- * CRLF, a name is what precedes the first colon, the value is trimmed), or undefined when nats.js
- * must decide: a status line, or a name it refuses (a character outside `!`..`~`).
+ * Whether nats.js would read `text` as plain headers, as `MsgHdrsImpl.decode` does (lines split on
+ * CRLF, a name is what precedes a line's first colon): false when nats.js must decide, for a
+ * status line or a name it refuses (a character outside `!`..`~`).
  */
-function parse(text: string): string[] | undefined {
+function plainBlock(text: string): boolean {
   let end = text.indexOf('\r\n');
-  if ((end < 0 ? text.length : end) !== STATUS_LINE.length || !text.startsWith(STATUS_LINE)) return undefined;
-  const pairs: string[] = [];
+  if ((end < 0 ? text.length : end) !== STATUS_LINE.length || !text.startsWith(STATUS_LINE)) return false;
   while (end >= 0) {
     const start = end + 2;
     end = text.indexOf('\r\n', start);
-    const stop = end < 0 ? text.length : end;
     const colon = text.indexOf(':', start);
-    if (colon < 0 || colon >= stop) continue;
+    if (colon < 0 || (end >= 0 && colon >= end)) continue;
     for (let i = start; i < colon; i++) {
       const c = text.charCodeAt(i);
-      if (c < 33 || c > 126) return undefined;
+      if (c < 33 || c > 126) return false;
     }
-    pairs.push(text.slice(start, colon), text.slice(colon + 1, stop).trim());
   }
-  return pairs;
+  return true;
+}
+
+/** The first value of `name` in a plain block (its line's text after the colon, trimmed). */
+function search(text: string, name: string): string | undefined {
+  // A name with a colon or a line break is never a header's name.
+  if (name.includes(':') || name.includes('\n') || name.includes('\r')) return undefined;
+  let needle = needles.get(name);
+  if (needle === undefined) {
+    needle = `\r\n${name}:`;
+    if (needles.size < 256) needles.set(name, needle);
+  }
+  const at = text.indexOf(needle);
+  if (at < 0) return undefined;
+  const from = at + needle.length;
+  const end = text.indexOf('\r\n', from);
+  return text.slice(from, end < 0 ? text.length : end).trim();
 }

@@ -46,6 +46,7 @@ describe('ReceivedHeaders', () => {
       'NATS/1.0\r\ntype: a.ping\r\nid: 1\r\n\r\n',
       'NATS/1.0\r\ntype:  spaced  \r\ntype: second\r\nempty:\r\nnocolon\r\n\r\n',
       'NATS/1.0\r\nruntime: x:y:z\r\n\r\n',
+      'NATS/1.0\r\nxtype: a\r\nid:x\r\ntype: b\r\n\r\n',
       'NATS/1.0 503\r\n\r\n',
       'NATS/1.0 408 Request Timeout\r\nNats-Pending-Messages: 1\r\n\r\n',
       'NATS/1.0',
