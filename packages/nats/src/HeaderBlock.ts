@@ -1,4 +1,6 @@
-import { headers, type Match, type MsgHdrs } from '@nats-io/transport-node';
+import { headers, type Match, type MsgHdrs, MsgHdrsImpl } from '@nats-io/transport-node';
+
+const NO_PAIRS: readonly string[] = [];
 
 /**
  * Headers encoded once, byte for byte as nats.js encodes a `MsgHdrs` (`NATS/1.0`, then
@@ -10,6 +12,8 @@ import { headers, type Match, type MsgHdrs } from '@nats-io/transport-node';
 export class HeaderBlock implements MsgHdrs {
   /** Names and values, alternating. */
   readonly #pairs: readonly string[];
+  /** The encoded text, when the block was made from it. */
+  #text: string | undefined;
   #bytes: Uint8Array | undefined;
   #hdrs: MsgHdrs | undefined;
 
@@ -21,21 +25,35 @@ export class HeaderBlock implements MsgHdrs {
   constructor(pairs: readonly string[]) {
     this.#pairs = pairs;
     for (let i = 1; i < pairs.length; i += 2) {
-      if (!plain(pairs[i] as string)) {
+      if (!isPlainHeaderValue(pairs[i] as string)) {
         this.#open();
         break;
       }
     }
   }
 
+  /**
+   * A block from its encoded text (`NATS/1.0\r\nname: value…\r\n\r\n`), every value of which
+   * nats.js would send unchanged (see {@link isPlainHeaderValue}).
+   */
+  static fromText(text: string): HeaderBlock {
+    const block = new HeaderBlock(NO_PAIRS);
+    block.#text = text;
+    return block;
+  }
+
   /** The encoded block, as nats.js `MsgHdrsImpl.encode()` returns it (it calls this to publish). */
   encode(): Uint8Array {
     if (this.#hdrs) return (this.#hdrs as MsgHdrs & { encode(): Uint8Array }).encode();
     if (!this.#bytes) {
-      const pairs = this.#pairs;
-      let text = 'NATS/1.0';
-      for (let i = 0; i < pairs.length; i += 2) text += `\r\n${pairs[i]}: ${pairs[i + 1]}`;
-      this.#bytes = Buffer.from(`${text}\r\n\r\n`);
+      let text = this.#text;
+      if (text === undefined) {
+        const pairs = this.#pairs;
+        text = 'NATS/1.0';
+        for (let i = 0; i < pairs.length; i += 2) text += `\r\n${pairs[i]}: ${pairs[i + 1]}`;
+        text += '\r\n\r\n';
+      }
+      this.#bytes = Buffer.from(text);
     }
     return this.#bytes;
   }
@@ -86,7 +104,11 @@ export class HeaderBlock implements MsgHdrs {
   }
 
   #open(): MsgHdrs {
-    if (!this.#hdrs) {
+    if (!this.#hdrs && this.#text !== undefined) {
+      this.#hdrs = MsgHdrsImpl.decode(this.encode());
+      this.#text = undefined;
+      this.#bytes = undefined;
+    } else if (!this.#hdrs) {
       const h = headers();
       const pairs = this.#pairs;
       for (let i = 0; i < pairs.length; i += 2) h.append(pairs[i] as string, pairs[i + 1] as string);
@@ -98,6 +120,6 @@ export class HeaderBlock implements MsgHdrs {
 }
 
 /** Whether nats.js would send `value` unchanged (no CR/LF, nothing for `trim()` to remove). */
-function plain(value: string): boolean {
+export function isPlainHeaderValue(value: string): boolean {
   return value.indexOf('\r') < 0 && value.indexOf('\n') < 0 && value.trim() === value;
 }

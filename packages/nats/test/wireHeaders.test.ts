@@ -2,6 +2,7 @@ import { headers, type Msg, MsgHdrsImpl } from '@nats-io/transport-node';
 import { EnvelopeSchema, newId } from '@troupe/core';
 import { describe, expect, it } from 'vitest';
 import { HeaderBlock } from '../src/HeaderBlock.js';
+import { envelopeHeaders } from '../src/headers.js';
 import { isPlainEnvelope } from '../src/plainEnvelope.js';
 import { ReceivedHeaders } from '../src/ReceivedHeaders.js';
 
@@ -32,6 +33,29 @@ describe('HeaderBlock', () => {
     expect(block.get('runId')).toBe('r é');
     block.set('timeout', '5');
     expect(MsgHdrsImpl.decode(block.encode()).get('timeout')).toBe('5');
+  });
+
+  it('should give an envelope the headers nats.js would encode, time left included', () => {
+    const env = {
+      ...{ v: 1 as const, id: newId(), type: 'a.ping', ts: 1, payload: 1 },
+      to: { type: 'a', key: 'k' },
+      runId: 'r',
+      traceparent: 't',
+      tracestate: 's',
+      deadline: 5_000,
+    };
+    const h = headers();
+    const fields = ['type', 'a.ping', 'id', env.id, 'runId', 'r', 'traceparent', 't', 'tracestate', 's'];
+    for (let i = 0; i < fields.length; i += 2) h.set(fields[i] as string, fields[i + 1] as string);
+    h.set('timeout', '4000');
+    h.set('key', 'k');
+    h.set('tell', '1');
+    const block = envelopeHeaders(env, true, 1_000);
+    expect(dec.decode(block.encode())).toBe(dec.decode((h as MsgHdrsImpl).encode()));
+    expect(block.get('timeout')).toBe('4000');
+    const padded = envelopeHeaders({ ...env, runId: ' r ' }, false, 1_000);
+    expect(MsgHdrsImpl.decode(padded.encode()).get('runId')).toBe('r');
+    expect(() => envelopeHeaders({ ...env, runId: 'a\nb' }, false)).toThrow();
   });
 
   it('should trim and refuse values as nats.js does', () => {
