@@ -1,25 +1,25 @@
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import {
   CancelledError,
-  type Envelope,
   type Logger,
-  PayloadTooLargeError,
   TransportError,
   type TransportHost,
   type TroupeError,
   ValidationError,
 } from '@troupe/core';
 import { readControl } from './control.js';
+import { DeadlineWheel } from './DeadlineWheel.js';
 import { expiredError, lostError } from './endpointErrors.js';
 import { Header, headerOf } from './headers.js';
-import { type Inbound, readInbound } from './inbound.js';
+import { type Expectation, type Inbound, readInbound } from './inbound.js';
 import { KeyedRouter, type Routable } from './KeyedRouter.js';
 import type { LogDigest } from './LogDigest.js';
-import { isMaxPayloadExceeded, subscriptionError } from './natsErrors.js';
+import { subscriptionError } from './natsErrors.js';
 import { Ownership } from './Ownership.js';
+import { ReceivedHeaders } from './ReceivedHeaders.js';
 import { type Fence, RemoteDelivery } from './RemoteDelivery.js';
 import { ReplyFence } from './ReplyFence.js';
-import { type EncodedReply, errorReply, okReply } from './reply.js';
+import { type EncodedReply, errorReply, okReply, respond } from './reply.js';
 import type { NatsTransportStats } from './stats.js';
 import { instanceSubject, ownerSubject, typeSubject } from './subjects.js';
 
@@ -38,7 +38,7 @@ export interface AgentEndpointOptions {
   afterReply?: () => void;
 }
 
-// setTimeout fires at once beyond this; such deadlines are left to the asker.
+// Timers fire at once beyond this; such deadlines are left to the asker.
 const MAX_TIMER = 2 ** 31 - 1;
 
 /**
@@ -59,6 +59,8 @@ export class AgentEndpoint {
   #control: Subscription | undefined;
   readonly #fence: ReplyFence;
   #idleWaiters: Array<() => void> = [];
+  /** Deadlines of the messages in flight, on one timer. */
+  readonly #deadlines = new DeadlineWheel<RemoteDelivery>((entry) => this.#expire(entry));
 
   constructor(options: AgentEndpointOptions) {
     this.#o = options;
@@ -172,6 +174,7 @@ export class AgentEndpoint {
     const reason = new CancelledError('transport closed: in-flight message aborted');
     for (const entry of [...this.#inflight.values()]) this.#abort(entry, reason);
     for (const entry of this.#fence.drain()) this.#answer(entry, reason, true);
+    this.#deadlines.clear();
     this.#control?.unsubscribe();
     this.#control = undefined;
     await this.ownership.release();
@@ -190,13 +193,17 @@ export class AgentEndpoint {
 
   #accept(msg: Msg, type: string, key: string | undefined): void {
     this.#o.stats.received++;
-    if (key !== undefined && headerOf(msg.headers, Header.locate) === '1') {
-      this.#locate(msg, type, key);
+    // Keyed subjects also take locate requests: their headers are read first (and once).
+    const headers = key === undefined ? undefined : ReceivedHeaders.of(msg);
+    if (key !== undefined && headers?.get(Header.locate) === '1') {
+      this.#locate(msg, type, key, headers);
       return;
     }
     let inbound: Inbound | TroupeError;
     try {
-      inbound = readInbound(msg, { type, key, maxPayload: this.#o.maxPayload() });
+      const expect: Expectation = { type, key, maxPayload: this.#o.maxPayload() };
+      if (headers) expect.headers = headers;
+      inbound = readInbound(msg, expect);
     } catch (err) {
       inbound = new ValidationError('unreadable message', {
         cause: err,
@@ -227,13 +234,13 @@ export class AgentEndpoint {
   }
 
   /** A locate request: answered by the owner of the key with an empty reply naming itself. */
-  #locate(msg: Msg, type: string, key: string): void {
+  #locate(msg: Msg, type: string, key: string, headers: ReceivedHeaders): void {
     if (!msg.reply) {
       this.#o.stats.invalidDropped++;
       return;
     }
     this.#o.stats.locates++;
-    const hops = Number(headerOf(msg.headers, Header.hops) ?? 0);
+    const hops = Number(headers.get(Header.hops) ?? 0);
     const r: Routable = {
       msg,
       hops: Number.isFinite(hops) ? hops : 0,
@@ -248,7 +255,7 @@ export class AgentEndpoint {
     const { envelope, tell } = inbound;
     const stats = this.#o.stats;
     if (tell && msg.reply) this.#respond(msg, okReply(undefined, this.#o.maxPayload(), owner));
-    const entry = new RemoteDelivery(msg, !tell && Boolean(msg.reply), owner);
+    const entry = new RemoteDelivery(msg, inbound, owner);
     const key = envelope.to.key;
     const revision = key === undefined ? undefined : this.ownership.revisionOf(envelope.to.type, key);
     if (key !== undefined && revision !== undefined) entry.fence = { type: envelope.to.type, key, revision };
@@ -260,7 +267,7 @@ export class AgentEndpoint {
           this.#respond(msg, errorReply(expiredError(envelope), owner, this.#o.maxPayload()));
         return;
       }
-      if (left < MAX_TIMER) entry.timer = setTimeout(() => this.#expire(entry, envelope), left);
+      if (left < MAX_TIMER) this.#deadlines.add(entry, envelope.deadline);
     }
     const previous = this.#inflight.get(envelope.id);
     if (previous) this.#abort(previous, new CancelledError(`superseded by a message with the same id`));
@@ -322,8 +329,8 @@ export class AgentEndpoint {
     }
   }
 
-  #expire(entry: RemoteDelivery, envelope: Envelope): void {
-    entry.timer = undefined;
+  #expire(entry: RemoteDelivery): void {
+    const envelope = entry.envelope;
     if (entry.aborted) return;
     this.#o.stats.expired++;
     this.#abort(entry, expiredError(envelope));
@@ -332,7 +339,7 @@ export class AgentEndpoint {
   }
 
   #finish(id: string, entry: RemoteDelivery): void {
-    if (entry.timer !== undefined) clearTimeout(entry.timer);
+    this.#deadlines.remove(entry);
     if (this.#inflight.get(id) !== entry) return;
     this.#inflight.delete(id);
     if (this.#inflight.size === 0 && this.#idleWaiters.length > 0) {
@@ -368,25 +375,7 @@ export class AgentEndpoint {
   }
 
   #respond(msg: Msg, reply: EncodedReply): void {
-    try {
-      if (msg.respond(reply.data, { headers: reply.headers })) this.#o.stats.replied++;
-    } catch (err) {
-      this.#o.logger.debug(`could not reply on ${msg.reply}`, { error: (err as Error).message });
-      // The client refused it as too large (its limit may be lower than we knew): say so, typed.
-      if (!isMaxPayloadExceeded(err)) return;
-      const tooLarge = new PayloadTooLargeError(
-        `reply of ${reply.data.length} bytes exceeds the server's maximum`,
-        {
-          data: { size: reply.data.length },
-        },
-      );
-      try {
-        const small = errorReply(tooLarge);
-        if (msg.respond(small.data, { headers: small.headers })) this.#o.stats.replied++;
-      } catch {
-        // The connection is closed: the asker's own timeout covers it.
-      }
-    }
+    if (respond(msg, reply, this.#o.logger)) this.#o.stats.replied++;
   }
 }
 

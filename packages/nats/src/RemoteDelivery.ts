@@ -1,5 +1,7 @@
 import type { Msg } from '@nats-io/transport-node';
-import type { DeliveryOptions } from '@troupe/core';
+import type { DeliveryOptions, Envelope } from '@troupe/core';
+import type { WheelItem } from './DeadlineWheel.js';
+import type { Inbound } from './inbound.js';
 
 /** A keyed delivery's fencing token: the key, and the owners-bucket revision this worker held it at. */
 export interface Fence {
@@ -14,8 +16,9 @@ export interface Fence {
  * something reads it: `aborted` and `reason` answer without one, and most
  * messages finish without anyone looking at their signal.
  */
-export class RemoteDelivery implements DeliveryOptions {
+export class RemoteDelivery implements DeliveryOptions, WheelItem {
   readonly msg: Msg;
+  readonly envelope: Envelope;
   readonly expectsReply: boolean;
   /** The worker to name as owner in the reply (keyed messages). */
   readonly owner: string | undefined;
@@ -27,12 +30,16 @@ export class RemoteDelivery implements DeliveryOptions {
   reason: unknown;
   /** Whether the asker has been answered (a result, or the abort reason). */
   answered = false;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  /** Its place in the endpoint's deadline wheel (-1: not waiting there). */
+  wheelSlot = -1;
+  wheelIndex = 0;
   #controller: AbortController | undefined;
 
-  constructor(msg: Msg, expectsReply: boolean, owner: string | undefined) {
+  /** A delivery of `inbound`, received as `msg`; a tell, or a message with no reply subject, expects no reply. */
+  constructor(msg: Msg, inbound: Inbound, owner: string | undefined) {
     this.msg = msg;
-    this.expectsReply = expectsReply;
+    this.envelope = inbound.envelope;
+    this.expectsReply = !inbound.tell && Boolean(msg.reply);
     this.owner = owner;
   }
 

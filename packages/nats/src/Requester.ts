@@ -1,5 +1,4 @@
 import {
-  headers,
   type Msg,
   type MsgHdrs,
   type NatsConnection,
@@ -16,10 +15,13 @@ import {
   type TroupeError,
 } from '@troupe/core';
 import { encodeControl } from './control.js';
-import { Header, headerOf, timeLeft } from './headers.js';
+import { HeaderBlock } from './HeaderBlock.js';
+import { envelopeHeaders, Header } from './headers.js';
 import { KeyRoute } from './KeyRoute.js';
 import { closedError, requestError, statusError, subscriptionError } from './natsErrors.js';
 import { encodeOutbound } from './outbound.js';
+import type { Locate, Pending } from './pending.js';
+import { ReceivedHeaders } from './ReceivedHeaders.js';
 import { readReply } from './reply.js';
 import { abortReason, watchAbort } from './signals.js';
 import type { NatsTransportStats } from './stats.js';
@@ -34,6 +36,8 @@ const LOCATE_TIMEOUT = 5_000;
 const LOCATE = '_';
 /** Keyed routes kept before the idle ones are forgotten. */
 const MAX_ROUTES = 100_000;
+/** The headers of every locate request. */
+const LOCATE_HEADERS = new HeaderBlock([Header.locate, '1']);
 
 /** Options of {@link Requester}. */
 export interface RequesterOptions {
@@ -44,33 +48,6 @@ export interface RequesterOptions {
   isClosing: () => boolean;
   /** Prefix of reply subjects (nats.js `inboxPrefix`; default `_INBOX`). */
   inboxPrefix?: string;
-}
-
-/** One request waiting for its reply (or, keyed, for its owner to be located). */
-interface Pending {
-  readonly envelope: Envelope;
-  readonly data: Uint8Array;
-  readonly headers: MsgHdrs;
-  readonly options: RequestOptions;
-  readonly token: string;
-  /** Send order among the messages for its key (0 for un-keyed ones). */
-  readonly seq: number;
-  readonly expiresAt: number;
-  /** Where it was published; undefined while it waits for its key's owner. */
-  subject: string | undefined;
-  /** The owner it was sent to directly, if any. */
-  owner: string | undefined;
-  /** Stops listening for the asker's abort. */
-  off: (() => void) | undefined;
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
-}
-
-/** One locate request in flight. */
-interface Locate {
-  readonly route: KeyRoute<Pending>;
-  readonly subject: string;
-  readonly expiresAt: number;
 }
 
 /**
@@ -109,7 +86,7 @@ export class Requester {
     if (early) return Promise.reject(early.reason);
     const encoded = encodeOutbound(envelope, tell, this.#o.maxPayload());
     if (encoded instanceof Error) return Promise.reject(encoded);
-    const { data, headers } = encoded;
+    const { data, headers, at } = encoded;
     const { type, key } = envelope.to;
     if (tell) this.#o.stats.tells++;
     else this.#o.stats.requests++;
@@ -119,10 +96,12 @@ export class Requester {
         envelope,
         data,
         headers,
+        at,
+        tell,
         options,
         token: this.#token(),
         seq: route ? route.nextSeq() : 0,
-        expiresAt: Date.now() + options.timeout + GRACE_MS,
+        expiresAt: at + options.timeout + GRACE_MS,
         subject: undefined,
         owner: undefined,
         off: undefined,
@@ -208,10 +187,11 @@ export class Requester {
     route.locating = token;
     this.#locates.set(token, { route, subject, expiresAt: Date.now() + LOCATE_TIMEOUT });
     this.#ensureListening();
-    const h = headers();
-    h.set(Header.locate, '1');
     try {
-      this.#o.connection.publish(subject, undefined, { reply: this.#inbox + token, headers: h });
+      this.#o.connection.publish(subject, undefined, {
+        reply: this.#inbox + token,
+        headers: LOCATE_HEADERS,
+      });
     } catch (err) {
       this.#locates.delete(token);
       this.#failRoute(route, requestError(err, this.#context(route)));
@@ -225,13 +205,14 @@ export class Requester {
     const route = locate.route;
     if (route.locating !== token) return;
     route.locating = undefined;
-    const h = msg.headers;
-    if (h?.hasError && msg.data.length === 0) {
-      this.#failRoute(route, requestError(statusError(h, locate.subject), this.#context(route)));
+    const h = ReceivedHeaders.of(msg);
+    if (h.hasError && msg.data.length === 0) {
+      const status = statusError(msg.headers as MsgHdrs, locate.subject);
+      this.#failRoute(route, requestError(status, this.#context(route)));
       return;
     }
-    const reply = readReply(msg);
-    const owner = headerOf(h, Header.owner);
+    const reply = readReply(msg, h);
+    const owner = h.get(Header.owner);
     if ('error' in reply || owner === undefined) {
       this.#failRoute(
         route,
@@ -270,7 +251,13 @@ export class Requester {
     this.#ensureListening();
     p.subject = subject;
     // The time left is measured now: a keyed message may have waited for its owner to be located.
-    if (p.envelope.deadline !== undefined) p.headers.set(Header.timeout, timeLeft(p.envelope.deadline));
+    if (p.envelope.deadline !== undefined) {
+      const now = Date.now();
+      if (now !== p.at) {
+        p.headers = envelopeHeaders(p.envelope, p.tell, now);
+        p.at = now;
+      }
+    }
     try {
       this.#o.connection.publish(subject, p.data, { reply: this.#inbox + p.token, headers: p.headers });
     } catch (err) {
@@ -319,10 +306,10 @@ export class Requester {
   }
 
   #answer(p: Pending, msg: Msg): void {
-    const h = msg.headers;
+    const h = ReceivedHeaders.of(msg);
     const { key, type } = p.envelope.to;
     const route = key === undefined ? undefined : this.#routes.get(`${type}.${key}`);
-    if (h?.hasError && msg.data.length === 0) {
+    if (h.hasError && msg.data.length === 0) {
       if (h.code === 503 && route && p.owner !== undefined) {
         // The owner we sent to is gone: locate the key again; this message keeps its place in line.
         if (route.owner === p.owner) route.owner = undefined;
@@ -331,15 +318,18 @@ export class Requester {
       }
       this.#take(p.token);
       p.reject(
-        requestError(statusError(h, p.subject ?? ''), this.#context(p.envelope.to, p.options.timeout)),
+        requestError(
+          statusError(msg.headers as MsgHdrs, p.subject ?? ''),
+          this.#context(p.envelope.to, p.options.timeout),
+        ),
       );
       return;
     }
     this.#take(p.token);
     // The owner moved (a reply relayed by the old one names the new one): send there from now on.
-    const owner = headerOf(h, Header.owner);
+    const owner = route ? h.get(Header.owner) : undefined;
     if (route && owner !== undefined && route.locating === undefined) route.owner = owner;
-    const reply = readReply(msg);
+    const reply = readReply(msg, h);
     if ('error' in reply) p.reject(reply.error);
     else p.resolve(reply.value);
   }

@@ -1,5 +1,6 @@
 import { headers, type MsgHdrs } from '@nats-io/transport-node';
 import type { Envelope } from '@troupe/core';
+import { HeaderBlock, isPlainHeaderValue } from './HeaderBlock.js';
 
 /**
  * NATS header names. Routing fields travel as headers so a receiver can
@@ -39,18 +40,47 @@ export const Header = {
   owner: 'owner',
 } as const;
 
-/** The headers that travel with an envelope; its deadline travels as the time left at `now`. */
-export function envelopeHeaders(envelope: Envelope, tell: boolean, now = Date.now()): MsgHdrs {
-  const h = headers();
-  h.set(Header.type, envelope.type);
-  h.set(Header.id, envelope.id);
-  if (envelope.runId !== undefined) h.set(Header.runId, envelope.runId);
-  if (envelope.traceparent !== undefined) h.set(Header.traceparent, envelope.traceparent);
-  if (envelope.tracestate !== undefined) h.set(Header.tracestate, envelope.tracestate);
-  if (envelope.deadline !== undefined) h.set(Header.timeout, timeLeft(envelope.deadline, now));
-  if (envelope.to.key !== undefined) h.set(Header.key, envelope.to.key);
-  if (tell) h.set(Header.tell, '1');
-  return h;
+/**
+ * The headers that travel with an envelope, encoded once; its deadline travels as the time left
+ * at `now`. Throws nats.js `InvalidArgumentError` for a value with CR or LF (as `MsgHdrs` does).
+ */
+export function envelopeHeaders(envelope: Envelope, tell: boolean, now = Date.now()): HeaderBlock {
+  const { type, id, runId, traceparent, tracestate, deadline } = envelope;
+  const key = envelope.to.key;
+  // Written straight to text: the usual envelope has nothing nats.js would trim or refuse.
+  let text = `NATS/1.0\r\n${Header.type}: ${type}\r\n${Header.id}: ${id}`;
+  let plain = isPlainHeaderValue(type) && isPlainHeaderValue(id);
+  if (runId !== undefined) {
+    text += `\r\n${Header.runId}: ${runId}`;
+    plain &&= isPlainHeaderValue(runId);
+  }
+  if (traceparent !== undefined) {
+    text += `\r\n${Header.traceparent}: ${traceparent}`;
+    plain &&= isPlainHeaderValue(traceparent);
+  }
+  if (tracestate !== undefined) {
+    text += `\r\n${Header.tracestate}: ${tracestate}`;
+    plain &&= isPlainHeaderValue(tracestate);
+  }
+  if (deadline !== undefined) text += `\r\n${Header.timeout}: ${timeLeft(deadline, now)}`;
+  if (key !== undefined) {
+    text += `\r\n${Header.key}: ${key}`;
+    plain &&= isPlainHeaderValue(key);
+  }
+  if (tell) text += `\r\n${Header.tell}: 1`;
+  return plain ? HeaderBlock.fromText(`${text}\r\n\r\n`) : new HeaderBlock(headerPairs(envelope, tell, now));
+}
+
+/** The envelope's headers as names and values (for a {@link HeaderBlock} that trims or refuses). */
+function headerPairs(envelope: Envelope, tell: boolean, now: number): string[] {
+  const pairs: string[] = [Header.type, envelope.type, Header.id, envelope.id];
+  if (envelope.runId !== undefined) pairs.push(Header.runId, envelope.runId);
+  if (envelope.traceparent !== undefined) pairs.push(Header.traceparent, envelope.traceparent);
+  if (envelope.tracestate !== undefined) pairs.push(Header.tracestate, envelope.tracestate);
+  if (envelope.deadline !== undefined) pairs.push(Header.timeout, timeLeft(envelope.deadline, now));
+  if (envelope.to.key !== undefined) pairs.push(Header.key, envelope.to.key);
+  if (tell) pairs.push(Header.tell, '1');
+  return pairs;
 }
 
 /** A header's value, or `undefined` when it is absent. */

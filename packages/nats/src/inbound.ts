@@ -1,4 +1,4 @@
-import type { Msg, MsgHdrs } from '@nats-io/transport-node';
+import type { Msg } from '@nats-io/transport-node';
 import {
   type Envelope,
   EnvelopeSchema,
@@ -7,7 +7,9 @@ import {
   ValidationError,
   validationErrorFromZod,
 } from '@troupe/core';
-import { Header, headerOf } from './headers.js';
+import { Header } from './headers.js';
+import { isPlainEnvelope } from './plainEnvelope.js';
+import { ReceivedHeaders } from './ReceivedHeaders.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -19,6 +21,8 @@ export interface Expectation {
   key: string | undefined;
   /** Messages larger than this are refused. */
   maxPayload: number;
+  /** The message's headers, when the subscription read them already. */
+  headers?: ReceivedHeaders;
 }
 
 /** An incoming message, validated: the envelope and how to treat it. */
@@ -36,31 +40,36 @@ export interface Inbound {
  * the epoch) plus the `timeout` header; a `deadline` in the body is ignored.
  */
 export function readInbound(msg: Msg, expect: Expectation, arrived = Date.now()): Inbound | TroupeError {
-  if (msg.data.length > expect.maxPayload) {
+  const data = msg.data;
+  if (data.length > expect.maxPayload) {
     return new PayloadTooLargeError(
-      `message of ${msg.data.length} bytes exceeds the maximum of ${expect.maxPayload}`,
-      { data: { size: msg.data.length, max: expect.maxPayload } },
+      `message of ${data.length} bytes exceeds the maximum of ${expect.maxPayload}`,
+      { data: { size: data.length, max: expect.maxPayload } },
     );
   }
-  let h: MsgHdrs | undefined;
+  let h: ReceivedHeaders;
   try {
-    h = msg.headers;
+    h = expect.headers ?? ReceivedHeaders.of(msg);
   } catch {
     return invalid('headers', 'unreadable headers');
   }
-  const type = headerOf(h, Header.type);
+  const type = h.get(Header.type);
   if (!type) return invalid(`headers.${Header.type}`, 'missing header');
-  const id = headerOf(h, Header.id);
+  const id = h.get(Header.id);
   if (!id) return invalid(`headers.${Header.id}`, 'missing header');
   let body: unknown;
   try {
-    body = JSON.parse(decoder.decode(msg.data));
+    body = JSON.parse(decoder.decode(data));
   } catch {
     return invalid('', 'body is not valid UTF-8 JSON');
   }
-  const parsed = EnvelopeSchema.safeParse(body);
-  if (!parsed.success) return validationErrorFromZod(parsed.error, '', 'envelope');
-  const envelope = parsed.data as Envelope;
+  let envelope: Envelope;
+  if (isPlainEnvelope(body)) envelope = body;
+  else {
+    const parsed = EnvelopeSchema.safeParse(body);
+    if (!parsed.success) return validationErrorFromZod(parsed.error, '', 'envelope');
+    envelope = parsed.data as Envelope;
+  }
   if (envelope.to.type !== expect.type) {
     return invalid('to.type', `message for '${envelope.to.type}' arrived on a subject of '${expect.type}'`);
   }
@@ -70,14 +79,14 @@ export function readInbound(msg: Msg, expect: Expectation, arrived = Date.now())
   const mismatch =
     differs(type, envelope.type, Header.type) ??
     differs(id, envelope.id, Header.id) ??
-    differs(headerOf(h, Header.runId), envelope.runId, Header.runId) ??
-    differs(headerOf(h, Header.key), envelope.to.key, Header.key) ??
-    differs(headerOf(h, Header.traceparent), envelope.traceparent, Header.traceparent) ??
-    differs(headerOf(h, Header.tracestate), envelope.tracestate, Header.tracestate);
+    differs(h.get(Header.runId), envelope.runId, Header.runId) ??
+    differs(h.get(Header.key), envelope.to.key, Header.key) ??
+    differs(h.get(Header.traceparent), envelope.traceparent, Header.traceparent) ??
+    differs(h.get(Header.tracestate), envelope.tracestate, Header.tracestate);
   if (mismatch) return mismatch;
   // The deadline is the time left when sent, rebased on this clock (the sender's clock may differ).
   delete envelope.deadline;
-  const timeout = headerOf(h, Header.timeout);
+  const timeout = h.get(Header.timeout);
   if (timeout !== undefined) {
     const ms = Number(timeout);
     if (timeout === '' || !Number.isFinite(ms) || ms < 0) {
@@ -85,8 +94,8 @@ export function readInbound(msg: Msg, expect: Expectation, arrived = Date.now())
     }
     envelope.deadline = arrived + ms;
   }
-  const hops = Number(headerOf(h, Header.hops) ?? 0);
-  return { envelope, tell: headerOf(h, Header.tell) === '1', hops: Number.isFinite(hops) ? hops : 0 };
+  const hops = Number(h.get(Header.hops) ?? 0);
+  return { envelope, tell: h.get(Header.tell) === '1', hops: Number.isFinite(hops) ? hops : 0 };
 }
 
 function invalid(path: string, message: string): ValidationError {

@@ -1,4 +1,3 @@
-import type { MsgHdrs } from '@nats-io/transport-node';
 import {
   type Envelope,
   formatAddress,
@@ -8,19 +7,22 @@ import {
   type TroupeError,
   ValidationError,
 } from '@troupe/core';
-import { headersSize } from './fit.js';
+import type { HeaderBlock } from './HeaderBlock.js';
 import { envelopeHeaders } from './headers.js';
 
 /** An envelope ready to publish: its JSON body and routing headers. */
 export interface Outbound {
   data: Uint8Array;
-  headers: MsgHdrs;
+  headers: HeaderBlock;
+  /** When the `timeout` header's time left was measured, ms since the epoch. */
+  at: number;
 }
 
 /**
  * Checks and encodes an envelope for sending: the address must be valid, the payload
  * JSON-serializable, and body plus headers no larger than `maxPayload` bytes. Returns the typed
- * error otherwise (`ValidationError` naming the field, `PayloadTooLargeError`).
+ * error otherwise (`ValidationError` naming the field, `PayloadTooLargeError`); throws nats.js
+ * `InvalidArgumentError` for a header value with CR or LF.
  */
 export function encodeOutbound(
   envelope: Envelope,
@@ -34,15 +36,14 @@ export function encodeOutbound(
   try {
     // Buffer.from is about twice as fast as TextEncoder for messages this size.
     // The deadline travels as time left (the `timeout` header), never as this clock's reading.
-    data = Buffer.from(
-      JSON.stringify(envelope.deadline === undefined ? envelope : withoutDeadline(envelope)),
-    );
+    data = Buffer.from(bodyJson(envelope));
   } catch (err) {
     return invalid('payload', `not JSON-serializable: ${(err as Error).message}`);
   }
-  const headers = envelopeHeaders(envelope, tell);
+  const at = Date.now();
+  const headers = envelopeHeaders(envelope, tell, at);
   if (data.length + 1024 > maxPayload) {
-    const size = data.length + headersSize(headers);
+    const size = data.length + headers.byteLength;
     if (size > maxPayload) {
       return new PayloadTooLargeError(
         `'${envelope.type}' to ${formatAddress(envelope.to)} is ${size} bytes; the maximum is ${maxPayload}`,
@@ -50,14 +51,26 @@ export function encodeOutbound(
       );
     }
   }
-  return { data, headers };
+  return { data, headers, at };
 }
 
 function invalid(path: string, message: string): ValidationError {
   return new ValidationError(message, { issues: [{ path, message }] });
 }
 
-function withoutDeadline(envelope: Envelope): Omit<Envelope, 'deadline'> {
-  const { deadline: _, ...body } = envelope;
-  return body;
+/** The envelope as JSON, without its `deadline`. */
+function bodyJson(envelope: Envelope): string {
+  const deadline = envelope.deadline;
+  if (deadline === undefined) return JSON.stringify(envelope);
+  if (Object.isFrozen(envelope)) {
+    const { deadline: _, ...body } = envelope;
+    return JSON.stringify(body);
+  }
+  // Left out without copying the envelope: JSON skips a field that is undefined.
+  envelope.deadline = undefined as unknown as number;
+  try {
+    return JSON.stringify(envelope);
+  } finally {
+    envelope.deadline = deadline;
+  }
 }

@@ -1,15 +1,19 @@
-import { headers, type Msg, type MsgHdrs } from '@nats-io/transport-node';
+import type { Msg, MsgHdrs } from '@nats-io/transport-node';
 import {
   errorFromWire,
   errorToWire,
+  type Logger,
   PayloadTooLargeError,
   TransportError,
   type TroupeError,
   ValidationError,
   type WireError,
 } from '@troupe/core';
-import { headersSize, truncateWireError } from './fit.js';
-import { Header, headerOf } from './headers.js';
+import { truncateWireError } from './fit.js';
+import { HeaderBlock } from './HeaderBlock.js';
+import { Header } from './headers.js';
+import { isMaxPayloadExceeded } from './natsErrors.js';
+import { ReceivedHeaders } from './ReceivedHeaders.js';
 
 const decoder = new TextDecoder();
 
@@ -30,7 +34,9 @@ export interface EncodedReply {
 export function okReply(value: unknown, maxPayload: number, owner?: string): EncodedReply {
   let json: string;
   try {
-    json = JSON.stringify({ ok: true, value });
+    // As JSON.stringify({ ok: true, value }), without the wrapper object.
+    const encoded: string | undefined = JSON.stringify(value);
+    json = encoded === undefined ? OK_EMPTY : `${OK_PREFIX}${encoded}}`;
   } catch (err) {
     return errorReply(
       new ValidationError('reply value is not JSON-serializable', {
@@ -42,7 +48,7 @@ export function okReply(value: unknown, maxPayload: number, owner?: string): Enc
   }
   const data = Buffer.from(json);
   const h = replyHeaders('ok', owner);
-  const size = data.length + headersSize(h);
+  const size = data.length + h.byteLength;
   if (size > maxPayload) {
     return errorReply(
       new PayloadTooLargeError(`reply of ${size} bytes exceeds the maximum of ${maxPayload}`, {
@@ -75,32 +81,67 @@ export function errorReply(
     json = JSON.stringify({ ok: false, error: { code: wire.code, name: wire.name, message: wire.message } });
   }
   let data = Buffer.from(json);
-  const room = maxPayload - headersSize(h);
+  const room = maxPayload - h.byteLength;
   if (data.length > room) {
     data = Buffer.from(JSON.stringify({ ok: false, error: truncateWireError(wire, room - 64) }));
   }
   return { data, headers: h };
 }
 
-// Reply headers never change for a given outcome and owner, and nats.js only reads them: build each once.
-const shared = new Map<string, MsgHdrs>();
+const OK_EMPTY = '{"ok":true}';
+const OK_PREFIX = '{"ok":true,"value":';
 
-function replyHeaders(kind: 'ok' | 'error', owner: string | undefined): MsgHdrs {
-  const slot = owner === undefined ? kind : `${kind} ${owner}`;
+// Reply headers never change for a given outcome and owner: each is encoded once, and sent as is.
+const shared = new Map<string, HeaderBlock>();
+const sharedOk = new HeaderBlock([Header.reply, 'ok']);
+const sharedError = new HeaderBlock([Header.reply, 'error']);
+
+function replyHeaders(kind: 'ok' | 'error', owner: string | undefined): HeaderBlock {
+  if (owner === undefined) return kind === 'ok' ? sharedOk : sharedError;
+  const slot = `${kind} ${owner}`;
   let h = shared.get(slot);
   if (!h) {
     if (shared.size > 1_000) shared.clear();
-    h = headers();
-    h.set(Header.reply, kind);
-    if (owner !== undefined) h.set(Header.owner, owner);
+    h = new HeaderBlock([Header.reply, kind, Header.owner, owner]);
     shared.set(slot, h);
   }
   return h;
 }
 
-/** Decodes a reply: resolves to the value, or returns the rebuilt remote error (to throw). */
-export function readReply(msg: Msg): { value: unknown } | { error: TroupeError } {
-  const kind = headerOf(msg.headers, Header.reply);
+/**
+ * Sends `reply` to the asker of `msg`; returns whether it went out. A reply nats.js refuses as too
+ * large (the server's limit may be lower than we knew) is answered with `PayloadTooLargeError`
+ * instead; other failures (a closed connection) are logged at debug and left to the asker's timeout.
+ */
+export function respond(msg: Msg, reply: EncodedReply, logger: Logger): boolean {
+  try {
+    return msg.respond(reply.data, { headers: reply.headers });
+  } catch (err) {
+    logger.debug(`could not reply on ${msg.reply}`, { error: (err as Error).message });
+    if (!isMaxPayloadExceeded(err)) return false;
+    const size = reply.data.length;
+    const tooLarge = new PayloadTooLargeError(`reply of ${size} bytes exceeds the server's maximum`, {
+      data: { size },
+    });
+    try {
+      const small = errorReply(tooLarge);
+      return msg.respond(small.data, { headers: small.headers });
+    } catch {
+      // The connection is closed: the asker's own timeout covers it.
+      return false;
+    }
+  }
+}
+
+/**
+ * Decodes a reply: resolves to the value, or returns the rebuilt remote error (to throw).
+ * `headers` are the reply's, when the caller read them already.
+ */
+export function readReply(
+  msg: Msg,
+  headers: ReceivedHeaders = ReceivedHeaders.of(msg),
+): { value: unknown } | { error: TroupeError } {
+  const kind = headers.get(Header.reply);
   if (kind !== 'ok' && kind !== 'error') {
     return { error: new TransportError('reply is not a Troupe reply (no troupe-reply header)') };
   }
