@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { AnyStateMachine } from 'xstate';
-import { compileHandlers } from '../agent/compileHandlers.js';
 import type { AgentDef, SupervisionOptions } from '../agent/defineAgent.js';
 import { ClosedError, TroupeError, ValidationError } from '../errors/errors.js';
 import { toHandlerError } from '../errors/wire.js';
@@ -46,7 +44,6 @@ export class AgentHost implements InstanceHost {
   readonly def: AgentDef;
   readonly runtime: RuntimeInternals;
   readonly supervision: SupervisionOptions;
-  readonly compiled: AnyStateMachine | undefined;
   readonly instances = new Map<string, Instance>();
   readonly #pool: string[];
   /** Tells this runtime's pool members from other runtimes' on ask chains. */
@@ -62,7 +59,6 @@ export class AgentHost implements InstanceHost {
     this.runtime = runtime;
     this.def = def;
     this.supervision = { ...DEFAULT_SUPERVISION, ...def.supervision, ...options.supervision };
-    this.compiled = def.handlers ? compileHandlers(def.type, [...def.handlers.keys()]) : undefined;
     const size = options.instances ?? 1;
     if (!Number.isInteger(size) || size < 1) {
       throw new ValidationError(`register '${def.type}': instances must be a positive integer, got ${size}`, {

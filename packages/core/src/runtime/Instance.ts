@@ -1,5 +1,5 @@
 import { type AnyActor, type AnyMachineSnapshot, createActor } from 'xstate';
-import { type MessageEvent, RUN, SET_STATE } from '../agent/compileHandlers.js';
+import { handlerLogic, type MessageEvent, RUN, SET_STATE } from '../agent/handlerLogic.js';
 import { type ReplySink, replySinks } from '../agent/machineActions.js';
 import { type AgentFailedError, CrashError, TimeoutError } from '../errors/errors.js';
 import { toError } from '../errors/wire.js';
@@ -100,7 +100,7 @@ export class Instance implements ReplySink, InstanceView {
   /** Starts (or restarts) the actor, from a saved state or the definition's initial state, and drains the mailbox. */
   start(saved?: { state: unknown }): void {
     const def = this.#host.def;
-    const logic = def.machine ?? this.#host.compiled;
+    const logic = def.machine ?? handlerLogic;
     try {
       const initialState = saved ? saved.state : this.#host.initialStateFor(this.key);
       this.#state = initialState;
@@ -165,7 +165,7 @@ export class Instance implements ReplySink, InstanceView {
     return rest;
   }
 
-  /** Called from the compiled machine's action: runs the handler for the current message. */
+  /** Called from the handler logic's transition: runs the handler for the current message. */
   invokeCurrent(): void {
     const d = this.#running;
     const spec = d && this.#host.def.handlers?.get(d.envelope.type);

@@ -1,4 +1,3 @@
-import type { AnyStateMachine } from 'xstate';
 import type { AgentDef, SupervisionOptions } from '../agent/defineAgent.js';
 import type { Delivery } from './Delivery.js';
 import type { InstanceView } from './instanceRole.js';
@@ -16,7 +15,6 @@ export interface DoneInstance extends InstanceView {
  */
 export interface InstanceHost {
   readonly def: AgentDef;
-  readonly compiled: AnyStateMachine | undefined;
   readonly runtime: RuntimeInternals;
   readonly supervision: SupervisionOptions;
   chainIdOf(key: string): string;
