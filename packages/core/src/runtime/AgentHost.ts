@@ -7,6 +7,7 @@ import { deepFreeze } from '../messages/copy.js';
 import { type Envelope, VALIDATED_BY } from '../messages/envelope.js';
 import type { DeliveryOptions } from '../transport/Transport.js';
 import { chainIdOf, deadlockError } from './askChain.js';
+import { Deadlines } from './Deadlines.js';
 import { Delivery } from './Delivery.js';
 import { Instance } from './Instance.js';
 import type { DoneInstance, InstanceHost } from './instanceHost.js';
@@ -45,6 +46,7 @@ export class AgentHost implements InstanceHost {
   readonly runtime: RuntimeInternals;
   readonly supervision: SupervisionOptions;
   readonly instances = new Map<string, Instance>();
+  readonly hangs = new Deadlines({ keepsAlive: false });
   readonly #pool: string[];
   /** Tells this runtime's pool members from other runtimes' on ask chains. */
   readonly #tag = randomBytes(4).toString('hex');
@@ -78,13 +80,7 @@ export class AgentHost implements InstanceHost {
   /** Validates and queues an envelope for its instance; the promise settles with the reply. */
   deliver(envelope: Envelope, options: DeliveryOptions): Promise<unknown> {
     if (this.#closed) return Promise.reject(new ClosedError(`agent type '${this.def.type}' is closing`));
-    const d = new Delivery(envelope, options);
-    // An in-process asker that gives up gets its answer now, even while the handler still runs.
-    const control = d.control;
-    if (control) {
-      control.disposedOnSettle = true;
-      control.onAbort((reason) => this.settle(d, d.instance, reason, true));
-    }
+    const d = new Delivery(envelope, options, this);
     const handlers = this.def.handlers;
     if (handlers) {
       const spec = handlers.get(envelope.type);

@@ -3,12 +3,13 @@ import { handlerLogic, type MessageEvent, RUN, SET_STATE } from '../agent/handle
 import { type ReplySink, replySinks } from '../agent/machineActions.js';
 import { type AgentFailedError, CrashError, TimeoutError } from '../errors/errors.js';
 import { toError } from '../errors/wire.js';
+import type { Timed } from './Deadlines.js';
 import type { Delivery } from './Delivery.js';
 import { HandlerCtx } from './HandlerCtx.js';
 import type { InstanceHost } from './instanceHost.js';
 import type { InstanceStatus, InstanceView } from './instanceRole.js';
 import { stopTree } from './stopTree.js';
-import { backoffDelay, failedError, hangDelay, recordRestart } from './supervisionPolicy.js';
+import { backoffDelay, failedError, hangDue, recordRestart } from './supervisionPolicy.js';
 import { inHandlerContext } from './tracing.js';
 
 export type { InstanceHost } from './instanceHost.js';
@@ -29,11 +30,15 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * a time in arrival order; a crash restarts the actor with backoff, and too
  * many crashes in the window mark the instance failed.
  */
-export class Instance implements ReplySink, InstanceView {
+export class Instance implements ReplySink, InstanceView, Timed {
   readonly key: string;
   readonly address: { type: string; key: string };
   status: InstanceStatus = 'activating';
   lastActive = Date.now();
+  /** @internal the hang watch of the running handler (see {@link Timed}) */
+  deadlineSlot = -1;
+  /** @internal see {@link Timed} */
+  deadlineAt = 0;
   readonly #host: InstanceHost;
   #actor: AnyActor | undefined;
   #queue: Delivery[] = NO_DELIVERIES;
@@ -44,8 +49,6 @@ export class Instance implements ReplySink, InstanceView {
   #awaitingMachine = false;
   #restarts: readonly number[] = NO_TIMES;
   #restartTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Fires when the running handler is past its deadline plus the hang grace. */
-  #hangTimer: ReturnType<typeof setTimeout> | undefined;
   #idleWaiters: Array<() => void> = NO_WAITERS;
   /** What a failed instance answers with. */
   #failed: AgentFailedError | undefined;
@@ -129,9 +132,17 @@ export class Instance implements ReplySink, InstanceView {
       this.#host.settle(delivery, this, this.#failed, true);
       return;
     }
+    const idle = this.#running === undefined && this.status === 'active' && !this.#inRun;
+    if (idle && this.#head >= this.#queue.length) {
+      // Nothing queued: run it now, without a mailbox array for a single message.
+      if (delivery.aborted) this.#host.settle(delivery, this, delivery.abortReason, true);
+      else this.#run(delivery);
+      if (this.#running === undefined) this.#pump();
+      return;
+    }
     if (this.#queue === NO_DELIVERIES) this.#queue = [];
     this.#queue.push(delivery);
-    if (this.#running === undefined && this.status === 'active' && !this.#inRun) this.#pump();
+    if (idle) this.#pump();
   }
 
   /** Resolves once no message is queued or running. */
@@ -361,27 +372,25 @@ export class Instance implements ReplySink, InstanceView {
     this.start(this.#host.def.handlers ? { state: this.#state } : undefined);
   }
 
+  /** Watches the running handler: past its deadline plus the hang grace, {@link Instance.onDeadline} fires. */
   #watchHang(d: Delivery): void {
-    const grace = this.#host.supervision.hangGraceMs;
-    const ms = hangDelay(d.envelope.deadline, grace, Date.now());
-    if (ms === undefined) return;
-    this.#hangTimer = setTimeout(() => this.#hung(d, grace), ms);
-    this.#hangTimer.unref?.();
+    const due = hangDue(d.envelope.deadline, this.#host.supervision.hangGraceMs);
+    if (due !== undefined) this.#host.hangs.add(this, due);
   }
 
   #clearHang(): void {
-    if (this.#hangTimer === undefined) return;
-    clearTimeout(this.#hangTimer);
-    this.#hangTimer = undefined;
+    if (this.deadlineSlot >= 0) this.#host.hangs.remove(this);
   }
 
   /**
-   * The running handler outlived its deadline plus grace: abandon it (answered with
-   * `TimeoutError`, late result dropped) and restart, counted like a crash; state is kept.
+   * @internal The running handler outlived its deadline plus grace (called by the host's hang
+   * watch): abandon it (answered with `TimeoutError`, late result dropped) and restart, counted
+   * like a crash; state is kept.
    */
-  #hung(d: Delivery, grace: number): void {
-    this.#hangTimer = undefined;
-    if (this.#running !== d) return;
+  onDeadline(): void {
+    const d = this.#running;
+    if (d === undefined) return;
+    const grace = this.#host.supervision.hangGraceMs;
     this.#host.onHung(this, d, grace);
     const timeout = new TimeoutError(`'${d.envelope.type}' on ${this.label} passed its deadline`, {
       data: { type: d.envelope.type, hungMs: grace },

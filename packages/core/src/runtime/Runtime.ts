@@ -20,6 +20,7 @@ import { AgentHost, type RegisterOptions } from './AgentHost.js';
 import { AskControl } from './AskControl.js';
 import { askChainOf } from './askChain.js';
 import { BoundRef } from './BoundRef.js';
+import { Deadlines } from './Deadlines.js';
 import type { Delivery } from './Delivery.js';
 import { drain, noop, TELL } from './drain.js';
 import type { Instance } from './Instance.js';
@@ -67,6 +68,8 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
   readonly #subject = new Subject<ProgressEvent>();
   readonly #hosts = new Map<string, AgentHost>();
   readonly #closeTimeout: number;
+  /** The ask timeouts: one timer for all of them. */
+  readonly #deadlines = new Deadlines({ keepsAlive: true });
   #seq = 0;
   #closing: Promise<void> | undefined;
   /** Set once close() stopped waiting for in-flight work: from then on nothing is accepted. */
@@ -220,14 +223,20 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
     let deadline = now + (timeout ?? this.defaultTimeout);
     const parentDeadline = parent?.envelope.deadline;
     if (parentDeadline !== undefined && parentDeadline < deadline) deadline = parentDeadline;
-    const envelope = newEnvelope(target, message, options, parent, now);
     // No deadline at all (`Infinity`): nothing to carry, and JSON could not carry it.
-    if (deadline !== Number.POSITIVE_INFINITY) envelope.deadline = deadline;
+    const envelope = newEnvelope(
+      target,
+      message,
+      options,
+      parent,
+      now,
+      deadline === Number.POSITIVE_INFINITY ? undefined : deadline,
+    );
     const chain = askChainOf(parent);
     if (chain !== undefined) envelope.chain = chain;
     const control = new AskControl();
     control.envelope = envelope;
-    control.timeoutAfter(deadline - now, timeoutError);
+    control.timeoutAt(deadline, now, timeoutError, this.#deadlines);
     if (options?.signal) control.link(options.signal);
     if (parent) {
       const parentControl = parent.control;

@@ -1,4 +1,5 @@
 import type { AgentDef, SupervisionOptions } from '../agent/defineAgent.js';
+import type { Deadlines } from './Deadlines.js';
 import type { Delivery } from './Delivery.js';
 import type { InstanceView } from './instanceRole.js';
 import type { RuntimeInternals } from './internals.js';
@@ -17,6 +18,8 @@ export interface InstanceHost {
   readonly def: AgentDef;
   readonly runtime: RuntimeInternals;
   readonly supervision: SupervisionOptions;
+  /** The hang watch of running handlers: one timer for every instance (it does not keep the process alive). */
+  readonly hangs: Deadlines;
   chainIdOf(key: string): string;
   settle(d: Delivery, instance: InstanceView | undefined, value: unknown, isError: boolean): void;
   onStarted(d: Delivery, instance: InstanceView): void;
