@@ -49,3 +49,15 @@ export const handlerLogic: HandlerLogic = {
   getPersistedSnapshot: (snapshot) => snapshot,
   restoreSnapshot: (snapshot) => snapshot as HandlerSnapshot,
 };
+
+/**
+ * The logic of the one parent actor under which a handler agent type's instances run, so that
+ * they share its XState system (a root actor gets a system of its own: ~20 closures, maps and a
+ * scheduler, more than half of what an idle instance held). It keeps no state and ignores what
+ * it is sent: a failed child's error reaches its instance through its own subscription.
+ */
+export const groupLogic: ActorLogic<Snapshot<undefined>, { type: string }> = {
+  transition: (snapshot) => snapshot,
+  getInitialSnapshot: () => ({ status: 'active', output: undefined, error: undefined }),
+  getPersistedSnapshot: (snapshot) => snapshot,
+};

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { type AnyActor, createActor } from 'xstate';
 import type { AgentDef, SupervisionOptions } from '../agent/defineAgent.js';
+import { groupLogic } from '../agent/handlerLogic.js';
 import { ClosedError, TroupeError, ValidationError } from '../errors/errors.js';
 import { toHandlerError } from '../errors/wire.js';
 import { validationErrorFromZod } from '../errors/zodIssues.js';
@@ -47,6 +49,7 @@ export class AgentHost implements InstanceHost {
   readonly supervision: SupervisionOptions;
   readonly instances = new Map<string, Instance>();
   readonly hangs = new Deadlines({ keepsAlive: false });
+  readonly actorParent: AnyActor | undefined;
   readonly #pool: string[];
   /** Tells this runtime's pool members from other runtimes' on ask chains. */
   readonly #tag = randomBytes(4).toString('hex');
@@ -67,6 +70,7 @@ export class AgentHost implements InstanceHost {
         issues: [{ path: 'instances', message: 'must be a positive integer' }],
       });
     }
+    this.actorParent = def.handlers ? createActor(groupLogic, { id: def.type }).start() : undefined;
     this.#pool = Array.from({ length: size }, (_, i) => `_${i}`);
     this.#passivateAfterMs = options.passivateAfterMs ?? def.passivateAfterMs;
     this.#persistEach = (options.persist ?? def.persist) === 'message';
@@ -226,6 +230,7 @@ export class AgentHost implements InstanceHost {
       instance.stop(error);
     }
     this.instances.clear();
+    this.actorParent?.stop();
     await Promise.allSettled(saves);
   }
 

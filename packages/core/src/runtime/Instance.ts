@@ -107,14 +107,19 @@ export class Instance implements ReplySink, InstanceView, Timed {
     try {
       const initialState = saved ? saved.state : this.#host.initialStateFor(this.key);
       this.#state = initialState;
-      const input = def.machine ? { key: this.key } : { state: initialState };
-      const actor = createActor(
-        logic as never,
-        { input, id: `${def.type}/${this.key}` } as never,
-      ) as AnyActor;
-      const onError = (err: unknown) => this.#crash(err);
-      if (def.machine) actor.subscribe((snapshot: AnyMachineSnapshot) => this.#onSnapshot(snapshot), onError);
-      else actor.subscribe({ error: onError });
+      // Handler agents' actors share their type's parent (and so its system); machines are roots.
+      const options = def.machine
+        ? { input: { key: this.key }, id: `${def.type}/${this.key}` }
+        : { input: { state: initialState }, parent: this.#host.actorParent };
+      const actor = createActor(logic as never, options as never) as AnyActor;
+      // Callbacks passed inline: a named one (`const onError = …`) is renamed per instance when run
+      // from source (tsx keeps names), which gives each its own property table.
+      if (def.machine)
+        actor.subscribe(
+          (snapshot: AnyMachineSnapshot) => this.#onSnapshot(snapshot),
+          (err: unknown) => this.#crash(err),
+        );
+      else actor.subscribe(undefined, (err: unknown) => this.#crash(err));
       if (def.machine) replySinks.set(actor, this);
       this.#actor = actor;
       this.status = 'active';

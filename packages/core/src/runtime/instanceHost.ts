@@ -1,3 +1,4 @@
+import type { AnyActorRef } from 'xstate';
 import type { AgentDef, SupervisionOptions } from '../agent/defineAgent.js';
 import type { Deadlines } from './Deadlines.js';
 import type { Delivery } from './Delivery.js';
@@ -20,6 +21,8 @@ export interface InstanceHost {
   readonly supervision: SupervisionOptions;
   /** The hang watch of running handlers: one timer for every instance (it does not keep the process alive). */
   readonly hangs: Deadlines;
+  /** The parent of handler agents' actors (one XState system for the type); machine agents' actors are roots. */
+  readonly actorParent: AnyActorRef | undefined;
   chainIdOf(key: string): string;
   settle(d: Delivery, instance: InstanceView | undefined, value: unknown, isError: boolean): void;
   onStarted(d: Delivery, instance: InstanceView): void;
