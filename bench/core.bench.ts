@@ -1,29 +1,20 @@
 /**
- * pnpm bench:core — in-process asks against their floors (raw XState send,
- * a plain awaited function), the cost of copy-on-delivery for a ~1 KB payload
- * (copied, as every payload is, against one declared immutable), and the cost
- * of 100,000 activated agents.
+ * pnpm bench:core — in-process asks against their floors (raw XState send, a plain awaited
+ * function), the cost of copy-on-delivery for a ~1 KB payload (copied, as every payload is,
+ * against one declared immutable), and activating 100,000 agents against as many bare XState
+ * actors (each in a fresh process). BENCH_MILLION=1 adds 1,000,000 agents (also `pnpm bench:million`).
  */
 import { copyValue, createRuntime, defineAgent, defineMessage, on } from '@troupe/core';
 import { createActor, createMachine } from 'xstate';
 import { z } from 'zod';
-import { best, opsPerSec, printTable, type Row, rate } from './table.js';
+import { activateInChild } from './core/activation.js';
+import { millionRow } from './core/million.js';
+import { best, bestInTurns, met, opsPerSec, printTable, type Row, rate, versus } from './table.js';
 
 const N = Number(process.env.BENCH_N ?? 200_000);
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 100_000);
 const Ping = defineMessage('bench.ping', z.object({ n: z.number() }));
 const Echo = defineAgent({ type: 'bench.echo', handles: { [Ping.type]: on(Ping, ({ n }) => n) } });
-
-async function troupeSequential(): Promise<number> {
-  await using rt = createRuntime();
-  await rt.register(Echo);
-  const ref = rt.ref(Echo);
-  return await best(3, () =>
-    opsPerSec(N, async () => {
-      for (let i = 0; i < N; i++) await ref.ask(Ping.create({ n: i }));
-    }),
-  );
-}
 
 // A ~1 KB JSON payload: 20 records of a few fields, copied on delivery unless declared immutable.
 const RecordSchema = z.object({
@@ -84,13 +75,6 @@ async function inFlight(ops: number, width: number, one: (i: number) => Promise<
   await Promise.all(Array.from({ length: width }, lane));
 }
 
-async function troupeConcurrent(): Promise<number> {
-  await using rt = createRuntime();
-  await rt.register(Echo);
-  const ref = rt.ref(Echo);
-  return await best(3, () => opsPerSec(N, () => inFlight(N, 256, (i) => ref.ask(Ping.create({ n: i })))));
-}
-
 // The floor: an equivalent XState machine answering through a callback in the event.
 function xstateEcho() {
   const machine = createMachine({
@@ -100,23 +84,21 @@ function xstateEcho() {
   return createActor(machine).start();
 }
 
-async function xstateSequential(): Promise<number> {
+/** Asks of ours and sends of the floor, sequential or `width` in flight, measured in turns (one of each, three times). */
+async function asksAgainstFloor(width: number): Promise<[number, number]> {
+  await using rt = createRuntime();
+  await rt.register(Echo);
+  const ref = rt.ref(Echo);
   const actor = xstateEcho();
-  return await best(3, () =>
+  const ask = (i: number) => ref.ask(Ping.create({ n: i }));
+  const send = (i: number) => new Promise<number>((reply) => actor.send({ type: 'ping', n: i, reply }));
+  const run = (one: (i: number) => Promise<unknown>) => () =>
     opsPerSec(N, async () => {
-      for (let i = 0; i < N; i++)
-        await new Promise<number>((reply) => actor.send({ type: 'ping', n: i, reply }));
-    }),
-  );
-}
-
-async function xstateConcurrent(): Promise<number> {
-  const actor = xstateEcho();
-  return await best(3, () =>
-    opsPerSec(N, () =>
-      inFlight(N, 256, (i) => new Promise<number>((reply) => actor.send({ type: 'ping', n: i, reply }))),
-    ),
-  );
+      if (width > 1) return await inFlight(N, width, one);
+      for (let i = 0; i < N; i++) await one(i);
+    });
+  const [ours, floor] = await bestInTurns(3, [run(ask), run(send)]);
+  return [ours as number, floor as number];
 }
 
 async function plainAsync(): Promise<number> {
@@ -128,36 +110,8 @@ async function plainAsync(): Promise<number> {
   );
 }
 
-async function activation(): Promise<{ seconds: number; rss: number; perAgent: number }> {
-  const Cell = defineAgent({
-    type: 'bench.cell',
-    initialState: (key: string) => ({ key }),
-    handles: { [Ping.type]: on(Ping, ({ n }) => n) },
-  });
-  global.gc?.();
-  const before = process.memoryUsage().rss;
-  await using rt = createRuntime();
-  await rt.register(Cell);
-  let peak = before;
-  const start = performance.now();
-  for (let i = 0; i < AGENTS; i += 1000) {
-    const batch: Promise<unknown>[] = [];
-    for (let k = i; k < Math.min(i + 1000, AGENTS); k++)
-      batch.push(rt.ref(Cell, `c${k}`).ask(Ping.create({ n: k })));
-    await Promise.all(batch);
-    if (i % 10_000 === 0) peak = Math.max(peak, process.memoryUsage().rss);
-  }
-  const seconds = (performance.now() - start) / 1000;
-  global.gc?.();
-  peak = Math.max(peak, process.memoryUsage().rss);
-  const held = rt.stats().instances;
-  return { seconds, rss: peak, perAgent: (peak - before) / held };
-}
-
-const seq = await troupeSequential();
-const conc = await troupeConcurrent();
-const xSeq = await xstateSequential();
-const xConc = await xstateConcurrent();
+const [seq, xSeq] = await asksAgainstFloor(1);
+const [conc, xConc] = await asksAgainstFloor(256);
 const plain = await plainAsync();
 const copied = await payloadAsks(false);
 const shared = await payloadAsks(true);
@@ -165,20 +119,23 @@ const bytes = JSON.stringify({ rows: batchRows }).length;
 const ours = copies((v) => copyValue(v));
 const cloned = copies((v) => structuredClone(v));
 const json = copies((v) => JSON.parse(JSON.stringify(v)));
-const act = await activation();
+const act = activateInChild('troupe', AGENTS);
+const bare = activateInChild('xstate', AGENTS);
+const million = process.env.BENCH_MILLION === '1' ? millionRow() : undefined;
 
+const perAgent = (bytes: number) => `${Math.round(bytes).toLocaleString('en-US')} B/agent`;
 const rows: Row[] = [
   {
     name: 'ask, sequential',
     value: rate(seq),
     floor: `${rate(xSeq)} XState send`,
-    ratio: `${(seq / xSeq).toFixed(2)}×`,
+    ...versus(seq, xSeq, 0.8),
   },
   {
     name: 'ask, 256 in flight',
     value: rate(conc),
     floor: `${rate(xConc)} XState send`,
-    ratio: `${(conc / xConc).toFixed(2)}×`,
+    ...versus(conc, xConc, 0.8),
   },
   {
     name: 'ask, sequential',
@@ -202,12 +159,16 @@ const rows: Row[] = [
   },
   {
     name: `activate ${AGENTS.toLocaleString('en-US')} agents`,
-    value: `${act.seconds.toFixed(2)} s`,
-    floor: `${(act.rss / 2 ** 20).toFixed(0)} MiB peak RSS`,
-    ratio: '',
-    note: `${Math.round(act.perAgent).toLocaleString('en-US')} B/agent`,
+    value: perAgent(act.perAgent),
+    floor: `${perAgent(bare.perAgent)} bare XState actor`,
+    ratio: `${(act.perAgent / bare.perAgent).toFixed(2)}×`,
+    goal: `≤ 4,000 B/agent ${met(act.perAgent <= 4000)}`,
+    note:
+      `${act.seconds.toFixed(2)} s (XState ${bare.seconds.toFixed(2)} s), ` +
+      `${(act.peakRss / 2 ** 20).toFixed(0)} MiB peak RSS`,
   },
 ];
+if (million) rows.push(million);
 printTable(
   `bench:core — Node ${process.version}, ${N.toLocaleString('en-US')} asks per case, best of 3`,
   rows,
