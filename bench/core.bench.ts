@@ -1,15 +1,15 @@
 /**
- * pnpm bench:core — in-process asks against their floors (raw XState send, a plain awaited
- * function), the cost of copy-on-delivery for a ~1 KB payload (copied, as every payload is,
+ * pnpm bench:core — in-process asks against their floors (raw XState send, measured in a fresh
+ * process before and after ours; a plain awaited function), the cost of copy-on-delivery for a ~1 KB payload (copied, as every payload is,
  * against one declared immutable), and activating 100,000 agents against as many bare XState
  * actors (each in a fresh process). BENCH_MILLION=1 adds 1,000,000 agents (also `pnpm bench:million`).
  */
 import { copyValue, createRuntime, defineAgent, defineMessage, on } from '@troupe/core';
-import { createActor, createMachine } from 'xstate';
 import { z } from 'zod';
 import { activateInChild } from './core/activation.js';
 import { millionRow } from './core/million.js';
-import { best, bestInTurns, met, opsPerSec, printTable, type Row, rate, versus } from './table.js';
+import { xstateFloorInChild } from './core/xstateFloor.js';
+import { best, inFlight, met, opsPerSec, printTable, type Row, rate, versus } from './table.js';
 
 const N = Number(process.env.BENCH_N ?? 200_000);
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 100_000);
@@ -67,38 +67,18 @@ function copies(copy: (value: unknown) => unknown): number {
   return top;
 }
 
-async function inFlight(ops: number, width: number, one: (i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < ops) await one(next++);
-  };
-  await Promise.all(Array.from({ length: width }, lane));
-}
-
-// The floor: an equivalent XState machine answering through a callback in the event.
-function xstateEcho() {
-  const machine = createMachine({
-    types: {} as { events: { type: 'ping'; n: number; reply: (n: number) => void } },
-    on: { ping: { actions: ({ event }) => event.reply(event.n) } },
-  });
-  return createActor(machine).start();
-}
-
-/** Asks of ours and sends of the floor, sequential or `width` in flight, measured in turns (one of each, three times). */
-async function asksAgainstFloor(width: number): Promise<[number, number]> {
+/** Asks of ours per second (best of 3), sequential or `width` in flight. */
+async function asks(width: number): Promise<number> {
   await using rt = createRuntime();
   await rt.register(Echo);
   const ref = rt.ref(Echo);
-  const actor = xstateEcho();
   const ask = (i: number) => ref.ask(Ping.create({ n: i }));
-  const send = (i: number) => new Promise<number>((reply) => actor.send({ type: 'ping', n: i, reply }));
-  const run = (one: (i: number) => Promise<unknown>) => () =>
+  return await best(3, () =>
     opsPerSec(N, async () => {
-      if (width > 1) return await inFlight(N, width, one);
-      for (let i = 0; i < N; i++) await one(i);
-    });
-  const [ours, floor] = await bestInTurns(3, [run(ask), run(send)]);
-  return [ours as number, floor as number];
+      if (width > 1) return await inFlight(N, width, ask);
+      for (let i = 0; i < N; i++) await ask(i);
+    }),
+  );
 }
 
 async function plainAsync(): Promise<number> {
@@ -110,8 +90,13 @@ async function plainAsync(): Promise<number> {
   );
 }
 
-const [seq, xSeq] = await asksAgainstFloor(1);
-const [conc, xConc] = await asksAgainstFloor(256);
+// The floor before and after ours (each in a fresh process), its best taken: load drifts.
+const floorBefore = xstateFloorInChild(N);
+const seq = await asks(1);
+const conc = await asks(256);
+const floorAfter = xstateFloorInChild(N);
+const xSeq = Math.max(floorBefore.sequential, floorAfter.sequential);
+const xConc = Math.max(floorBefore.inFlight, floorAfter.inFlight);
 const plain = await plainAsync();
 const copied = await payloadAsks(false);
 const shared = await payloadAsks(true);

@@ -43,19 +43,6 @@ export async function best(runs: number, measure: () => Promise<number>): Promis
   return top;
 }
 
-/**
- * The best of `runs` measurements of each of `measures`, taken in turns (one of each, then again)
- * after one warm-up each, so that a machine's load drifting during the run biases none of them.
- */
-export async function bestInTurns(runs: number, measures: Array<() => Promise<number>>): Promise<number[]> {
-  for (const measure of measures) await measure();
-  const top = measures.map(() => 0);
-  for (let r = 0; r < runs; r++) {
-    for (const [i, measure] of measures.entries()) top[i] = Math.max(top[i] ?? 0, await measure());
-  }
-  return top;
-}
-
 /** `12,345/s` */
 export function rate(n: number): string {
   return `${Math.round(n).toLocaleString('en-US')}/s`;
@@ -73,4 +60,17 @@ export function versus(ours: number, floor: number, goal: number): Pick<Row, 'ra
 /** `(met)` or `(missed)`. */
 export function met(ok: boolean): string {
   return ok ? '(met)' : '(missed)';
+}
+
+/** Runs `one(0..ops-1)` with `width` of them in flight at a time. */
+export async function inFlight(
+  ops: number,
+  width: number,
+  one: (i: number) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < ops) await one(next++);
+  };
+  await Promise.all(Array.from({ length: width }, lane));
 }
