@@ -1,4 +1,5 @@
-import { CancelledError, TroupeError } from '../errors/errors.js';
+import { CancelledError, TimeoutError, TroupeError } from '../errors/errors.js';
+import { formatAddress } from '../messages/address.js';
 import type { Envelope } from '../messages/envelope.js';
 import type { DeliveryOptions, RequestOptions } from '../transport/Transport.js';
 import type { Deadlines, Timed } from './Deadlines.js';
@@ -27,32 +28,27 @@ export class AskControl extends LazyAbort implements DeliveryOptions, RequestOpt
   #listener: Listener | undefined;
   #listeners: Set<Listener> | undefined;
   #deadlines: Deadlines | undefined;
-  #timeoutReason: ((control: AskControl) => unknown) | undefined;
   /** The in-process delivery of this ask, answered first on abort. */
   #delivery: AbortedAsk | undefined;
   #unlinks: Array<() => void> | undefined;
   #asker: { asking: number } | undefined;
 
   /**
-   * Aborts with `reason(this)` at `deadline` (ms since the epoch; `Infinity`: never), unless
+   * Aborts with a `TimeoutError` at `deadline` (ms since the epoch; `Infinity`: never), unless
    * settled first; `now` is the current time. One timer serves every ask of `deadlines`.
    */
-  timeoutAt(
-    deadline: number,
-    now: number,
-    reason: (control: AskControl) => unknown,
-    deadlines: Deadlines,
-  ): void {
+  timeoutAt(deadline: number, now: number, deadlines: Deadlines): void {
     this.timeout = deadline - now;
     if (deadline === Number.POSITIVE_INFINITY) return;
-    this.#timeoutReason = reason;
     this.#deadlines = deadlines;
     deadlines.add(this, deadline, now);
   }
 
   /** @internal The deadline passed (called by the scheduler). */
   onDeadline(): void {
-    this.abort((this.#timeoutReason as (control: AskControl) => unknown)(this));
+    const env = this.envelope as Envelope;
+    const message = `ask '${env.type}' to ${formatAddress(env.to)} timed out after ${this.timeout} ms`;
+    this.abort(new TimeoutError(message, { data: { type: env.type, to: env.to, timeout: this.timeout } }));
   }
 
   /** An ask always expects a reply. */

@@ -21,10 +21,6 @@ const NO_DELIVERIES: Delivery[] = Object.freeze([]) as unknown as Delivery[];
 const NO_TIMES: readonly number[] = Object.freeze([]);
 const NO_WAITERS: Array<() => void> = Object.freeze([]) as unknown as Array<() => void>;
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
-}
-
 /**
  * One agent instance: an XState actor plus its mailbox. Messages run one at
  * a time in arrival order; a crash restarts the actor with backoff, and too
@@ -112,14 +108,11 @@ export class Instance implements ReplySink, InstanceView, Timed {
         ? { input: { key: this.key }, id: `${def.type}/${this.key}` }
         : { input: { state: initialState }, parent: this.#host.actorParent };
       const actor = createActor(logic as never, options as never) as AnyActor;
-      // Callbacks passed inline: a named one (`const onError = …`) is renamed per instance when run
-      // from source (tsx keeps names), which gives each its own property table.
-      if (def.machine)
-        actor.subscribe(
-          (snapshot: AnyMachineSnapshot) => this.#onSnapshot(snapshot),
-          (err: unknown) => this.#crash(err),
-        );
-      else actor.subscribe(undefined, (err: unknown) => this.#crash(err));
+      // Inline callbacks: from source, tsx renames a named one per instance (a property table each).
+      actor.subscribe(
+        def.machine ? (snapshot: AnyMachineSnapshot) => this.#onSnapshot(snapshot) : undefined,
+        (err: unknown) => this.#crash(err),
+      );
       if (def.machine) replySinks.set(actor, this);
       this.#actor = actor;
       this.status = 'active';
@@ -193,8 +186,8 @@ export class Instance implements ReplySink, InstanceView, Timed {
       this.#complete(d, err, true);
       return;
     }
-    if (isThenable(result)) {
-      result.then(
+    if (typeof (result as { then?: unknown } | null)?.then === 'function') {
+      (result as PromiseLike<unknown>).then(
         (value) => this.#complete(d, value, false),
         (err) => this.#complete(d, err, true),
       );
@@ -250,7 +243,9 @@ export class Instance implements ReplySink, InstanceView, Timed {
     const actor = this.#actor as AnyActor;
     this.#running = d;
     this.#host.onStarted(d, this);
-    this.#watchHang(d);
+    // The hang watch: past the deadline plus the grace, onDeadline fires.
+    const hungAt = hangDue(d.envelope.deadline, this.#host.supervision.hangGraceMs);
+    if (hungAt !== undefined) this.#host.hangs.add(this, hungAt);
     const event: MessageEvent = { type: d.envelope.type, payload: d.payload, envelope: d.envelope };
     const isMachine = this.#host.def.machine !== undefined;
     if (isMachine) this.#awaitingMachine = true;
@@ -377,20 +372,13 @@ export class Instance implements ReplySink, InstanceView, Timed {
     this.start(this.#host.def.handlers ? { state: this.#state } : undefined);
   }
 
-  /** Watches the running handler: past its deadline plus the hang grace, {@link Instance.onDeadline} fires. */
-  #watchHang(d: Delivery): void {
-    const due = hangDue(d.envelope.deadline, this.#host.supervision.hangGraceMs);
-    if (due !== undefined) this.#host.hangs.add(this, due);
-  }
-
   #clearHang(): void {
     if (this.deadlineSlot >= 0) this.#host.hangs.remove(this);
   }
 
   /**
-   * @internal The running handler outlived its deadline plus grace (called by the host's hang
-   * watch): abandon it (answered with `TimeoutError`, late result dropped) and restart, counted
-   * like a crash; state is kept.
+   * @internal The running handler outlived its deadline plus grace (the host's hang watch): abandon
+   * it (answered with `TimeoutError`, late result dropped), restart counted as a crash, state kept.
    */
   onDeadline(): void {
     const d = this.#running;

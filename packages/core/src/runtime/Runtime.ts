@@ -1,13 +1,7 @@
 import { type Observable, Subject } from 'rxjs';
 import type { AgentDef } from '../agent/defineAgent.js';
 import type { AgentRef, AgentTarget, AskOptions, Protocol, TellOptions } from '../agent/types.js';
-import {
-  CancelledError,
-  ClosedError,
-  NoRespondersError,
-  TimeoutError,
-  ValidationError,
-} from '../errors/errors.js';
+import { CancelledError, ClosedError, NoRespondersError, ValidationError } from '../errors/errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import { type AgentAddress, formatAddress, isValidKey } from '../messages/address.js';
 import type { Envelope, Message } from '../messages/envelope.js';
@@ -236,7 +230,7 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
     if (chain !== undefined) envelope.chain = chain;
     const control = new AskControl();
     control.envelope = envelope;
-    control.timeoutAt(deadline, now, timeoutError, this.#deadlines);
+    control.timeoutAt(deadline, now, this.#deadlines);
     if (options?.signal) control.link(options.signal);
     if (parent) {
       const parentControl = parent.control;
@@ -392,14 +386,4 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
 /** Creates a runtime (in-process transport, memory-less, by default). */
 export function createRuntime(options: RuntimeOptions = {}): Runtime {
   return new Runtime(options);
-}
-
-function timeoutError(control: AskControl): TimeoutError {
-  const env = control.envelope as Envelope;
-  return new TimeoutError(
-    `ask '${env.type}' to ${formatAddress(env.to)} timed out after ${control.timeout} ms`,
-    {
-      data: { type: env.type, to: env.to, timeout: control.timeout },
-    },
-  );
 }
