@@ -1,29 +1,20 @@
 /**
- * pnpm bench:core — in-process asks against their floors (raw XState send,
- * a plain awaited function), the cost of copy-on-delivery for a ~1 KB payload
- * (copied, as every payload is, against one declared immutable), and the cost
- * of 100,000 activated agents.
+ * pnpm bench:core — in-process asks against their floors (raw XState send, measured in a fresh
+ * process before and after ours; a plain awaited function), the cost of copy-on-delivery for a ~1 KB payload (copied, as every payload is,
+ * against one declared immutable), and activating 100,000 agents against as many bare XState
+ * actors (each in a fresh process). BENCH_MILLION=1 adds 1,000,000 agents (also `pnpm bench:million`).
  */
 import { copyValue, createRuntime, defineAgent, defineMessage, on } from '@troupe/core';
-import { createActor, createMachine } from 'xstate';
 import { z } from 'zod';
-import { best, opsPerSec, printTable, type Row, rate } from './table.js';
+import { activateInChild } from './core/activation.js';
+import { millionRow } from './core/million.js';
+import { xstateFloorInChild } from './core/xstateFloor.js';
+import { best, inFlight, met, opsPerSec, printTable, type Row, rate, versus } from './table.js';
 
 const N = Number(process.env.BENCH_N ?? 200_000);
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 100_000);
 const Ping = defineMessage('bench.ping', z.object({ n: z.number() }));
 const Echo = defineAgent({ type: 'bench.echo', handles: { [Ping.type]: on(Ping, ({ n }) => n) } });
-
-async function troupeSequential(): Promise<number> {
-  await using rt = createRuntime();
-  await rt.register(Echo);
-  const ref = rt.ref(Echo);
-  return await best(3, () =>
-    opsPerSec(N, async () => {
-      for (let i = 0; i < N; i++) await ref.ask(Ping.create({ n: i }));
-    }),
-  );
-}
 
 // A ~1 KB JSON payload: 20 records of a few fields, copied on delivery unless declared immutable.
 const RecordSchema = z.object({
@@ -76,46 +67,17 @@ function copies(copy: (value: unknown) => unknown): number {
   return top;
 }
 
-async function inFlight(ops: number, width: number, one: (i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < ops) await one(next++);
-  };
-  await Promise.all(Array.from({ length: width }, lane));
-}
-
-async function troupeConcurrent(): Promise<number> {
+/** Asks of ours per second (best of 3), sequential or `width` in flight. */
+async function asks(width: number): Promise<number> {
   await using rt = createRuntime();
   await rt.register(Echo);
   const ref = rt.ref(Echo);
-  return await best(3, () => opsPerSec(N, () => inFlight(N, 256, (i) => ref.ask(Ping.create({ n: i })))));
-}
-
-// The floor: an equivalent XState machine answering through a callback in the event.
-function xstateEcho() {
-  const machine = createMachine({
-    types: {} as { events: { type: 'ping'; n: number; reply: (n: number) => void } },
-    on: { ping: { actions: ({ event }) => event.reply(event.n) } },
-  });
-  return createActor(machine).start();
-}
-
-async function xstateSequential(): Promise<number> {
-  const actor = xstateEcho();
+  const ask = (i: number) => ref.ask(Ping.create({ n: i }));
   return await best(3, () =>
     opsPerSec(N, async () => {
-      for (let i = 0; i < N; i++)
-        await new Promise<number>((reply) => actor.send({ type: 'ping', n: i, reply }));
+      if (width > 1) return await inFlight(N, width, ask);
+      for (let i = 0; i < N; i++) await ask(i);
     }),
-  );
-}
-
-async function xstateConcurrent(): Promise<number> {
-  const actor = xstateEcho();
-  return await best(3, () =>
-    opsPerSec(N, () =>
-      inFlight(N, 256, (i) => new Promise<number>((reply) => actor.send({ type: 'ping', n: i, reply }))),
-    ),
   );
 }
 
@@ -128,36 +90,13 @@ async function plainAsync(): Promise<number> {
   );
 }
 
-async function activation(): Promise<{ seconds: number; rss: number; perAgent: number }> {
-  const Cell = defineAgent({
-    type: 'bench.cell',
-    initialState: (key: string) => ({ key }),
-    handles: { [Ping.type]: on(Ping, ({ n }) => n) },
-  });
-  global.gc?.();
-  const before = process.memoryUsage().rss;
-  await using rt = createRuntime();
-  await rt.register(Cell);
-  let peak = before;
-  const start = performance.now();
-  for (let i = 0; i < AGENTS; i += 1000) {
-    const batch: Promise<unknown>[] = [];
-    for (let k = i; k < Math.min(i + 1000, AGENTS); k++)
-      batch.push(rt.ref(Cell, `c${k}`).ask(Ping.create({ n: k })));
-    await Promise.all(batch);
-    if (i % 10_000 === 0) peak = Math.max(peak, process.memoryUsage().rss);
-  }
-  const seconds = (performance.now() - start) / 1000;
-  global.gc?.();
-  peak = Math.max(peak, process.memoryUsage().rss);
-  const held = rt.stats().instances;
-  return { seconds, rss: peak, perAgent: (peak - before) / held };
-}
-
-const seq = await troupeSequential();
-const conc = await troupeConcurrent();
-const xSeq = await xstateSequential();
-const xConc = await xstateConcurrent();
+// The floor before and after ours (each in a fresh process), its best taken: load drifts.
+const floorBefore = xstateFloorInChild(N);
+const seq = await asks(1);
+const conc = await asks(256);
+const floorAfter = xstateFloorInChild(N);
+const xSeq = Math.max(floorBefore.sequential, floorAfter.sequential);
+const xConc = Math.max(floorBefore.inFlight, floorAfter.inFlight);
 const plain = await plainAsync();
 const copied = await payloadAsks(false);
 const shared = await payloadAsks(true);
@@ -165,20 +104,23 @@ const bytes = JSON.stringify({ rows: batchRows }).length;
 const ours = copies((v) => copyValue(v));
 const cloned = copies((v) => structuredClone(v));
 const json = copies((v) => JSON.parse(JSON.stringify(v)));
-const act = await activation();
+const act = activateInChild('troupe', AGENTS);
+const bare = activateInChild('xstate', AGENTS);
+const million = process.env.BENCH_MILLION === '1' ? millionRow() : undefined;
 
+const perAgent = (bytes: number) => `${Math.round(bytes).toLocaleString('en-US')} B/agent`;
 const rows: Row[] = [
   {
     name: 'ask, sequential',
     value: rate(seq),
     floor: `${rate(xSeq)} XState send`,
-    ratio: `${(seq / xSeq).toFixed(2)}×`,
+    ...versus(seq, xSeq, 0.8),
   },
   {
     name: 'ask, 256 in flight',
     value: rate(conc),
     floor: `${rate(xConc)} XState send`,
-    ratio: `${(conc / xConc).toFixed(2)}×`,
+    ...versus(conc, xConc, 0.8),
   },
   {
     name: 'ask, sequential',
@@ -202,12 +144,16 @@ const rows: Row[] = [
   },
   {
     name: `activate ${AGENTS.toLocaleString('en-US')} agents`,
-    value: `${act.seconds.toFixed(2)} s`,
-    floor: `${(act.rss / 2 ** 20).toFixed(0)} MiB peak RSS`,
-    ratio: '',
-    note: `${Math.round(act.perAgent).toLocaleString('en-US')} B/agent`,
+    value: perAgent(act.perAgent),
+    floor: `${perAgent(bare.perAgent)} bare XState actor`,
+    ratio: `${(act.perAgent / bare.perAgent).toFixed(2)}×`,
+    goal: `≤ 4,000 B/agent ${met(act.perAgent <= 4000)}`,
+    note:
+      `${act.seconds.toFixed(2)} s (XState ${bare.seconds.toFixed(2)} s), ` +
+      `${(act.peakRss / 2 ** 20).toFixed(0)} MiB peak RSS`,
   },
 ];
+if (million) rows.push(million);
 printTable(
   `bench:core — Node ${process.version}, ${N.toLocaleString('en-US')} asks per case, best of 3`,
   rows,

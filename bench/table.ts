@@ -4,18 +4,22 @@ export interface Row {
   value: string;
   floor?: string;
   ratio?: string;
+  /** The goal and whether it is met, e.g. `≥ 0.8× (met)`; the column shows when any row has one. */
+  goal?: string;
   note?: string;
 }
 
 /** Prints rows as a fixed-width table with a title. */
 export function printTable(title: string, rows: Row[]): void {
-  const cols: Array<[keyof Row, string]> = [
+  const all: Array<[keyof Row, string]> = [
     ['name', 'case'],
     ['value', 'ours'],
     ['floor', 'floor / peer'],
     ['ratio', 'ratio'],
+    ['goal', 'goal'],
     ['note', 'note'],
   ];
+  const cols = all.filter(([k]) => k !== 'goal' || rows.some((r) => r.goal !== undefined));
   const width = cols.map(([k, h]) => Math.max(h.length, ...rows.map((r) => (r[k] ?? '').length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(width[i] ?? 0)).join(' | ')} |`;
   console.log(`\n${title}\n`);
@@ -42,4 +46,31 @@ export async function best(runs: number, measure: () => Promise<number>): Promis
 /** `12,345/s` */
 export function rate(n: number): string {
   return `${Math.round(n).toLocaleString('en-US')}/s`;
+}
+
+/**
+ * Ours against a floor where more is better: the ratio, and the goal (the least ratio wanted) with
+ * whether it is met.
+ */
+export function versus(ours: number, floor: number, goal: number): Pick<Row, 'ratio' | 'goal'> {
+  const ratio = ours / floor;
+  return { ratio: `${ratio.toFixed(2)}×`, goal: `≥ ${goal}× ${met(ratio >= goal)}` };
+}
+
+/** `(met)` or `(missed)`. */
+export function met(ok: boolean): string {
+  return ok ? '(met)' : '(missed)';
+}
+
+/** Runs `one(0..ops-1)` with `width` of them in flight at a time. */
+export async function inFlight(
+  ops: number,
+  width: number,
+  one: (i: number) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < ops) await one(next++);
+  };
+  await Promise.all(Array.from({ length: width }, lane));
 }

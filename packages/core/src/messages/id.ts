@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 const HEX3: string[] = Array.from({ length: 4096 }, (_, i) => i.toString(16).padStart(3, '0'));
+const HEX2: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 let lastMs = -1;
 let counter = 0;
 let prefix = '';
@@ -24,7 +25,11 @@ function newTail(): void {
  * within a process and are unique across processes.
  */
 export function newId(): string {
-  const now = Date.now();
+  return newIdAt(Date.now());
+}
+
+/** @internal {@link newId} for a caller that has just read the clock (`now`, ms since the epoch). */
+export function newIdAt(now: number): string {
   if (now > lastMs) {
     lastMs = now;
     counter = 0;
@@ -39,5 +44,5 @@ export function newId(): string {
   }
   if (tail === '' || (++seq & 0x3fff) === 0) newTail();
   const s = 0x8000 | (seq & 0x3fff);
-  return `${prefix}${HEX3[counter]}-${s.toString(16)}-${tail}`;
+  return `${prefix}${HEX3[counter]}-${HEX2[s >> 8]}${HEX2[s & 0xff]}-${tail}`;
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { AnyStateMachine } from 'xstate';
-import { compileHandlers } from '../agent/compileHandlers.js';
+import { type AnyActor, createActor } from 'xstate';
 import type { AgentDef, SupervisionOptions } from '../agent/defineAgent.js';
+import { groupLogic } from '../agent/handlerLogic.js';
 import { ClosedError, TroupeError, ValidationError } from '../errors/errors.js';
 import { toHandlerError } from '../errors/wire.js';
 import { validationErrorFromZod } from '../errors/zodIssues.js';
@@ -9,6 +9,7 @@ import { deepFreeze } from '../messages/copy.js';
 import { type Envelope, VALIDATED_BY } from '../messages/envelope.js';
 import type { DeliveryOptions } from '../transport/Transport.js';
 import { chainIdOf, deadlockError } from './askChain.js';
+import { Deadlines } from './Deadlines.js';
 import { Delivery } from './Delivery.js';
 import { Instance } from './Instance.js';
 import type { DoneInstance, InstanceHost } from './instanceHost.js';
@@ -46,8 +47,9 @@ export class AgentHost implements InstanceHost {
   readonly def: AgentDef;
   readonly runtime: RuntimeInternals;
   readonly supervision: SupervisionOptions;
-  readonly compiled: AnyStateMachine | undefined;
   readonly instances = new Map<string, Instance>();
+  readonly hangs = new Deadlines({ keepsAlive: false });
+  readonly actorParent: AnyActor | undefined;
   readonly #pool: string[];
   /** Tells this runtime's pool members from other runtimes' on ask chains. */
   readonly #tag = randomBytes(4).toString('hex');
@@ -62,13 +64,13 @@ export class AgentHost implements InstanceHost {
     this.runtime = runtime;
     this.def = def;
     this.supervision = { ...DEFAULT_SUPERVISION, ...def.supervision, ...options.supervision };
-    this.compiled = def.handlers ? compileHandlers(def.type, [...def.handlers.keys()]) : undefined;
     const size = options.instances ?? 1;
     if (!Number.isInteger(size) || size < 1) {
       throw new ValidationError(`register '${def.type}': instances must be a positive integer, got ${size}`, {
         issues: [{ path: 'instances', message: 'must be a positive integer' }],
       });
     }
+    this.actorParent = def.handlers ? createActor(groupLogic, { id: def.type }).start() : undefined;
     this.#pool = Array.from({ length: size }, (_, i) => `_${i}`);
     this.#passivateAfterMs = options.passivateAfterMs ?? def.passivateAfterMs;
     this.#persistEach = (options.persist ?? def.persist) === 'message';
@@ -82,13 +84,7 @@ export class AgentHost implements InstanceHost {
   /** Validates and queues an envelope for its instance; the promise settles with the reply. */
   deliver(envelope: Envelope, options: DeliveryOptions): Promise<unknown> {
     if (this.#closed) return Promise.reject(new ClosedError(`agent type '${this.def.type}' is closing`));
-    const d = new Delivery(envelope, options);
-    // An in-process asker that gives up gets its answer now, even while the handler still runs.
-    const control = d.control;
-    if (control) {
-      control.disposedOnSettle = true;
-      control.onAbort((reason) => this.settle(d, d.instance, reason, true));
-    }
+    const d = new Delivery(envelope, options, this);
     const handlers = this.def.handlers;
     if (handlers) {
       const spec = handlers.get(envelope.type);
@@ -234,6 +230,7 @@ export class AgentHost implements InstanceHost {
       instance.stop(error);
     }
     this.instances.clear();
+    this.actorParent?.stop();
     await Promise.allSettled(saves);
   }
 

@@ -1,9 +1,10 @@
-import { CancelledError, TroupeError } from '../errors/errors.js';
+import { CancelledError, TimeoutError, TroupeError } from '../errors/errors.js';
+import { formatAddress } from '../messages/address.js';
 import type { Envelope } from '../messages/envelope.js';
 import type { DeliveryOptions, RequestOptions } from '../transport/Transport.js';
+import type { Deadlines, Timed } from './Deadlines.js';
 import { LazyAbort } from './LazyAbort.js';
 import { onAbort } from './signals.js';
-import { longTimeout, MAX_TIMER_MS } from './timeouts.js';
 
 type Listener = (reason: unknown) => void;
 
@@ -13,26 +14,55 @@ type Listener = (reason: unknown) => void;
  * when something reads it, since most asks finish without anyone looking.
  * (An AbortController per ask was ~18% of an in-process ask's time.)
  */
-export class AskControl extends LazyAbort implements DeliveryOptions, RequestOptions {
-  readonly expectsReply = true;
+export class AskControl extends LazyAbort implements DeliveryOptions, RequestOptions, Timed {
   /** Milliseconds the asker waits. */
   timeout = 0;
   /** Set by an in-process host that will dispose this control when its delivery settles. */
   disposedOnSettle = false;
   /** The envelope being asked, for error messages. */
   envelope: Envelope | undefined;
+  /** @internal see {@link Timed} */
+  deadlineSlot = -1;
+  /** @internal see {@link Timed} */
+  deadlineAt = 0;
   #listener: Listener | undefined;
   #listeners: Set<Listener> | undefined;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #cancelLong: (() => void) | undefined;
+  #deadlines: Deadlines | undefined;
+  /** The in-process delivery of this ask, answered first on abort. */
+  #delivery: AbortedAsk | undefined;
   #unlinks: Array<() => void> | undefined;
   #asker: { asking: number } | undefined;
 
-  /** Aborts with `reason` after `ms` (`Infinity`: never; past 24.8 days: timers chained), unless settled first. */
-  timeoutAfter(ms: number, reason: (control: AskControl) => unknown): void {
-    this.timeout = ms;
-    if (ms <= MAX_TIMER_MS) this.#timer = setTimeout(fireTimeout, ms, this, reason);
-    else this.#cancelLong = longTimeout((c: AskControl) => fireTimeout(c, reason), ms, this);
+  /**
+   * Aborts with a `TimeoutError` at `deadline` (ms since the epoch; `Infinity`: never), unless
+   * settled first; `now` is the current time. One timer serves every ask of `deadlines`.
+   */
+  timeoutAt(deadline: number, now: number, deadlines: Deadlines): void {
+    this.timeout = deadline - now;
+    if (deadline === Number.POSITIVE_INFINITY) return;
+    this.#deadlines = deadlines;
+    deadlines.add(this, deadline, now);
+  }
+
+  /** @internal The deadline passed (called by the scheduler). */
+  onDeadline(): void {
+    const env = this.envelope as Envelope;
+    const message = `ask '${env.type}' to ${formatAddress(env.to)} timed out after ${this.timeout} ms`;
+    this.abort(new TimeoutError(message, { data: { type: env.type, to: env.to, timeout: this.timeout } }));
+  }
+
+  /** An ask always expects a reply. */
+  get expectsReply(): true {
+    return true;
+  }
+
+  /**
+   * Hands this ask to an in-process delivery: an abort answers it at once (even while its handler
+   * still runs), and the delivery disposes of this control when it settles.
+   */
+  deliverTo(delivery: AbortedAsk): void {
+    this.disposedOnSettle = true;
+    this.#delivery = delivery;
   }
 
   /** Counts this ask in `asker.asking` (its handler waits on it) until the ask settles. */
@@ -73,6 +103,7 @@ export class AskControl extends LazyAbort implements DeliveryOptions, RequestOpt
 
   override abort(reason: unknown): boolean {
     if (!super.abort(reason)) return false;
+    this.#delivery?.abortedAsk(reason);
     this.#listener?.(reason);
     if (this.#listeners) for (const l of this.#listeners) l(reason);
     this.dispose();
@@ -90,11 +121,7 @@ export class AskControl extends LazyAbort implements DeliveryOptions, RequestOpt
       this.#asker.asking--;
       this.#asker = undefined;
     }
-    this.#cancelLong?.();
-    if (this.#timer !== undefined) {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
-    }
+    if (this.deadlineSlot >= 0) this.#deadlines?.remove(this);
     if (this.#unlinks) {
       for (const off of this.#unlinks) off();
       this.#unlinks = undefined;
@@ -102,11 +129,12 @@ export class AskControl extends LazyAbort implements DeliveryOptions, RequestOpt
   }
 }
 
-function noop(): void {}
-
-function fireTimeout(control: AskControl, reason: (control: AskControl) => unknown): void {
-  control.abort(reason(control));
+/** What an in-process delivery does when its ask is aborted (see {@link AskControl.deliverTo}). */
+export interface AbortedAsk {
+  abortedAsk(reason: unknown): void;
 }
+
+function noop(): void {}
 
 /**
  * An abort reason as a Troupe error: Troupe errors pass through, anything else

@@ -2,12 +2,17 @@ import type { Context, Span } from '@opentelemetry/api';
 import { copyValue } from '../messages/copy.js';
 import type { Envelope } from '../messages/envelope.js';
 import type { DeliveryOptions } from '../transport/Transport.js';
-import { AskControl } from './AskControl.js';
+import { type AbortedAsk, AskControl } from './AskControl.js';
 import type { InstanceView } from './instanceRole.js';
 import type { TracedDelivery } from './tracing.js';
 
+/** Where a delivery is settled (its agent type's host). */
+export interface Settler {
+  settle(d: Delivery, instance: InstanceView | undefined, value: unknown, isError: boolean): void;
+}
+
 /** One message on its way through an instance's mailbox, with the promise its sender awaits. */
-export class Delivery implements TracedDelivery {
+export class Delivery implements TracedDelivery, AbortedAsk {
   readonly envelope: Envelope;
   readonly expectsReply: boolean;
   readonly promise: Promise<unknown>;
@@ -22,18 +27,30 @@ export class Delivery implements TracedDelivery {
   span: Span | undefined;
   traceContext: Context | undefined;
   readonly #options: DeliveryOptions;
+  readonly #settler: Settler;
   #resolve!: (value: unknown) => void;
   #reject!: (error: unknown) => void;
 
-  constructor(envelope: Envelope, options: DeliveryOptions) {
+  constructor(envelope: Envelope, options: DeliveryOptions, settler: Settler) {
     this.envelope = envelope;
     this.payload = envelope.payload;
     this.#options = options;
+    this.#settler = settler;
     this.expectsReply = options.expectsReply;
     this.promise = new Promise((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
     });
+    // An in-process asker that gives up gets its answer now, even while the handler still runs.
+    if (options instanceof AskControl) {
+      options.deliverTo(this);
+      if (options.aborted) this.abortedAsk(options.reason);
+    }
+  }
+
+  /** @internal The in-process ask was aborted (cancelled, timed out): answered with `reason` now. */
+  abortedAsk(reason: unknown): void {
+    this.#settler.settle(this, this.instance, reason, true);
   }
 
   /** The signal the handler sees (created on first read for in-process asks). */

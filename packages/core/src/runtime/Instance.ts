@@ -1,14 +1,15 @@
 import { type AnyActor, type AnyMachineSnapshot, createActor } from 'xstate';
-import { type MessageEvent, RUN, SET_STATE } from '../agent/compileHandlers.js';
+import { handlerLogic, type MessageEvent, RUN, SET_STATE } from '../agent/handlerLogic.js';
 import { type ReplySink, replySinks } from '../agent/machineActions.js';
 import { type AgentFailedError, CrashError, TimeoutError } from '../errors/errors.js';
 import { toError } from '../errors/wire.js';
+import type { Timed } from './Deadlines.js';
 import type { Delivery } from './Delivery.js';
 import { HandlerCtx } from './HandlerCtx.js';
 import type { InstanceHost } from './instanceHost.js';
 import type { InstanceStatus, InstanceView } from './instanceRole.js';
 import { stopTree } from './stopTree.js';
-import { backoffDelay, failedError, hangDelay, recordRestart } from './supervisionPolicy.js';
+import { backoffDelay, failedError, hangDue, recordRestart } from './supervisionPolicy.js';
 import { inHandlerContext } from './tracing.js';
 
 export type { InstanceHost } from './instanceHost.js';
@@ -20,20 +21,20 @@ const NO_DELIVERIES: Delivery[] = Object.freeze([]) as unknown as Delivery[];
 const NO_TIMES: readonly number[] = Object.freeze([]);
 const NO_WAITERS: Array<() => void> = Object.freeze([]) as unknown as Array<() => void>;
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
-}
-
 /**
  * One agent instance: an XState actor plus its mailbox. Messages run one at
  * a time in arrival order; a crash restarts the actor with backoff, and too
  * many crashes in the window mark the instance failed.
  */
-export class Instance implements ReplySink, InstanceView {
+export class Instance implements ReplySink, InstanceView, Timed {
   readonly key: string;
   readonly address: { type: string; key: string };
   status: InstanceStatus = 'activating';
   lastActive = Date.now();
+  /** @internal the hang watch of the running handler (see {@link Timed}) */
+  deadlineSlot = -1;
+  /** @internal see {@link Timed} */
+  deadlineAt = 0;
   readonly #host: InstanceHost;
   #actor: AnyActor | undefined;
   #queue: Delivery[] = NO_DELIVERIES;
@@ -44,8 +45,6 @@ export class Instance implements ReplySink, InstanceView {
   #awaitingMachine = false;
   #restarts: readonly number[] = NO_TIMES;
   #restartTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Fires when the running handler is past its deadline plus the hang grace. */
-  #hangTimer: ReturnType<typeof setTimeout> | undefined;
   #idleWaiters: Array<() => void> = NO_WAITERS;
   /** What a failed instance answers with. */
   #failed: AgentFailedError | undefined;
@@ -100,18 +99,20 @@ export class Instance implements ReplySink, InstanceView {
   /** Starts (or restarts) the actor, from a saved state or the definition's initial state, and drains the mailbox. */
   start(saved?: { state: unknown }): void {
     const def = this.#host.def;
-    const logic = def.machine ?? this.#host.compiled;
+    const logic = def.machine ?? handlerLogic;
     try {
       const initialState = saved ? saved.state : this.#host.initialStateFor(this.key);
       this.#state = initialState;
-      const input = def.machine ? { key: this.key } : { state: initialState };
-      const actor = createActor(
-        logic as never,
-        { input, id: `${def.type}/${this.key}` } as never,
-      ) as AnyActor;
-      const onError = (err: unknown) => this.#crash(err);
-      if (def.machine) actor.subscribe((snapshot: AnyMachineSnapshot) => this.#onSnapshot(snapshot), onError);
-      else actor.subscribe({ error: onError });
+      // Handler agents' actors share their type's parent (and so its system); machines are roots.
+      const options = def.machine
+        ? { input: { key: this.key }, id: `${def.type}/${this.key}` }
+        : { input: { state: initialState }, parent: this.#host.actorParent };
+      const actor = createActor(logic as never, options as never) as AnyActor;
+      // Inline callbacks: from source, tsx renames a named one per instance (a property table each).
+      actor.subscribe(
+        def.machine ? (snapshot: AnyMachineSnapshot) => this.#onSnapshot(snapshot) : undefined,
+        (err: unknown) => this.#crash(err),
+      );
       if (def.machine) replySinks.set(actor, this);
       this.#actor = actor;
       this.status = 'active';
@@ -129,9 +130,17 @@ export class Instance implements ReplySink, InstanceView {
       this.#host.settle(delivery, this, this.#failed, true);
       return;
     }
+    const idle = this.#running === undefined && this.status === 'active' && !this.#inRun;
+    if (idle && this.#head >= this.#queue.length) {
+      // Nothing queued: run it now, without a mailbox array for a single message.
+      if (delivery.aborted) this.#host.settle(delivery, this, delivery.abortReason, true);
+      else this.#run(delivery);
+      if (this.#running === undefined) this.#pump();
+      return;
+    }
     if (this.#queue === NO_DELIVERIES) this.#queue = [];
     this.#queue.push(delivery);
-    if (this.#running === undefined && this.status === 'active' && !this.#inRun) this.#pump();
+    if (idle) this.#pump();
   }
 
   /** Resolves once no message is queued or running. */
@@ -165,7 +174,7 @@ export class Instance implements ReplySink, InstanceView {
     return rest;
   }
 
-  /** Called from the compiled machine's action: runs the handler for the current message. */
+  /** Called from the handler logic's transition: runs the handler for the current message. */
   invokeCurrent(): void {
     const d = this.#running;
     const spec = d && this.#host.def.handlers?.get(d.envelope.type);
@@ -177,8 +186,8 @@ export class Instance implements ReplySink, InstanceView {
       this.#complete(d, err, true);
       return;
     }
-    if (isThenable(result)) {
-      result.then(
+    if (typeof (result as { then?: unknown } | null)?.then === 'function') {
+      (result as PromiseLike<unknown>).then(
         (value) => this.#complete(d, value, false),
         (err) => this.#complete(d, err, true),
       );
@@ -234,7 +243,9 @@ export class Instance implements ReplySink, InstanceView {
     const actor = this.#actor as AnyActor;
     this.#running = d;
     this.#host.onStarted(d, this);
-    this.#watchHang(d);
+    // The hang watch: past the deadline plus the grace, onDeadline fires.
+    const hungAt = hangDue(d.envelope.deadline, this.#host.supervision.hangGraceMs);
+    if (hungAt !== undefined) this.#host.hangs.add(this, hungAt);
     const event: MessageEvent = { type: d.envelope.type, payload: d.payload, envelope: d.envelope };
     const isMachine = this.#host.def.machine !== undefined;
     if (isMachine) this.#awaitingMachine = true;
@@ -361,27 +372,18 @@ export class Instance implements ReplySink, InstanceView {
     this.start(this.#host.def.handlers ? { state: this.#state } : undefined);
   }
 
-  #watchHang(d: Delivery): void {
-    const grace = this.#host.supervision.hangGraceMs;
-    const ms = hangDelay(d.envelope.deadline, grace, Date.now());
-    if (ms === undefined) return;
-    this.#hangTimer = setTimeout(() => this.#hung(d, grace), ms);
-    this.#hangTimer.unref?.();
-  }
-
   #clearHang(): void {
-    if (this.#hangTimer === undefined) return;
-    clearTimeout(this.#hangTimer);
-    this.#hangTimer = undefined;
+    if (this.deadlineSlot >= 0) this.#host.hangs.remove(this);
   }
 
   /**
-   * The running handler outlived its deadline plus grace: abandon it (answered with
-   * `TimeoutError`, late result dropped) and restart, counted like a crash; state is kept.
+   * @internal The running handler outlived its deadline plus grace (the host's hang watch): abandon
+   * it (answered with `TimeoutError`, late result dropped), restart counted as a crash, state kept.
    */
-  #hung(d: Delivery, grace: number): void {
-    this.#hangTimer = undefined;
-    if (this.#running !== d) return;
+  onDeadline(): void {
+    const d = this.#running;
+    if (d === undefined) return;
+    const grace = this.#host.supervision.hangGraceMs;
     this.#host.onHung(this, d, grace);
     const timeout = new TimeoutError(`'${d.envelope.type}' on ${this.label} passed its deadline`, {
       data: { type: d.envelope.type, hungMs: grace },

@@ -1,13 +1,7 @@
 import { type Observable, Subject } from 'rxjs';
 import type { AgentDef } from '../agent/defineAgent.js';
 import type { AgentRef, AgentTarget, AskOptions, Protocol, TellOptions } from '../agent/types.js';
-import {
-  CancelledError,
-  ClosedError,
-  NoRespondersError,
-  TimeoutError,
-  ValidationError,
-} from '../errors/errors.js';
+import { CancelledError, ClosedError, NoRespondersError, ValidationError } from '../errors/errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import { type AgentAddress, formatAddress, isValidKey } from '../messages/address.js';
 import type { Envelope, Message } from '../messages/envelope.js';
@@ -20,6 +14,7 @@ import { AgentHost, type RegisterOptions } from './AgentHost.js';
 import { AskControl } from './AskControl.js';
 import { askChainOf } from './askChain.js';
 import { BoundRef } from './BoundRef.js';
+import { Deadlines } from './Deadlines.js';
 import type { Delivery } from './Delivery.js';
 import { drain, noop, TELL } from './drain.js';
 import type { Instance } from './Instance.js';
@@ -67,6 +62,8 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
   readonly #subject = new Subject<ProgressEvent>();
   readonly #hosts = new Map<string, AgentHost>();
   readonly #closeTimeout: number;
+  /** The ask timeouts: one timer for all of them. */
+  readonly #deadlines = new Deadlines({ keepsAlive: true });
   #seq = 0;
   #closing: Promise<void> | undefined;
   /** Set once close() stopped waiting for in-flight work: from then on nothing is accepted. */
@@ -220,14 +217,20 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
     let deadline = now + (timeout ?? this.defaultTimeout);
     const parentDeadline = parent?.envelope.deadline;
     if (parentDeadline !== undefined && parentDeadline < deadline) deadline = parentDeadline;
-    const envelope = newEnvelope(target, message, options, parent, now);
     // No deadline at all (`Infinity`): nothing to carry, and JSON could not carry it.
-    if (deadline !== Number.POSITIVE_INFINITY) envelope.deadline = deadline;
+    const envelope = newEnvelope(
+      target,
+      message,
+      options,
+      parent,
+      now,
+      deadline === Number.POSITIVE_INFINITY ? undefined : deadline,
+    );
     const chain = askChainOf(parent);
     if (chain !== undefined) envelope.chain = chain;
     const control = new AskControl();
     control.envelope = envelope;
-    control.timeoutAfter(deadline - now, timeoutError);
+    control.timeoutAt(deadline, now, this.#deadlines);
     if (options?.signal) control.link(options.signal);
     if (parent) {
       const parentControl = parent.control;
@@ -383,14 +386,4 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
 /** Creates a runtime (in-process transport, memory-less, by default). */
 export function createRuntime(options: RuntimeOptions = {}): Runtime {
   return new Runtime(options);
-}
-
-function timeoutError(control: AskControl): TimeoutError {
-  const env = control.envelope as Envelope;
-  return new TimeoutError(
-    `ask '${env.type}' to ${formatAddress(env.to)} timed out after ${control.timeout} ms`,
-    {
-      data: { type: env.type, to: env.to, timeout: control.timeout },
-    },
-  );
 }

@@ -1,5 +1,6 @@
-import type { AnyStateMachine } from 'xstate';
+import type { AnyActorRef } from 'xstate';
 import type { AgentDef, SupervisionOptions } from '../agent/defineAgent.js';
+import type { Deadlines } from './Deadlines.js';
 import type { Delivery } from './Delivery.js';
 import type { InstanceView } from './instanceRole.js';
 import type { RuntimeInternals } from './internals.js';
@@ -16,9 +17,12 @@ export interface DoneInstance extends InstanceView {
  */
 export interface InstanceHost {
   readonly def: AgentDef;
-  readonly compiled: AnyStateMachine | undefined;
   readonly runtime: RuntimeInternals;
   readonly supervision: SupervisionOptions;
+  /** The hang watch of running handlers: one timer for every instance (it does not keep the process alive). */
+  readonly hangs: Deadlines;
+  /** The parent of handler agents' actors (one XState system for the type); machine agents' actors are roots. */
+  readonly actorParent: AnyActorRef | undefined;
   chainIdOf(key: string): string;
   settle(d: Delivery, instance: InstanceView | undefined, value: unknown, isError: boolean): void;
   onStarted(d: Delivery, instance: InstanceView): void;

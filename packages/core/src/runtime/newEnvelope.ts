@@ -1,14 +1,14 @@
 import type { AgentTarget, TellOptions } from '../agent/types.js';
 import type { AgentAddress } from '../messages/address.js';
 import { type Envelope, type Message, trustedSchema, VALIDATED_BY } from '../messages/envelope.js';
-import { newId } from '../messages/id.js';
+import { newIdAt } from '../messages/id.js';
 import type { Delivery } from './Delivery.js';
 
 /**
  * The envelope of a message sent to `target`, from inside the handling of `parent` (or from
  * outside any handler): a fresh id, the run, task and parent ids and the trace context inherited
  * from the options or the parent, and the sending instance as `from`. The deadline and the ask
- * chain are the asker's to add.
+ * chain are the asker's to add; the deadline (ms since the epoch) is set when given.
  */
 export function newEnvelope(
   target: AgentTarget,
@@ -16,16 +16,15 @@ export function newEnvelope(
   options: TellOptions | undefined,
   parent: Delivery | undefined,
   now: number,
+  deadline?: number,
 ): Envelope {
   const to: AgentAddress = 'kind' in target ? { type: target.type } : target;
-  const envelope: Envelope = {
-    v: 1,
-    id: newId(),
-    type: message.type,
-    to,
-    ts: now,
-    payload: message.payload,
-  };
+  const id = newIdAt(now);
+  // Made whole, not grown field by field: a field added later gives the object a second allocation.
+  const envelope: Envelope =
+    deadline === undefined
+      ? { v: 1, id, type: message.type, to, ts: now, payload: message.payload }
+      : { v: 1, id, type: message.type, to, ts: now, payload: message.payload, deadline };
   // Trusted only for the exact, unchangeable payload `create` returned (checked before the copy).
   const validatedBy = trustedSchema(message);
   if (validatedBy !== undefined) envelope[VALIDATED_BY] = validatedBy;

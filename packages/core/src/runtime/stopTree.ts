@@ -29,7 +29,9 @@ function childrenOf(ref: StoppableRef): AnyActorRef[] {
  */
 export function stopTree(actor: AnyActor): void {
   try {
-    actor.stop();
+    // A child (a handler agent's actor under its type's parent) may only be stopped by `_stop()`.
+    if (actor._parent) (actor as unknown as StoppableRef)._stop?.();
+    else actor.stop();
   } catch {
     // an errored actor may refuse to stop; its children are stopped below either way
   }

@@ -1,6 +1,5 @@
 import type { SupervisionOptions } from '../agent/defineAgent.js';
 import { AgentFailedError } from '../errors/errors.js';
-import { MAX_TIMER_MS } from './timeouts.js';
 
 /** The restart times still inside the window (ms since the epoch), with `now` added. */
 export function recordRestart(restarts: readonly number[], now: number, windowMs: number): readonly number[] {
@@ -25,12 +24,10 @@ export function failedError(
 }
 
 /**
- * Ms from `now` until a handler whose message has `deadline` counts as hung (deadline plus
- * `graceMs`); `undefined` when it is never watched: no deadline, an infinite grace, or a delay
- * `setTimeout` cannot hold.
+ * When a handler whose message has `deadline` (ms since the epoch) counts as hung: the deadline
+ * plus `graceMs`; `undefined` when it is never watched (no deadline, or an infinite grace).
  */
-export function hangDelay(deadline: number | undefined, graceMs: number, now: number): number | undefined {
+export function hangDue(deadline: number | undefined, graceMs: number): number | undefined {
   if (deadline === undefined || !Number.isFinite(graceMs)) return undefined;
-  const ms = deadline - now + graceMs;
-  return ms > MAX_TIMER_MS ? undefined : Math.max(0, ms);
+  return deadline + graceMs;
 }
