@@ -96,6 +96,7 @@ export type { TrackProgressOptions } from './progress/trackProgress.js';
 export { trackProgress } from './progress/trackProgress.js';
 export type { RegisterOptions } from './runtime/AgentHost.js';
 export { asCancellation } from './runtime/AskControl.js';
+export { Deadlines, type Timed } from './runtime/Deadlines.js';
 export { LazyAbort } from './runtime/LazyAbort.js';
 export type { CloseOptions, RuntimeOptions } from './runtime/Runtime.js';
 export { createRuntime, Runtime } from './runtime/Runtime.js';

@@ -62,6 +62,24 @@ describe('Deadlines', () => {
     expect(fired).toEqual(expected);
   });
 
+  it('should fire nothing after clear, and schedule again afterwards', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const fired: string[] = [];
+    const deadlines = new Deadlines({ keepsAlive: true });
+    const now = Date.now();
+    const a = item('a', fired);
+    deadlines.add(a, now + 10, now);
+    deadlines.add(item('b', fired), now + 20, now);
+    deadlines.clear();
+    expect(deadlines.size).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+    vi.advanceTimersByTime(50);
+    expect(fired).toEqual([]);
+    deadlines.add(a, Date.now() + 5);
+    vi.advanceTimersByTime(5);
+    expect(fired).toEqual(['a']);
+  });
+
   it('should re-arm for an earlier item added after a later one', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const fired: string[] = [];

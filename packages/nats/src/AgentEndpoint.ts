@@ -1,6 +1,7 @@
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import {
   CancelledError,
+  Deadlines,
   type Logger,
   TransportError,
   type TransportHost,
@@ -8,7 +9,6 @@ import {
   ValidationError,
 } from '@troupe/core';
 import { readControl } from './control.js';
-import { DeadlineWheel } from './DeadlineWheel.js';
 import { expiredError, lostError } from './endpointErrors.js';
 import { Header, headerOf } from './headers.js';
 import { type Expectation, type Inbound, readInbound } from './inbound.js';
@@ -60,7 +60,8 @@ export class AgentEndpoint {
   readonly #fence: ReplyFence;
   #idleWaiters: Array<() => void> = [];
   /** Deadlines of the messages in flight, on one timer. */
-  readonly #deadlines = new DeadlineWheel<RemoteDelivery>((entry) => this.#expire(entry));
+  readonly #deadlines = new Deadlines({ keepsAlive: true });
+  readonly #onExpire = (entry: RemoteDelivery): void => this.#expire(entry);
 
   constructor(options: AgentEndpointOptions) {
     this.#o = options;
@@ -267,7 +268,10 @@ export class AgentEndpoint {
           this.#respond(msg, errorReply(expiredError(envelope), owner, this.#o.maxPayload()));
         return;
       }
-      if (left < MAX_TIMER) this.#deadlines.add(entry, envelope.deadline);
+      if (left < MAX_TIMER) {
+        entry.expire = this.#onExpire;
+        this.#deadlines.add(entry, envelope.deadline);
+      }
     }
     const previous = this.#inflight.get(envelope.id);
     if (previous) this.#abort(previous, new CancelledError(`superseded by a message with the same id`));

@@ -1,6 +1,5 @@
 import type { Msg } from '@nats-io/transport-node';
-import type { DeliveryOptions, Envelope } from '@troupe/core';
-import type { WheelItem } from './DeadlineWheel.js';
+import type { DeliveryOptions, Envelope, Timed } from '@troupe/core';
 import type { Inbound } from './inbound.js';
 
 /** A keyed delivery's fencing token: the key, and the owners-bucket revision this worker held it at. */
@@ -16,7 +15,7 @@ export interface Fence {
  * something reads it: `aborted` and `reason` answer without one, and most
  * messages finish without anyone looking at their signal.
  */
-export class RemoteDelivery implements DeliveryOptions, WheelItem {
+export class RemoteDelivery implements DeliveryOptions, Timed {
   readonly msg: Msg;
   readonly envelope: Envelope;
   readonly expectsReply: boolean;
@@ -30,9 +29,11 @@ export class RemoteDelivery implements DeliveryOptions, WheelItem {
   reason: unknown;
   /** Whether the asker has been answered (a result, or the abort reason). */
   answered = false;
-  /** Its place in the endpoint's deadline wheel (-1: not waiting there). */
-  wheelSlot = -1;
-  wheelIndex = 0;
+  /** Its place in the endpoint's deadline heap (-1: not waiting there). */
+  deadlineSlot = -1;
+  deadlineAt = 0;
+  /** What its deadline passing does (set by the endpoint when it schedules it). */
+  expire: ((delivery: RemoteDelivery) => void) | undefined;
   #controller: AbortController | undefined;
 
   /** A delivery of `inbound`, received as `msg`; a tell, or a message with no reply subject, expects no reply. */
@@ -41,6 +42,11 @@ export class RemoteDelivery implements DeliveryOptions, WheelItem {
     this.envelope = inbound.envelope;
     this.expectsReply = !inbound.tell && Boolean(msg.reply);
     this.owner = owner;
+  }
+
+  /** Its deadline passed (called by the endpoint's {@link Deadlines}). */
+  onDeadline(): void {
+    this.expire?.(this);
   }
 
   get signal(): AbortSignal {

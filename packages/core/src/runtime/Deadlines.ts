@@ -63,6 +63,16 @@ export class Deadlines {
     if (heap.length === 0 && this.#refed) this.#ref(false);
   }
 
+  /** Unschedules everything (none fires) and stops the timer. */
+  clear(): void {
+    for (const item of this.#heap) item.deadlineSlot = -1;
+    this.#heap.length = 0;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#armedFor = Number.POSITIVE_INFINITY;
+    this.#refed = false;
+  }
+
   /** How many deadlines are pending. */
   get size(): number {
     return this.#heap.length;
