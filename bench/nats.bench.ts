@@ -9,18 +9,13 @@ import { startNatsServer } from '@troupe/testing';
 import { measureAsks } from './nats/askBench.js';
 import { measureDurable, measureRawJetStream } from './nats/durableBench.js';
 import { measureWorkers } from './nats/workerScaling.js';
-import { printTable, type Row, rate } from './table.js';
+import { printTable, type Row, rate, versus } from './table.js';
 
 const ASKS = Number(process.env.BENCH_ASKS ?? 5_000);
 const WINDOW_ASKS = Number(process.env.BENCH_WINDOW_ASKS ?? 30_000);
 const TASKS = Number(process.env.BENCH_TASKS ?? 5_000);
 const WIDTH = 256;
 const CONCURRENCY = 256;
-
-const ratio = (ours: number, floor: number, goal: number, why = ''): Pick<Row, 'ratio' | 'note'> => ({
-  ratio: `${(ours / floor).toFixed(2)}×`,
-  note: `goal ≥ ${goal}×${ours / floor >= goal ? '' : ' (missed)'}${why}`,
-});
 
 const started = performance.now();
 await using server = await startNatsServer();
@@ -37,32 +32,31 @@ const rows: Row[] = [
     name: 'ask over NATS, sequential',
     value: rate(asks.troupeSequential),
     floor: `${rate(asks.rawSequential)} nats.js request`,
-    ...ratio(asks.troupeSequential, asks.rawSequential, 0.85),
+    ...versus(asks.troupeSequential, asks.rawSequential, 0.85),
   },
   {
     name: `ask over NATS, ${WIDTH} in flight`,
     value: rate(asks.troupeWindow),
     floor: `${rate(asks.rawWindow)} nats.js request`,
-    ...ratio(asks.troupeWindow, asks.rawWindow, 0.85),
+    ...versus(asks.troupeWindow, asks.rawWindow, 0.9),
   },
   {
     name: 'durable dispatch → result, 1 worker',
     value: rate(durable),
     floor: `${rate(raw)} JetStream pub + pull/ack`,
-    ...ratio(durable, raw, 0.7, '; 2 JetStream writes + result watch per task vs 1 write'),
+    ...versus(durable, raw, 0.7),
+    note: '2 JetStream writes per task (task, result) vs 1',
   },
   {
     name: 'durable, 1 worker process',
     value: rate(one),
-    floor: '',
-    ratio: '',
     note: 'CPU-light tasks',
   },
   {
     name: 'durable, 2 worker processes',
     value: rate(two),
     floor: `${rate(one)} 1 process`,
-    ratio: `${(two / one).toFixed(2)}×`,
+    ...versus(two, one, 1.0),
     note: 'same host: 2 cores shared with nats-server',
   },
 ];

@@ -1,15 +1,4 @@
-/** Runs `ops` calls of `one` with at most `width` in flight at once. */
-export async function inFlight(
-  ops: number,
-  width: number,
-  one: (i: number) => Promise<unknown>,
-): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < ops) await one(next++);
-  };
-  await Promise.all(Array.from({ length: Math.min(width, ops) }, lane));
-}
+export { inFlight } from '../table.js';
 
 /** Seconds `fn` takes. */
 export async function seconds(fn: () => Promise<void>): Promise<number> {
