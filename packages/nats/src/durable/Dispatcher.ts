@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type JetStreamClient, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
   type AgentAddress,
@@ -15,6 +15,7 @@ import {
 } from '@troupe/core';
 import type { NatsKvStore } from '../store/NatsKvStore.js';
 import { ensureTaskStream, type TaskStreamOptions } from './ensureStream.js';
+import { JetStreamPublisher } from './jsPublisher.js';
 import { checkNamespace, taskSubject } from './names.js';
 import { ResultWaiters, type ResultWaitOptions } from './ResultWaiters.js';
 import { openResults } from './results.js';
@@ -75,7 +76,7 @@ export class Dispatcher implements AsyncDisposable {
   readonly namespace: string;
   /** The results bucket (task id → {@link TaskResult}). */
   readonly results: NatsKvStore;
-  readonly #js: JetStreamClient;
+  readonly #publisher: JetStreamPublisher;
   readonly #nc: NatsConnection;
   readonly #waiters: ResultWaiters;
   readonly #expiry: TaskExpiry;
@@ -91,7 +92,7 @@ export class Dispatcher implements AsyncDisposable {
   ) {
     this.namespace = namespace;
     this.results = results;
-    this.#js = jetstream(nc);
+    this.#publisher = new JetStreamPublisher(nc);
     this.#nc = nc;
     this.#expiry = expiry;
     this.#waiters = new ResultWaiters({ store: results, nc, ...(pollMs === undefined ? {} : { pollMs }) });
@@ -135,7 +136,7 @@ export class Dispatcher implements AsyncDisposable {
     for (let attempt = 0; ; attempt++) {
       options.signal?.throwIfAborted();
       try {
-        const ack = await this.#js.publish(subject, data, { msgID: taskId, timeout: 5_000 });
+        const ack = await this.#publisher.publish(subject, data, { msgID: taskId });
         // A duplicate (re-dispatch within the window) is already tracked, or was dispatched elsewhere.
         if (task.startTimeout !== undefined && !ack.duplicate) {
           this.#expiry.track({
@@ -191,6 +192,7 @@ export class Dispatcher implements AsyncDisposable {
     if (this.#closed) return;
     this.#closed = true;
     this.#expiry.close();
+    this.#publisher.close();
     await this.#waiters.close();
     await this.results.close();
   }

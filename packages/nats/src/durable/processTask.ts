@@ -13,6 +13,7 @@ import { truncateWireError } from '../fit.js';
 import { isNoResponders } from '../natsErrors.js';
 import type { NatsKvStore } from '../store/NatsKvStore.js';
 import { FAILURES_HEADER, HANDBACKS_HEADER, TASK_ID_HEADER } from './names.js';
+import type { ResultWriter } from './resultWriter.js';
 import { type DeadLetter, type DurableTask, DurableTaskSchema, type TaskResult } from './taskRecord.js';
 import type { WorkerCounters } from './workerStats.js';
 
@@ -20,6 +21,8 @@ import type { WorkerCounters } from './workerStats.js';
 export interface ProcessContext {
   runtime: Runtime;
   results: NatsKvStore;
+  /** Records results once, with pipelined acks. */
+  writer: ResultWriter;
   nc: NatsConnection;
   js: JetStreamClient;
   workerId: string;
@@ -136,7 +139,7 @@ async function execute(task: DurableTask, deliveries: number, ctx: ProcessContex
 async function record(ctx: ProcessContext, result: TaskResult): Promise<boolean> {
   for (let attempt = 0; ; attempt++) {
     try {
-      if (await ctx.results.setIfAbsent(result.taskId, result)) ctx.counters.recorded++;
+      if (await ctx.writer.recordOnce(result)) ctx.counters.recorded++;
       else ctx.counters.duplicates++;
       return true;
     } catch (err) {

@@ -1,0 +1,134 @@
+import { type ApiError, JetStreamApiError, JetStreamError, type PubAck } from '@nats-io/jetstream';
+import {
+  ClosedConnectionError,
+  createInbox,
+  headers,
+  type Msg,
+  type NatsConnection,
+  NoRespondersError,
+  type Subscription,
+  TimeoutError,
+} from '@nats-io/transport-node';
+
+/** Options of one {@link JetStreamPublisher.publish}. */
+export interface PipelinedPublishOptions {
+  /** `Nats-Msg-Id`: the stream drops a second message with this id within its duplicate window. */
+  msgID?: string;
+  /** `Nats-Expected-Last-Subject-Sequence`: 0 stores the message only when its subject holds none. */
+  expectLastSubjectSequence?: number;
+}
+
+interface Pending {
+  resolve: (ack: PubAck) => void;
+  reject: (error: Error) => void;
+  subject: string;
+  /** When it gives up waiting for the ack, ms since the epoch. */
+  deadline: number;
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * Publishes to JetStream with many acknowledgements in flight: every publish carries a reply
+ * subject under ONE subscription of this publisher, and one sweep times out the acks that never
+ * came. `js.publish` makes a request per message instead (a timer, a request object and, in
+ * nats.js 3.4, an error object built even on success), which is most of a publish's client cost
+ * when results are written by the thousand. Rejects like `js.publish`: `JetStreamApiError` for
+ * the server's refusals (wrong last sequence, message too large, …), nats.js `TimeoutError` when
+ * no ack came within `timeoutMs` (the message may still have been stored), `NoRespondersError`
+ * when no stream captures the subject, `ClosedConnectionError` once the connection is closed.
+ */
+export class JetStreamPublisher {
+  readonly #nc: NatsConnection;
+  readonly #timeoutMs: number;
+  readonly #prefix = createInbox();
+  readonly #pending = new Map<string, Pending>();
+  #sub: Subscription | undefined;
+  #sweeper: ReturnType<typeof setInterval> | undefined;
+  #next = 0;
+
+  constructor(nc: NatsConnection, options: { timeoutMs?: number } = {}) {
+    this.#nc = nc;
+    this.#timeoutMs = options.timeoutMs ?? 5_000;
+  }
+
+  /** Publishes `data` and resolves with the stream's ack once JetStream stored it. */
+  publish(subject: string, data: Uint8Array, options: PipelinedPublishOptions = {}): Promise<PubAck> {
+    return new Promise<PubAck>((resolve, reject) => {
+      const token = (++this.#next).toString(36);
+      const h = headers();
+      if (options.msgID !== undefined) h.set('Nats-Msg-Id', options.msgID);
+      if (options.expectLastSubjectSequence !== undefined) {
+        h.set('Nats-Expected-Last-Subject-Sequence', String(options.expectLastSubjectSequence));
+      }
+      try {
+        this.#subscribe();
+        this.#nc.publish(subject, data, { reply: `${this.#prefix}.${token}`, headers: h });
+      } catch (err) {
+        reject(err as Error);
+        return;
+      }
+      this.#pending.set(token, { resolve, reject, subject, deadline: Date.now() + this.#timeoutMs });
+      this.#sweeper ??= this.#startSweeper();
+    });
+  }
+
+  /** Stops listening for acks; pending publishes reject with `ClosedConnectionError`. Idempotent. */
+  close(): void {
+    this.#sub?.unsubscribe();
+    this.#sub = undefined;
+    this.#failAll(new ClosedConnectionError());
+  }
+
+  #subscribe(): void {
+    if (this.#sub) return;
+    this.#sub = this.#nc.subscribe(`${this.#prefix}.*`, { callback: (_err, msg) => this.#onAck(msg) });
+    // The connection closed for good: nothing pending will be answered.
+    void this.#sub.closed.then(() => this.#failAll(new ClosedConnectionError()));
+  }
+
+  #onAck(msg: Msg): void {
+    const token = msg.subject.slice(this.#prefix.length + 1);
+    const pending = this.#pending.get(token);
+    if (!pending) return;
+    this.#pending.delete(token);
+    if (msg.data.length === 0 && msg.headers?.code === 503) {
+      pending.reject(new NoRespondersError(pending.subject));
+      return;
+    }
+    try {
+      const ack = JSON.parse(decoder.decode(msg.data)) as PubAck & { error?: ApiError };
+      if (ack.error) pending.reject(new JetStreamApiError(ack.error));
+      else if (!ack.stream) pending.reject(new JetStreamError('invalid ack response'));
+      else pending.resolve({ ...ack, duplicate: ack.duplicate === true });
+    } catch (err) {
+      pending.reject(err as Error);
+    }
+  }
+
+  #startSweeper(): ReturnType<typeof setInterval> {
+    const every = Math.max(50, Math.min(1_000, Math.floor(this.#timeoutMs / 4)));
+    const sweeper = setInterval(() => {
+      const now = Date.now();
+      for (const [token, pending] of this.#pending) {
+        if (pending.deadline > now) continue;
+        this.#pending.delete(token);
+        pending.reject(new TimeoutError());
+      }
+      if (this.#pending.size === 0) {
+        clearInterval(sweeper);
+        this.#sweeper = undefined;
+      }
+    }, every);
+    sweeper.unref();
+    return sweeper;
+  }
+
+  #failAll(error: Error): void {
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const p of pending) p.reject(error);
+    clearInterval(this.#sweeper);
+    this.#sweeper = undefined;
+  }
+}
