@@ -104,6 +104,7 @@ export class DurableWorker implements AsyncDisposable {
       runtime: options.runtime,
       results,
       writer: new ResultWriter({ store: results, publisher: this.#publisher, nc: options.nc }),
+      defer: (fn) => this.#publisher.defer(fn),
       nc: options.nc,
       js,
       workerId: id,

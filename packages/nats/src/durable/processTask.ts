@@ -23,6 +23,8 @@ export interface ProcessContext {
   results: NatsKvStore;
   /** Records results once, with pipelined acks. */
   writer: ResultWriter;
+  /** Runs a core publish (an ack) with the next batch of publishes, in the same socket write. */
+  defer: (fn: () => void) => void;
   nc: NatsConnection;
   js: JetStreamClient;
   workerId: string;
@@ -100,7 +102,7 @@ export async function processTask(msg: JsMsg, ctx: ProcessContext): Promise<void
     } else if (!verdict.result.ok && verdict.result.error.code === 'VALIDATION') {
       await deadLetter(msg, ctx, { taskId: task.taskId, reason: verdict.result.error, deliveries, task });
     } else if (await record(ctx, verdict.result)) {
-      settle(() => msg.ack());
+      ctx.defer(() => settle(() => msg.ack()));
     }
   } finally {
     ctx.running.delete(msg);
