@@ -78,16 +78,25 @@ export async function measureRawJetStream(options: {
     const js = jetstream(nc);
     const consumer = await jetstream(consumerNc).consumers.get(stream, 'raw');
     const encoder = new TextEncoder();
+    // One standing consume for warm-up and measurement, like a durable worker: a stopped
+    // consume leaves its pull request on the server, which would swallow the next run's first
+    // messages until their ack wait (30 s) ran out.
+    const messages = await consumer.consume({ max_messages: options.batch });
+    let acked = 0;
+    let target = 0;
+    let reached: (() => void) | undefined;
+    const consuming = (async () => {
+      for await (const msg of messages) {
+        msg.json<{ message: { payload: { n: number } } }>();
+        msg.ack();
+        if (++acked === target) reached?.();
+      }
+    })();
     const run = async (count: number, offset: number) => {
-      let acked = 0;
-      const messages = await consumer.consume({ max_messages: options.batch });
-      const consuming = (async () => {
-        for await (const msg of messages) {
-          msg.json<{ message: { payload: { n: number } } }>();
-          msg.ack();
-          if (++acked === count) messages.stop();
-        }
-      })();
+      const done = new Promise<void>((resolve) => {
+        reached = resolve;
+      });
+      target = acked + count;
       await inFlight(count, DISPATCH_WINDOW, (i) => {
         const body = {
           v: 1,
@@ -99,10 +108,12 @@ export async function measureRawJetStream(options: {
           msgID: `t${offset + i}`,
         });
       });
-      await consuming;
+      await done;
     };
     await run(500, 0);
     const s = await seconds(() => run(options.count, 500));
+    messages.stop();
+    await consuming;
     return options.count / s;
   } finally {
     await consumerNc.close();

@@ -191,7 +191,7 @@ export class DurableWorker implements AsyncDisposable {
           // Pulled while closing: re-queued untouched, without spending a delivery.
           if (this.#stopping) this.#start(handBack(msg, this.#ctx));
           else this.#start(processTask(msg, this.#ctx));
-          await this.#freeSlot();
+          if (this.#inFlight.size >= this.#concurrency) await this.#freeSlot();
         }
         if (!this.#stopping) throw new Error('the consumer stopped');
       } catch (err) {
@@ -212,12 +212,14 @@ export class DurableWorker implements AsyncDisposable {
   }
 
   #start(work: Promise<void>): void {
-    const tracked = work
-      .catch((err: unknown) => this.#ctx.logger.warn('durable task failed', { error: String(err) }))
-      .finally(() => {
-        this.#inFlight.delete(tracked);
-        this.#wakeAll();
-      });
+    const done = (): void => {
+      this.#inFlight.delete(tracked);
+      this.#wakeAll();
+    };
+    const tracked: Promise<void> = work.then(done, (err: unknown) => {
+      this.#ctx.logger.warn('durable task failed', { error: String(err) });
+      done();
+    });
     this.#inFlight.add(tracked);
   }
 
@@ -228,6 +230,7 @@ export class DurableWorker implements AsyncDisposable {
   }
 
   #wakeAll(): void {
+    if (this.#wakers.length === 0) return;
     const wakers = this.#wakers;
     this.#wakers = [];
     for (const wake of wakers) wake();

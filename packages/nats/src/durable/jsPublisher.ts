@@ -136,7 +136,10 @@ export class JetStreamPublisher {
       const ack = JSON.parse(decoder.decode(msg.data)) as PubAck & { error?: ApiError };
       if (ack.error) pending.reject(new JetStreamApiError(ack.error));
       else if (!ack.stream) pending.reject(new JetStreamError('invalid ack response'));
-      else pending.resolve({ ...ack, duplicate: ack.duplicate === true });
+      else {
+        ack.duplicate = ack.duplicate === true;
+        pending.resolve(ack);
+      }
     } catch (err) {
       pending.reject(err as Error);
     }
