@@ -6,6 +6,11 @@ import { Job, JobAgent, jobPayload } from './benchJob.js';
 import { inFlight, seconds } from './lanes.js';
 
 const DISPATCH_WINDOW = 512;
+/**
+ * Tasks run before measuring, in every case alike: enough for the JIT to compile the hot paths
+ * (500 left the first case measured, whichever it was, partly interpreted).
+ */
+export const WARMUP_TASKS = 2_000;
 
 /** Dispatches `count` jobs of one run and waits until every result of that run is recorded. */
 export async function dispatchAndCollect(
@@ -44,7 +49,7 @@ export async function measureDurable(options: {
       concurrency: options.concurrency,
     });
     await using dispatcher = await createDispatcher({ nc, namespace });
-    await dispatchAndCollect(dispatcher, 500, 'warmup');
+    await dispatchAndCollect(dispatcher, WARMUP_TASKS, 'warmup');
     const s = await seconds(() => dispatchAndCollect(dispatcher, options.count, 'measured'));
     return options.count / s;
   } finally {
@@ -110,8 +115,8 @@ export async function measureRawJetStream(options: {
       });
       await done;
     };
-    await run(500, 0);
-    const s = await seconds(() => run(options.count, 500));
+    await run(WARMUP_TASKS, 0);
+    const s = await seconds(() => run(options.count, WARMUP_TASKS));
     messages.stop();
     await consuming;
     return options.count / s;

@@ -4,6 +4,7 @@ import {
   createInbox,
   headers,
   type Msg,
+  type MsgHdrs,
   type NatsConnection,
   NoRespondersError,
   type Subscription,
@@ -27,6 +28,20 @@ interface Pending {
 }
 
 const decoder = new TextDecoder();
+const EXPECT_LAST_SUBJECT_SEQ = 'Nats-Expected-Last-Subject-Sequence';
+/** Every result write carries the same header; nats.js only reads a header set when publishing. */
+const CREATE_ONLY = headers();
+CREATE_ONLY.set(EXPECT_LAST_SUBJECT_SEQ, '0');
+
+function headersFor(options: PipelinedPublishOptions): MsgHdrs {
+  if (options.msgID === undefined && options.expectLastSubjectSequence === 0) return CREATE_ONLY;
+  const h = headers();
+  if (options.msgID !== undefined) h.set('Nats-Msg-Id', options.msgID);
+  if (options.expectLastSubjectSequence !== undefined) {
+    h.set(EXPECT_LAST_SUBJECT_SEQ, String(options.expectLastSubjectSequence));
+  }
+  return h;
+}
 
 /**
  * Publishes to JetStream with many acknowledgements in flight: every publish carries a reply
@@ -100,11 +115,7 @@ export class JetStreamPublisher {
     reject: (error: Error) => void,
   ): void {
     const token = (++this.#next).toString(36);
-    const h = headers();
-    if (options.msgID !== undefined) h.set('Nats-Msg-Id', options.msgID);
-    if (options.expectLastSubjectSequence !== undefined) {
-      h.set('Nats-Expected-Last-Subject-Sequence', String(options.expectLastSubjectSequence));
-    }
+    const h = headersFor(options);
     try {
       this.#subscribe();
       this.#nc.publish(subject, data, { reply: `${this.#prefix}.${token}`, headers: h });
