@@ -62,6 +62,7 @@ export class JetStreamPublisher {
   #sub: Subscription | undefined;
   #sweeper: ReturnType<typeof setInterval> | undefined;
   #next = 0;
+  #closed = false;
   #queue: Array<() => void> = [];
   #flushing: ReturnType<typeof setImmediate> | undefined;
 
@@ -76,6 +77,10 @@ export class JetStreamPublisher {
    */
   publish(subject: string, data: Uint8Array, options: PipelinedPublishOptions = {}): Promise<PubAck> {
     return new Promise<PubAck>((resolve, reject) => {
+      if (this.#closed) {
+        reject(new ClosedConnectionError());
+        return;
+      }
       this.#queue.push(() => this.#send(subject, data, options, resolve, reject));
       this.#schedule();
     });
@@ -87,9 +92,11 @@ export class JetStreamPublisher {
     this.#schedule();
   }
 
-  /** Sends what is queued, then stops listening for acks; pending publishes reject with `ClosedConnectionError`. Idempotent. */
+  /** Sends what is queued, then stops listening for acks; pending and later publishes reject with `ClosedConnectionError`. Idempotent. */
   close(): void {
+    if (this.#closed) return;
     this.#flush();
+    this.#closed = true;
     this.#sub?.unsubscribe();
     this.#sub = undefined;
     this.#failAll(new ClosedConnectionError());
