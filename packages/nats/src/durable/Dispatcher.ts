@@ -23,6 +23,8 @@ import { resultsIterator } from './resultsIterator.js';
 import { TaskExpiry } from './taskExpiry.js';
 import { type DurableTask, isValidTaskId, type TaskResult } from './taskRecord.js';
 
+const encoder = new TextEncoder();
+
 /** Options of {@link createDispatcher}. */
 export interface DispatcherOptions {
   /** An open connection; the dispatcher uses it and leaves it open. */
@@ -126,7 +128,7 @@ export class Dispatcher implements AsyncDisposable {
     if (input.startTimeout !== undefined && input.startTimeout !== Number.POSITIVE_INFINITY) {
       task.startTimeout = checkStartTimeout(input.startTimeout);
     }
-    const data = new TextEncoder().encode(JSON.stringify(task));
+    const data = encoder.encode(JSON.stringify(task));
     const subject = taskSubject(this.namespace, input.to.type);
     const max = this.#nc.info?.max_payload;
     // `Nats-Msg-Id: <id>` plus the header block's framing.
