@@ -10,6 +10,7 @@ import {
   type Subscription,
   TimeoutError,
 } from '@nats-io/transport-node';
+import { inboxPrefixOf } from '../connection.js';
 
 /** Options of one {@link JetStreamPublisher.publish}. */
 export interface PipelinedPublishOptions {
@@ -57,7 +58,7 @@ function headersFor(options: PipelinedPublishOptions): MsgHdrs {
 export class JetStreamPublisher {
   readonly #nc: NatsConnection;
   readonly #timeoutMs: number;
-  readonly #prefix = createInbox();
+  readonly #prefix: string;
   readonly #pending = new Map<string, Pending>();
   #sub: Subscription | undefined;
   #sweeper: ReturnType<typeof setInterval> | undefined;
@@ -68,6 +69,8 @@ export class JetStreamPublisher {
 
   constructor(nc: NatsConnection, options: { timeoutMs?: number } = {}) {
     this.#nc = nc;
+    // The connection's own inbox prefix: a tenant confined by permissions may only receive there.
+    this.#prefix = createInbox(inboxPrefixOf(nc));
     this.#timeoutMs = options.timeoutMs ?? 5_000;
   }
 
@@ -136,7 +139,13 @@ export class JetStreamPublisher {
 
   #subscribe(): void {
     if (this.#sub) return;
-    this.#sub = this.#nc.subscribe(`${this.#prefix}.*`, { callback: (_err, msg) => this.#onAck(msg) });
+    this.#sub = this.#nc.subscribe(`${this.#prefix}.*`, {
+      callback: (err, msg) => {
+        // The server refused the subscription (permissions): nothing pending will be answered.
+        if (err) this.#failAll(err);
+        else this.#onAck(msg);
+      },
+    });
     // The connection closed for good: nothing pending will be answered.
     void this.#sub.closed.then(() => this.#failAll(new ClosedConnectionError()));
   }
