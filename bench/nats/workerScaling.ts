@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
 import { createDispatcher } from '@troupe/nats';
-import { dispatchAndCollect } from './durableBench.js';
+import { dispatchAndCollect, WARMUP_TASKS } from './durableBench.js';
 import { seconds } from './lanes.js';
 
 const WORKER = fileURLToPath(new URL('./benchWorker.ts', import.meta.url));
@@ -55,7 +55,7 @@ export async function measureWorkers(options: {
     await using dispatcher = await createDispatcher({ nc, namespace });
     for (let i = 0; i < options.workers; i++)
       children.push(await startWorker(options.url, namespace, options.concurrency));
-    await dispatchAndCollect(dispatcher, 500, 'warmup');
+    await dispatchAndCollect(dispatcher, WARMUP_TASKS, 'warmup');
     const s = await seconds(() => dispatchAndCollect(dispatcher, options.count, 'measured'));
     return options.count / s;
   } finally {

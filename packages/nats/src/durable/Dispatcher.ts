@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type JetStreamClient, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
   type AgentAddress,
@@ -15,12 +15,15 @@ import {
 } from '@troupe/core';
 import type { NatsKvStore } from '../store/NatsKvStore.js';
 import { ensureTaskStream, type TaskStreamOptions } from './ensureStream.js';
+import { JetStreamPublisher } from './jsPublisher.js';
 import { checkNamespace, taskSubject } from './names.js';
 import { ResultWaiters, type ResultWaitOptions } from './ResultWaiters.js';
 import { openResults } from './results.js';
 import { resultsIterator } from './resultsIterator.js';
 import { TaskExpiry } from './taskExpiry.js';
 import { type DurableTask, isValidTaskId, type TaskResult } from './taskRecord.js';
+
+const encoder = new TextEncoder();
 
 /** Options of {@link createDispatcher}. */
 export interface DispatcherOptions {
@@ -75,7 +78,7 @@ export class Dispatcher implements AsyncDisposable {
   readonly namespace: string;
   /** The results bucket (task id → {@link TaskResult}). */
   readonly results: NatsKvStore;
-  readonly #js: JetStreamClient;
+  readonly #publisher: JetStreamPublisher;
   readonly #nc: NatsConnection;
   readonly #waiters: ResultWaiters;
   readonly #expiry: TaskExpiry;
@@ -91,7 +94,7 @@ export class Dispatcher implements AsyncDisposable {
   ) {
     this.namespace = namespace;
     this.results = results;
-    this.#js = jetstream(nc);
+    this.#publisher = new JetStreamPublisher(nc);
     this.#nc = nc;
     this.#expiry = expiry;
     this.#waiters = new ResultWaiters({ store: results, nc, ...(pollMs === undefined ? {} : { pollMs }) });
@@ -125,7 +128,7 @@ export class Dispatcher implements AsyncDisposable {
     if (input.startTimeout !== undefined && input.startTimeout !== Number.POSITIVE_INFINITY) {
       task.startTimeout = checkStartTimeout(input.startTimeout);
     }
-    const data = new TextEncoder().encode(JSON.stringify(task));
+    const data = encoder.encode(JSON.stringify(task));
     const subject = taskSubject(this.namespace, input.to.type);
     const max = this.#nc.info?.max_payload;
     // `Nats-Msg-Id: <id>` plus the header block's framing.
@@ -134,8 +137,10 @@ export class Dispatcher implements AsyncDisposable {
     const deadline = Date.now() + (options.timeout ?? 30_000);
     for (let attempt = 0; ; attempt++) {
       options.signal?.throwIfAborted();
+      const watching = this.#waiters.watching();
       try {
-        const ack = await this.#js.publish(subject, data, { msgID: taskId, timeout: 5_000 });
+        const ack = await this.#publisher.publish(subject, data, { msgID: taskId });
+        if (!ack.duplicate) this.#waiters.queued(taskId, watching);
         // A duplicate (re-dispatch within the window) is already tracked, or was dispatched elsewhere.
         if (task.startTimeout !== undefined && !ack.duplicate) {
           this.#expiry.track({
@@ -191,6 +196,7 @@ export class Dispatcher implements AsyncDisposable {
     if (this.#closed) return;
     this.#closed = true;
     this.#expiry.close();
+    this.#publisher.close();
     await this.#waiters.close();
     await this.results.close();
   }

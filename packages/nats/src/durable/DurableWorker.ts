@@ -8,13 +8,15 @@ import {
   jetstream,
   jetstreamManager,
 } from '@nats-io/jetstream';
-import type { NatsConnection, Status } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { CancelledError, createLogger, type Logger, type Runtime, ValidationError } from '@troupe/core';
 import type { NatsKvStore } from '../store/NatsKvStore.js';
 import { ensureTaskStream, ensureTypeConsumer, type TaskStreamOptions } from './ensureStream.js';
+import { JetStreamPublisher } from './jsPublisher.js';
 import { checkNamespace, deadLetterSubjectFor, tasksStreamName } from './names.js';
 import { handBack, type ProcessContext, processTask, settle } from './processTask.js';
 import { openResults } from './results.js';
+import { ResultWriter } from './resultWriter.js';
 import { type DurableWorkerStats, newCounters, type WorkerCounters } from './workerStats.js';
 
 /** Options of {@link startDurableWorker}. */
@@ -79,13 +81,11 @@ export class DurableWorker implements AsyncDisposable {
   readonly #loops: Promise<void>[];
   #wakers: Array<() => void> = [];
   readonly #batches = new Set<ConsumerMessages>();
-  /** Slots promised to pulls in progress (one pull per type). */
-  #reserved = 0;
   /** How many types share the slots. */
   readonly #share: number;
   #stopping = false;
-  #stopStatus: (() => void) | undefined;
   readonly #keepAlive: ReturnType<typeof setInterval>;
+  readonly #publisher: JetStreamPublisher;
   #closing: Promise<void> | undefined;
 
   /** @internal use {@link startDurableWorker}. */
@@ -99,9 +99,12 @@ export class DurableWorker implements AsyncDisposable {
     this.#options = options;
     this.#concurrency = Math.max(1, options.concurrency ?? 16);
     const js: JetStreamClient = jetstream(options.nc);
+    this.#publisher = new JetStreamPublisher(options.nc);
     this.#ctx = {
       runtime: options.runtime,
       results,
+      writer: new ResultWriter({ store: results, publisher: this.#publisher, nc: options.nc }),
+      defer: (fn) => this.#publisher.defer(fn),
       nc: options.nc,
       js,
       workerId: id,
@@ -124,7 +127,6 @@ export class DurableWorker implements AsyncDisposable {
     );
     this.#share = Math.max(1, setup.consumers.size);
     this.#loops = [...setup.consumers].map(([type, consumer]) => this.#run(type, consumer));
-    void this.#onReconnect();
   }
 
   /** Counters and the number of tasks running now. */
@@ -148,7 +150,6 @@ export class DurableWorker implements AsyncDisposable {
 
   async #close(timeout: number): Promise<void> {
     this.#stopping = true;
-    this.#stopStatus?.();
     for (const batch of this.#batches) batch.stop();
     this.#wakeAll();
     await Promise.all(this.#loops);
@@ -161,37 +162,38 @@ export class DurableWorker implements AsyncDisposable {
     if (this.#inFlight.size > 0) this.#abandon.abort(new CancelledError('durable worker closed'));
     await Promise.allSettled([...this.#inFlight]);
     clearInterval(this.#keepAlive);
+    this.#publisher.close();
     await this.#ctx.results.close();
   }
 
+  /**
+   * Takes the type's tasks through one `consume()`: a standing pull the library refills as the
+   * loop reads messages. The loop reads the next message only once a slot is free, so refills
+   * wait with it: at most `concurrency` tasks run, and at most one pull window (this type's share
+   * of `concurrency`) waits in the client buffer. `consume()` re-issues its pull itself after a
+   * reconnect.
+   */
   async #run(type: string, first: Consumer): Promise<void> {
     let consumer: Consumer | undefined = first;
     let failures = 0;
+    const window = Math.max(1, Math.ceil(this.#concurrency / this.#share));
+    const expires = Math.max(1_000, this.#options.pullExpiresMs ?? 5_000);
     while (!this.#stopping) {
-      await this.#freeSlot();
-      if (this.#stopping) break;
-      // This type's share of the free slots not promised to another type's pull in progress.
-      const free = this.#concurrency - this.#inFlight.size - this.#reserved;
-      const want = Math.max(1, Math.min(free, Math.ceil(this.#concurrency / this.#share)));
-      this.#reserved += want;
-      let batch: ConsumerMessages | undefined;
+      let messages: ConsumerMessages | undefined;
       try {
         consumer ??= await openConsumer(this.#options, this.namespace, type, this.#ctx.maxDeliver);
-        const expires = Math.max(1_000, this.#options.pullExpiresMs ?? 5_000);
-        const started = Date.now();
-        batch = await consumer.fetch({ max_messages: want, expires });
-        this.#batches.add(batch);
-        if (this.#stopping) batch.stop();
-        let received = 0;
-        for await (const msg of batch) {
-          received++;
+        // A consumer or stream that disappears ends the iteration, so it is set up again below.
+        messages = await consumer.consume({ max_messages: window, expires, abort_on_missing_resource: true });
+        this.#batches.add(messages);
+        if (this.#stopping) messages.stop();
+        for await (const msg of messages) {
+          failures = 0;
           // Pulled while closing: re-queued untouched, without spending a delivery.
           if (this.#stopping) this.#start(handBack(msg, this.#ctx));
           else this.#start(processTask(msg, this.#ctx));
+          if (this.#inFlight.size >= this.#concurrency) await this.#freeSlot();
         }
-        failures = 0;
-        // A pull the server ends at once without messages (limits, a status) must not become a busy loop.
-        if (received === 0 && Date.now() - started < expires / 2 && !this.#stopping) await sleep(250);
+        if (!this.#stopping) throw new Error('the consumer stopped');
       } catch (err) {
         // Server restarting, consumer gone, JetStream busy: set everything up again after a pause.
         consumer = undefined;
@@ -201,39 +203,34 @@ export class DurableWorker implements AsyncDisposable {
         if (failures === 1) this.#ctx.logger.debug('pulling tasks failed; retrying', { error: String(err) });
         if (!this.#stopping) await sleep(Math.min(100 * 2 ** failures, 2_000));
       } finally {
-        if (batch) this.#batches.delete(batch);
-        this.#reserved = Math.max(0, this.#reserved - want);
+        if (messages) {
+          this.#batches.delete(messages);
+          messages.stop();
+        }
       }
     }
   }
 
-  async #onReconnect(): Promise<void> {
-    const statuses: AsyncIterable<Status> & { stop?: () => void } = this.#options.nc.status();
-    this.#stopStatus = () => statuses.stop?.();
-    for await (const status of statuses) {
-      if (this.#stopping) return;
-      // A pull request dies with the server; without this the loop would wait for it to expire.
-      if (status.type === 'reconnect') for (const batch of this.#batches) batch.stop();
-    }
-  }
-
   #start(work: Promise<void>): void {
-    const tracked = work
-      .catch((err: unknown) => this.#ctx.logger.warn('durable task failed', { error: String(err) }))
-      .finally(() => {
-        this.#inFlight.delete(tracked);
-        this.#wakeAll();
-      });
+    const done = (): void => {
+      this.#inFlight.delete(tracked);
+      this.#wakeAll();
+    };
+    const tracked: Promise<void> = work.then(done, (err: unknown) => {
+      this.#ctx.logger.warn('durable task failed', { error: String(err) });
+      done();
+    });
     this.#inFlight.add(tracked);
   }
 
   async #freeSlot(): Promise<void> {
-    while (!this.#stopping && this.#inFlight.size + this.#reserved >= this.#concurrency) {
+    while (!this.#stopping && this.#inFlight.size >= this.#concurrency) {
       await new Promise<void>((resolve) => this.#wakers.push(resolve));
     }
   }
 
   #wakeAll(): void {
+    if (this.#wakers.length === 0) return;
     const wakers = this.#wakers;
     this.#wakers = [];
     for (const wake of wakers) wake();

@@ -13,6 +13,7 @@ import { truncateWireError } from '../fit.js';
 import { isNoResponders } from '../natsErrors.js';
 import type { NatsKvStore } from '../store/NatsKvStore.js';
 import { FAILURES_HEADER, HANDBACKS_HEADER, TASK_ID_HEADER } from './names.js';
+import type { ResultWriter } from './resultWriter.js';
 import { type DeadLetter, type DurableTask, DurableTaskSchema, type TaskResult } from './taskRecord.js';
 import type { WorkerCounters } from './workerStats.js';
 
@@ -20,6 +21,10 @@ import type { WorkerCounters } from './workerStats.js';
 export interface ProcessContext {
   runtime: Runtime;
   results: NatsKvStore;
+  /** Records results once, with pipelined acks. */
+  writer: ResultWriter;
+  /** Runs a core publish (an ack) with the next batch of publishes, in the same socket write. */
+  defer: (fn: () => void) => void;
   nc: NatsConnection;
   js: JetStreamClient;
   workerId: string;
@@ -97,7 +102,7 @@ export async function processTask(msg: JsMsg, ctx: ProcessContext): Promise<void
     } else if (!verdict.result.ok && verdict.result.error.code === 'VALIDATION') {
       await deadLetter(msg, ctx, { taskId: task.taskId, reason: verdict.result.error, deliveries, task });
     } else if (await record(ctx, verdict.result)) {
-      settle(() => msg.ack());
+      ctx.defer(() => settle(() => msg.ack()));
     }
   } finally {
     ctx.running.delete(msg);
@@ -136,7 +141,7 @@ async function execute(task: DurableTask, deliveries: number, ctx: ProcessContex
 async function record(ctx: ProcessContext, result: TaskResult): Promise<boolean> {
   for (let attempt = 0; ; attempt++) {
     try {
-      if (await ctx.results.setIfAbsent(result.taskId, result)) ctx.counters.recorded++;
+      if (await ctx.writer.recordOnce(result)) ctx.counters.recorded++;
       else ctx.counters.duplicates++;
       return true;
     } catch (err) {

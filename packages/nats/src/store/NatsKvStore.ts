@@ -66,11 +66,7 @@ export class NatsKvStore implements Store, AsyncDisposable {
       ...(storage === undefined ? {} : { storage }),
       ...(replicas === undefined ? {} : { replicas }),
     });
-    const maxPayload = options.nc.info?.max_payload ?? 1024 * 1024;
-    this.#threshold = Math.min(
-      options.largeValueThreshold ?? DEFAULT_THRESHOLD,
-      maxPayload - MESSAGE_OVERHEAD,
-    );
+    this.#threshold = largeValueThreshold(options.nc, options.largeValueThreshold);
   }
 
   /** Creates (or binds to) the bucket and resolves once it is usable. */
@@ -235,7 +231,17 @@ export class NatsKvStore implements Store, AsyncDisposable {
   }
 }
 
-function isWrongLastSequence(err: unknown): boolean {
+/**
+ * Bytes of JSON above which a value goes to the Object Store: the configured threshold (default
+ * 512 KiB), capped by the server's max payload less room for the subject and headers.
+ */
+export function largeValueThreshold(nc: NatsConnection, configured?: number): number {
+  const maxPayload = nc.info?.max_payload ?? 1024 * 1024;
+  return Math.min(configured ?? DEFAULT_THRESHOLD, maxPayload - MESSAGE_OVERHEAD);
+}
+
+/** Whether `err` is JetStream refusing a write whose expected last (subject) sequence did not match. */
+export function isWrongLastSequence(err: unknown): boolean {
   if (
     err instanceof JetStreamApiError &&
     (err.code === JetStreamApiCodes.StreamWrongLastSequence ||
