@@ -4,23 +4,21 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import {
   createLogger,
+  type EventPage,
+  eventLimit,
   type Logger,
   type ProgressEvent,
+  type RunPage,
+  type RunRecord,
+  type RunRepository,
+  type RunStatus,
+  type StoredEvent,
   type TaskProgress,
   ValidationError,
 } from '@troupe/core';
 import { RunExistsError, RunNotFoundError } from './errors.js';
 import { withFileLock } from './fileLock.js';
 import { pageRuns } from './pageRuns.js';
-import {
-  type EventPage,
-  eventLimit,
-  type RunPage,
-  type RunRecord,
-  type RunRepository,
-  type RunStatus,
-  type StoredEvent,
-} from './repository.js';
 
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 

@@ -1,8 +1,7 @@
-import type { Logger, ProgressEvent, TaskProgress } from '@troupe/core';
+import type { Logger, ProgressEvent, RunRecord, RunRepository, TaskProgress } from '@troupe/core';
 import type { RunHandle } from '@troupe/pipelines';
 import { EventRing } from './EventRing.js';
 import { LiveSnapshot } from './LiveSnapshot.js';
-import type { RunRecord, RunRepository } from './repository.js';
 import { liveStatus, type Outcome, outcomeOfError, outcomeOfValue } from './runOutcome.js';
 import type { SessionBoard } from './sessions.js';
 import type { WsClient } from './WsClient.js';

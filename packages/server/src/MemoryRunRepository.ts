@@ -1,6 +1,4 @@
 import type { ProgressEvent, TaskProgress } from '@troupe/core';
-import { RunExistsError, RunNotFoundError } from './errors.js';
-import { pageRuns } from './pageRuns.js';
 import {
   type EventPage,
   eventLimit,
@@ -9,7 +7,9 @@ import {
   type RunRepository,
   type RunStatus,
   type StoredEvent,
-} from './repository.js';
+} from '@troupe/core';
+import { RunExistsError, RunNotFoundError } from './errors.js';
+import { pageRuns } from './pageRuns.js';
 
 /** A {@link RunRepository} in memory: for tests and throwaway servers (nothing survives the process). */
 export class MemoryRunRepository implements RunRepository {

@@ -2,9 +2,15 @@ import { createModel } from '@troupe/agents';
 import {
   CancelledError,
   createRuntime,
+  type EventPage,
+  FINISHED_STATUSES,
   type Logger,
   MemoryStore,
   newId,
+  type RunPage,
+  type RunRecord,
+  type RunRepository,
+  type RunStatus,
   type Store,
   type TaskProgress,
   ValidationError,
@@ -13,14 +19,6 @@ import type { RunHandle } from '@troupe/pipelines';
 import { RunConflictError, RunNotFoundError } from './errors.js';
 import { LiveRun, type LiveRunOptions } from './LiveRun.js';
 import { progressFromLog } from './progressFromLog.js';
-import {
-  type EventPage,
-  FINISHED_STATUSES,
-  type RunPage,
-  type RunRecord,
-  type RunRepository,
-  type RunStatus,
-} from './repository.js';
 import type { CreateTaskBody } from './schemas.js';
 import { SessionBoard } from './sessions.js';
 import type { GoalWorkflow, ServerWorkflow, ServerWorkflowContext } from './workflow.js';

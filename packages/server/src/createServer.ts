@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import cors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
 import websocket from '@fastify/websocket';
+import type { RunRepository } from '@troupe/core';
 import { createLogger, type Logger, type Store, UnauthorizedError } from '@troupe/core';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { FileRunRepository } from './FileRunRepository.js';
@@ -22,7 +23,6 @@ import type { LiveRunOptions } from './LiveRun.js';
 import { MemoryRunRepository } from './MemoryRunRepository.js';
 import { openApiDocument } from './openapi.js';
 import { RunService } from './RunService.js';
-import type { RunRepository } from './repository.js';
 import type { WsClient, WsClientLimits } from './WsClient.js';
 import type { GoalWorkflow, ServerWorkflow } from './workflow.js';
 

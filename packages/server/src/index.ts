@@ -1,3 +1,5 @@
+export type { EventPage, RunPage, RunRecord, RunRepository, RunStatus, StoredEvent } from '@troupe/core';
+export { FINISHED_STATUSES, RUN_STATUSES } from '@troupe/core';
 export type { ServerOptions, TroupeServer } from './createServer.js';
 export { createServer } from './createServer.js';
 export {
@@ -13,8 +15,6 @@ export type { LiveRunOptions } from './LiveRun.js';
 export { MemoryRunRepository } from './MemoryRunRepository.js';
 export { openApiDocument } from './openapi.js';
 export { closeOrphanedRuns } from './orphans.js';
-export type { EventPage, RunPage, RunRecord, RunRepository, RunStatus, StoredEvent } from './repository.js';
-export { FINISHED_STATUSES, RUN_STATUSES } from './repository.js';
 export type { CreateTaskBody, TaskOptions } from './schemas.js';
 export { CreateTaskBodySchema, RunRecordSchema, TaskOptionsSchema } from './schemas.js';
 export type { SteerableSession } from './sessions.js';

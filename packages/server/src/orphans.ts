@@ -1,4 +1,4 @@
-import { FINISHED_STATUSES, type RunRepository, type RunStatus } from './repository.js';
+import { FINISHED_STATUSES, type RunRepository, type RunStatus } from '@troupe/core';
 
 const OPEN: RunStatus[] = ['pending', 'running', 'paused', 'suspended'];
 

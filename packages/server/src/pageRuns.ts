@@ -1,5 +1,4 @@
-import { ValidationError } from '@troupe/core';
-import { type RunPage, type RunRecord, type RunStatus, runLimit } from './repository.js';
+import { type RunPage, type RunRecord, type RunStatus, runLimit, ValidationError } from '@troupe/core';
 
 /** A run's position in the newest-first order (createdAt desc, id desc). */
 interface Position {

@@ -1,5 +1,5 @@
+import type { RunRepository } from '@troupe/core';
 import { initialProgress, reduceProgress, type TaskProgress } from '@troupe/core';
-import type { RunRepository } from './repository.js';
 
 /** Events read per page while rebuilding a snapshot. */
 const PAGE = 5000;

@@ -1,5 +1,5 @@
+import type { RunRecord } from '@troupe/core';
 import { CancelledError, type TaskProgress, TimeoutError } from '@troupe/core';
-import type { RunRecord } from './repository.js';
 
 /** How a run ended, as its record says it. */
 export type Outcome = Pick<RunRecord, 'status'> & { error?: { code: string; message: string } };

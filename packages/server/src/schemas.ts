@@ -1,5 +1,5 @@
+import { RUN_STATUSES } from '@troupe/core';
 import { z } from 'zod';
-import { RUN_STATUSES } from './repository.js';
 
 /** Options of a task start (`POST /api/v1/tasks` `options`). */
 export const TaskOptionsSchema = z

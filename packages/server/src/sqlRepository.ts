@@ -1,6 +1,6 @@
+import type { RunRepository } from '@troupe/core';
 import { ValidationError } from '@troupe/core';
 import { MissingPackageError } from './errors.js';
-import type { RunRepository } from './repository.js';
 
 /** URL schemes `@troupe/sql` serves. */
 const SQL_URL = /^(postgres|postgresql|mysql|mariadb):\/\//i;

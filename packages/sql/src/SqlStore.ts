@@ -1,3 +1,4 @@
+import type { EventPage, EventQuery, RunPage, RunQuery, RunRecord, RunRepository } from '@troupe/core';
 import { ClosedError, type ProgressEvent, type Store, type TaskProgress } from '@troupe/core';
 import type { Kysely } from 'kysely';
 import { BlobSpill } from './blobSpill.js';
@@ -8,7 +9,6 @@ import { appendEvents, getSnapshot, listEvents, saveSnapshot } from './eventsTab
 import { FileBlobStore } from './FileBlobStore.js';
 import { kvDelete, kvGet, kvKeys, kvSet, kvSetIfAbsent } from './kvTable.js';
 import { migrateToLatest } from './migrations.js';
-import type { EventPage, EventQuery, RunPage, RunQuery, RunRecord, RunRepository } from './runRepository.js';
 import { createRun, getRun, listRuns, updateRun } from './runsTable.js';
 
 /** Options of {@link SqlStore.open} and {@link createSqlStore}. */

@@ -1,9 +1,8 @@
-import type { ProgressEvent, TaskProgress } from '@troupe/core';
+import type { EventPage, EventQuery, ProgressEvent, StoredEvent, TaskProgress } from '@troupe/core';
 import type { Spilled } from './blobSpill.js';
 import { inTransaction, type SqlContext } from './context.js';
 import { RunNotFoundError } from './errors.js';
 import { afterSeq, pageLimit } from './paging.js';
-import type { EventPage, EventQuery, StoredEvent } from './runRepository.js';
 
 /** Rows per INSERT statement, and the most JSON text one statement carries (MySQL's packet limit). */
 const BATCH_ROWS = 1000;

@@ -1,3 +1,13 @@
+export type {
+  EventPage,
+  EventQuery,
+  RunPage,
+  RunQuery,
+  RunRecord,
+  RunRepository,
+  RunStatus,
+  StoredEvent,
+} from '@troupe/core';
 export type { SqlDialectName } from './databaseUrl.js';
 export { parseDatabaseUrl } from './databaseUrl.js';
 export {
@@ -10,15 +20,5 @@ export {
 } from './errors.js';
 export type { FileBlobStoreOptions } from './FileBlobStore.js';
 export { FileBlobStore } from './FileBlobStore.js';
-export type {
-  EventPage,
-  EventQuery,
-  RunPage,
-  RunQuery,
-  RunRecord,
-  RunRepository,
-  RunStatus,
-  StoredEvent,
-} from './runRepository.js';
 export type { SqlStoreOptions } from './SqlStore.js';
 export { createSqlStore, DEFAULT_BLOB_THRESHOLD_BYTES, SqlStore } from './SqlStore.js';

@@ -1,22 +1,13 @@
-import { ValidationError } from '@troupe/core';
+import { RUN_STATUSES, type RunRecord, ValidationError } from '@troupe/core';
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import { z } from 'zod';
-import type { RunRecord } from './runRepository.js';
 import type { RunRow } from './schema.js';
 
 type RunInsert = Insertable<RunRow>;
 type RunUpdate = Omit<Updateable<RunRow>, 'id' | 'last_seq'>;
 type RunSelect = Omit<Selectable<RunRow>, 'last_seq'>;
 
-const RunStatusSchema = z.enum([
-  'pending',
-  'running',
-  'paused',
-  'suspended',
-  'completed',
-  'failed',
-  'cancelled',
-]);
+const RunStatusSchema = z.enum(RUN_STATUSES);
 
 const RunFields = z.object({
   goal: z.string(),

@@ -1,9 +1,9 @@
+import type { RunPage, RunQuery, RunRecord } from '@troupe/core';
 import type { SqlContext } from './context.js';
 import { isDuplicateKey } from './context.js';
 import { RunExistsError, RunNotFoundError } from './errors.js';
 import { decodeCursor, encodeCursor, pageLimit } from './paging.js';
 import { checkPatch, checkRun, checkStatuses, patchToRow, rowToRun, runToRow } from './runRecord.js';
-import type { RunPage, RunQuery, RunRecord } from './runRepository.js';
 
 const RUN_COLUMNS = [
   'id',

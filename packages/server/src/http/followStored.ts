@@ -1,6 +1,11 @@
-import { initialProgress, reduceProgress, type TaskProgress } from '@troupe/core';
+import {
+  FINISHED_STATUSES,
+  initialProgress,
+  type RunRepository,
+  reduceProgress,
+  type TaskProgress,
+} from '@troupe/core';
 import type { RunService } from '../RunService.js';
-import { FINISHED_STATUSES, type RunRepository } from '../repository.js';
 import type { WsClient } from '../WsClient.js';
 
 /** Ms between looks for new events of a run another process writes. */

@@ -1,7 +1,6 @@
-import type { Logger } from '@troupe/core';
+import type { Logger, RunRepository } from '@troupe/core';
 import type { FastifyInstance } from 'fastify';
 import type { RunService } from '../RunService.js';
-import type { RunRepository } from '../repository.js';
 import { TaskParamsSchema, WsQuerySchema } from '../schemas.js';
 import { WsClient, type WsClientLimits } from '../WsClient.js';
 import { redactUrl } from './auth.js';
