@@ -102,5 +102,8 @@ natsSuite('troupe-worker bin', () => {
     const run = runWorkerBin({ name: 'usage', args: ['--nats', 'nats://127.0.0.1:1'] });
     expect(await run.exited).toBe(2);
     expect(run.stderr()).toContain('usage: troupe-worker');
+    const help = runWorkerBin({ name: 'help', args: ['--help'] });
+    expect(await help.exited).toBe(0);
+    expect(help.stdout()).toContain('usage: troupe-worker');
   });
 });

@@ -121,6 +121,11 @@ export interface WorkerCliIo {
  */
 export async function runWorkerCli(argv: readonly string[], io: WorkerCliIo): Promise<number> {
   const program = io.program ?? 'troupe-worker';
+  // Asked for: the usage on stdout, success (a usage error is on stderr, exit 2).
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.stdout.write(`${WORKER_USAGE}\n`);
+    return 0;
+  }
   let options: WorkerOptions;
   try {
     options = parseWorkerArgs(argv);

@@ -46,7 +46,7 @@ export function deadLetterSubjectFor(ns: string): string {
 }
 
 /**
- * `troupe_<ns>_workers`: the one consumer over every type that workers before 0.3 shared. It
+ * `troupe_<ns>_workers`: the one consumer over every type that workers of earlier versions shared. It
  * overlaps the per-type consumers, which a work queue forbids, so a worker deletes it.
  */
 export function legacyWorkersConsumerName(ns: string): string {
