@@ -20,6 +20,29 @@ afterEach(async () => {
 });
 
 describe('ask and tell', () => {
+  it('should run a handler for a message typed like an internal event (troupe.setState)', async () => {
+    rt = createRuntime();
+    const SetN = defineMessage('troupe.setState', z.object({ n: z.number() }));
+    const Keeper = defineAgent({
+      type: 'test.keeper',
+      initialState: () => ({ n: 0 }),
+      handles: {
+        [SetN.type]: on(SetN, ({ n }, ctx) => {
+          ctx.setState({ n });
+          return n * 2;
+        }),
+      },
+    });
+    await rt.register(Keeper);
+    expect(await rt.ref(Keeper, 'k').ask(SetN.create({ n: 4 }), { timeout: 5_000 })).toBe(8);
+    expect(await rt.ref(Keeper, 'k').ask(SetN.create({ n: 5 }), { timeout: 5_000 })).toBe(10);
+    // A state object where a factory belongs is refused when the agent is defined.
+    const stateObject = { type: 'test.bad', initialState: { n: 0 }, handles: {} } as unknown as Parameters<
+      typeof defineAgent
+    >[0];
+    expect(() => defineAgent(stateObject)).toThrow(ValidationError);
+  });
+
   it('should answer an ask with the handler return value, typed', async () => {
     rt = createRuntime();
     await rt.register(Counter);

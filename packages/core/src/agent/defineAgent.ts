@@ -152,6 +152,12 @@ export function defineAgent(
   if ('machine' in config) {
     return { ...common, machine: config.machine, handlers: undefined, initialState: undefined };
   }
+  if (config.initialState !== undefined && typeof config.initialState !== 'function') {
+    throw new ValidationError(
+      `agent '${config.type}': initialState must be a function returning a fresh state (key) => state`,
+      { issues: [{ path: 'initialState', message: 'must be a function' }] },
+    );
+  }
   const handlers = new Map<string, HandlerSpec>();
   for (const [type, value] of Object.entries(config.handles)) {
     const spec: HandlerSpec = typeof value === 'function' ? { message: undefined, handle: value } : value;

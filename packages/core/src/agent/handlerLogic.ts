@@ -4,6 +4,12 @@ import type { Envelope } from '../messages/envelope.js';
 /** Event type that commits a new instance state (sent by `ctx.setState`). */
 export const SET_STATE = 'troupe.setState';
 
+/**
+ * Marks the event `ctx.setState` sends, so that a message whose type happens to be
+ * `troupe.setState` (a valid message type) is still a message.
+ */
+export const SETS_STATE = Symbol('troupe.setsState');
+
 /** The hook through which a delivered event reaches the handler runner. */
 export const RUN = Symbol('troupe.run');
 
@@ -16,9 +22,17 @@ export interface MessageEvent {
   [RUN]?: { invokeCurrent(): void };
 }
 
-interface SetStateEvent {
+/** What `ctx.setState` sends: the new instance state. */
+export interface SetStateEvent {
   type: typeof SET_STATE;
+  [SETS_STATE]: true;
   state: unknown;
+}
+
+/** The event `ctx.setState` sends (typed as the actor's event, which XState's `send` takes). */
+export function setStateEvent(state: unknown): MessageEvent {
+  const event: SetStateEvent = { type: SET_STATE, [SETS_STATE]: true, state };
+  return event as unknown as MessageEvent;
 }
 
 /** The snapshot of a handler agent's actor: its context holds the instance state. */
@@ -37,7 +51,7 @@ export type HandlerLogic = ActorLogic<HandlerSnapshot, MessageEvent | SetStateEv
  */
 export const handlerLogic: HandlerLogic = {
   transition(snapshot, event) {
-    if (event.type === SET_STATE) {
+    if ((event as SetStateEvent)[SETS_STATE] === true) {
       return { ...snapshot, context: { state: (event as SetStateEvent).state } };
     }
     (event as MessageEvent)[RUN]?.invokeCurrent();

@@ -1,5 +1,5 @@
 import { type AnyActor, type AnyMachineSnapshot, createActor } from 'xstate';
-import { handlerLogic, type MessageEvent, RUN, SET_STATE } from '../agent/handlerLogic.js';
+import { handlerLogic, type MessageEvent, RUN, setStateEvent } from '../agent/handlerLogic.js';
 import { type ReplySink, replySinks } from '../agent/machineActions.js';
 import { type AgentFailedError, CrashError, TimeoutError } from '../errors/errors.js';
 import { toError } from '../errors/wire.js';
@@ -93,7 +93,7 @@ export class Instance implements ReplySink, InstanceView, Timed {
    */
   setState(state: unknown): void {
     this.#state = state;
-    this.#actor?.send({ type: SET_STATE, state } as unknown as MessageEvent);
+    this.#actor?.send(setStateEvent(state));
   }
 
   /** Starts (or restarts) the actor, from a saved state or the definition's initial state, and drains the mailbox. */
