@@ -7,7 +7,7 @@ import {
   type TroupeError,
   ValidationError,
 } from '@troupe/core';
-import type { HeaderBlock } from './HeaderBlock.js';
+import { type HeaderBlock, isPlainHeaderValue } from './HeaderBlock.js';
 import { envelopeHeaders } from './headers.js';
 
 /** An envelope ready to publish: its JSON body and routing headers. */
@@ -21,8 +21,9 @@ export interface Outbound {
 /**
  * Checks and encodes an envelope for sending: the address must be valid, the payload
  * JSON-serializable, and body plus headers no larger than `maxPayload` bytes. Returns the typed
- * error otherwise (`ValidationError` naming the field, `PayloadTooLargeError`); throws nats.js
- * `InvalidArgumentError` for a header value with CR or LF.
+ * error otherwise (`ValidationError` naming the field, `PayloadTooLargeError`). Fields that
+ * travel as headers (`type`, `id`, `runId`, `traceparent`, `tracestate`) must hold no CR or LF
+ * and no leading or trailing whitespace, which a NATS header cannot carry unchanged.
  */
 export function encodeOutbound(
   envelope: Envelope,
@@ -32,6 +33,13 @@ export function encodeOutbound(
   const { type, key } = envelope.to;
   if (!isValidName(type)) return invalid('to.type', `invalid agent type '${type}'`);
   if (key !== undefined && !isValidKey(key)) return invalid('to.key', `invalid key '${key}'`);
+  const unfit = unfitHeaderField(envelope);
+  if (unfit !== undefined) {
+    return invalid(
+      unfit,
+      `'${unfit}' cannot travel as a NATS header: no CR, LF or leading/trailing whitespace`,
+    );
+  }
   let data: Uint8Array;
   try {
     // Buffer.from is about twice as fast as TextEncoder for messages this size.
@@ -52,6 +60,15 @@ export function encodeOutbound(
     }
   }
   return { data, headers, at };
+}
+
+/** The first header-borne field whose value a NATS header cannot carry unchanged. */
+function unfitHeaderField(envelope: Envelope): string | undefined {
+  for (const field of ['type', 'id', 'runId', 'traceparent', 'tracestate'] as const) {
+    const value = envelope[field];
+    if (value !== undefined && (typeof value !== 'string' || !isPlainHeaderValue(value))) return field;
+  }
+  return undefined;
 }
 
 function invalid(path: string, message: string): ValidationError {

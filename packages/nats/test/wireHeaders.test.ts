@@ -1,8 +1,9 @@
 import { headers, type Msg, MsgHdrsImpl } from '@nats-io/transport-node';
-import { EnvelopeSchema, newId } from '@troupe/core';
+import { EnvelopeSchema, newId, ValidationError } from '@troupe/core';
 import { describe, expect, it } from 'vitest';
 import { HeaderBlock } from '../src/HeaderBlock.js';
 import { envelopeHeaders } from '../src/headers.js';
+import { encodeOutbound } from '../src/outbound.js';
 import { isPlainEnvelope } from '../src/plainEnvelope.js';
 import { ReceivedHeaders } from '../src/ReceivedHeaders.js';
 
@@ -130,5 +131,20 @@ describe('isPlainEnvelope', () => {
     expect(isPlainEnvelope(bodies[0])).toBe(true);
     expect(isPlainEnvelope(bodies[1])).toBe(true);
     expect(isPlainEnvelope(bodies[2])).toBe(true);
+  });
+});
+
+describe('encodeOutbound', () => {
+  const base = { v: 1 as const, id: newId(), type: 'a.ping', to: { type: 'a' }, ts: 1, payload: {} };
+
+  it('should refuse header-borne fields a NATS header cannot carry, naming the field', () => {
+    for (const runId of ['a\r\nb', 'a\nb', ' lead', 'trail ', 'tab\t']) {
+      const out = encodeOutbound({ ...base, runId }, false, 1_000_000);
+      expect(out, JSON.stringify(runId)).toBeInstanceOf(ValidationError);
+      expect((out as ValidationError).issues[0]?.path).toBe('runId');
+    }
+    const trace = encodeOutbound({ ...base, traceparent: '00-x\r\n' }, false, 1_000_000);
+    expect((trace as ValidationError).issues[0]?.path).toBe('traceparent');
+    expect(encodeOutbound({ ...base, runId: 'é-ünï' }, false, 1_000_000)).not.toBeInstanceOf(Error);
   });
 });

@@ -245,7 +245,14 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
   }
 
   #request(envelope: Envelope, control: AskControl): Promise<unknown> {
-    let reply = this.transport.request(envelope, control);
+    let reply: Promise<unknown>;
+    try {
+      reply = this.transport.request(envelope, control);
+    } catch (err) {
+      // A transport that throws instead of rejecting still gives the asker a rejected promise.
+      control.dispose();
+      return Promise.reject(err);
+    }
     if (this.#closing) reply = reply.catch((err: unknown) => this.#here(err, envelope, control));
     // In-process, the delivery releases the control when it settles: no wrapper promise needed.
     if (control.disposedOnSettle) return reply;
