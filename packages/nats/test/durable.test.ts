@@ -13,7 +13,7 @@ import {
   ValidationError,
 } from '@troupe/core';
 import { type NatsServer, natsSuite, startNatsServer } from '@troupe/testing';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { createDispatcher } from '../src/durable/Dispatcher.js';
 import { type DurableWorkerOptions, startDurableWorker } from '../src/durable/DurableWorker.js';
@@ -35,6 +35,7 @@ function jobAgent(calls: Map<number, number>) {
         if (mode === 'flaky' && call < 2) throw new TransportError('flaky');
         if (mode === 'poison') throw new TransportError(`poison ${n}`);
         if (mode === 'slow') await sleep(60_000, undefined, { signal: ctx.signal });
+        if (mode === 'bigint') return BigInt(n);
         return n * 2;
       }),
     },
@@ -242,6 +243,19 @@ natsSuite('durable dispatch', () => {
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).path).toBe('payload.n');
     expect(await t.dispatcher.peek(taskId)).toMatchObject({ deadLettered: true, deliveries: 1 });
+  });
+
+  it('should dead-letter a task whose value cannot be stored (a BigInt) instead of retrying forever', async () => {
+    await using t = await setup();
+    const taskId = await t.dispatcher.dispatch({
+      to: { type: 'job' },
+      message: Work.create({ n: 7, mode: 'bigint' }),
+    });
+    const error = await t.dispatcher.result(taskId, { timeout: 10_000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).message).toContain('not JSON-serializable');
+    expect(await t.dispatcher.peek(taskId)).toMatchObject({ deadLettered: true, deliveries: 1 });
+    await vi.waitFor(() => expect(t.worker.stats().inFlight).toBe(0));
   });
 
   it('should dead-letter a task that is not a task at all', async () => {

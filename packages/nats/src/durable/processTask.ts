@@ -101,8 +101,17 @@ export async function processTask(msg: JsMsg, ctx: ProcessContext): Promise<void
       }
     } else if (!verdict.result.ok && verdict.result.error.code === 'VALIDATION') {
       await deadLetter(msg, ctx, { taskId: task.taskId, reason: verdict.result.error, deliveries, task });
-    } else if (await record(ctx, verdict.result)) {
-      ctx.defer(() => settle(() => msg.ack()));
+    } else {
+      let recorded: boolean;
+      try {
+        recorded = await record(ctx, verdict.result);
+      } catch (err) {
+        // The value cannot be stored at all: as for an invalid task, retrying cannot help.
+        if (!(err instanceof ValidationError)) throw err;
+        await deadLetter(msg, ctx, { taskId: task.taskId, reason: errorToWire(err), deliveries, task });
+        return;
+      }
+      if (recorded) ctx.defer(() => settle(() => msg.ack()));
     }
   } finally {
     ctx.running.delete(msg);
@@ -145,6 +154,7 @@ async function record(ctx: ProcessContext, result: TaskResult): Promise<boolean>
       else ctx.counters.duplicates++;
       return true;
     } catch (err) {
+      if (err instanceof ValidationError) throw err;
       // Abandoned, or our connection is gone for good: leave the task to be redelivered elsewhere.
       if (ctx.abandon.aborted || ctx.nc.isClosed()) return false;
       if (attempt === 0) ctx.logger.warn('recording a task result failed; retrying', { error: String(err) });

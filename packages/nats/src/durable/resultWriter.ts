@@ -1,4 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node';
+import { ValidationError } from '@troupe/core';
 import { encodeKey } from '../store/kvKeys.js';
 import { toJsonBytes } from '../store/kvValues.js';
 import { isWrongLastSequence, largeValueThreshold, type NatsKvStore } from '../store/NatsKvStore.js';
@@ -26,10 +27,20 @@ export class ResultWriter {
 
   /**
    * Stores `result` under its task id unless one is already there; true when this call stored it.
-   * @throws the publish's error (server unreachable, timeout) or the store's `TransportError`.
+   * @throws ValidationError when the result is not JSON-serializable (a BigInt, say): retrying
+   *   cannot help. Else the publish's error (server unreachable, timeout) or the store's
+   *   `TransportError`.
    */
   async recordOnce(result: TaskResult): Promise<boolean> {
-    const json = toJsonBytes(result);
+    let json: Uint8Array;
+    try {
+      json = toJsonBytes(result);
+    } catch (err) {
+      throw new ValidationError(
+        `the result of task '${result.taskId}' is not JSON-serializable: ${(err as Error).message}`,
+        { issues: [{ path: 'value', message: 'not JSON-serializable' }], cause: err },
+      );
+    }
     if (json.length > this.#threshold) return await this.#store.setIfAbsent(result.taskId, result);
     const subject = `$KV.${this.#store.bucket}.${encodeKey(result.taskId)}`;
     try {
