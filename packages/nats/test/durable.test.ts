@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import {
+  ClosedError,
   createRuntime,
   defineAgent,
   defineMessage,
@@ -262,6 +263,16 @@ natsSuite('durable dispatch', () => {
     const waiting = t.dispatcher.result('never-dispatched', { signal: controller.signal });
     controller.abort(new Error('stop'));
     await expect(waiting).rejects.toThrow('stop');
+  });
+
+  it('should reject a wait racing close() with ClosedError instead of hanging', async () => {
+    const namespace = `d${++seq}`;
+    const dispatcher = await createDispatcher({ nc, namespace });
+    // The first wait opens the results watch; close() runs while it is still opening.
+    const waiting = dispatcher.outcome('never-dispatched');
+    await dispatcher.close();
+    await expect(waiting).rejects.toBeInstanceOf(ClosedError);
+    await expect(dispatcher.outcome('never-dispatched')).rejects.toBeInstanceOf(ClosedError);
   });
 
   it('should leave abandoned in-flight tasks for another worker at shutdown', async () => {

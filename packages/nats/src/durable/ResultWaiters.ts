@@ -56,6 +56,8 @@ export class ResultWaiters {
     if (options.signal?.aborted) throw asError(options.signal.reason);
     // Without a watch (server unreachable right now) the wait still works: polling covers it.
     await this.#ensureWatch().catch(() => {});
+    // close() may have run while the watch was opening: it rejected only the waits registered then.
+    if (this.#closed) throw new ClosedError('dispatcher is closed');
     return await new Promise<TaskResult>((resolve, reject) => {
       const set = this.#waiters.get(taskId) ?? new Set<Waiter>();
       this.#waiters.set(taskId, set);
@@ -116,6 +118,7 @@ export class ResultWaiters {
   }
 
   #ensureWatch(): Promise<StoreWatch> {
+    if (this.#closed) return Promise.reject(new ClosedError('dispatcher is closed'));
     this.#watch ??= this.#openWatch();
     this.#poller ??= setInterval(() => this.#sweep(false), this.#pollMs);
     this.#poller.unref();
