@@ -265,6 +265,28 @@ natsSuite('durable dispatch', () => {
     await expect(waiting).rejects.toThrow('stop');
   });
 
+  it('should refuse bad wait timeouts and keep long ones pending', async () => {
+    await using t = await setup();
+    for (const timeout of [0, -1, Number.NaN, '5' as unknown as number]) {
+      await expect(t.dispatcher.outcome('never-dispatched', { timeout })).rejects.toThrow(ValidationError);
+      await expect(t.dispatcher.result('never-dispatched', { timeout })).rejects.toThrow(/timeout/);
+    }
+    for (const timeout of [Number.POSITIVE_INFINITY, 2 ** 31, 1e12]) {
+      const controller = new AbortController();
+      const waiting = t.dispatcher.outcome('never-dispatched', { timeout, signal: controller.signal });
+      const settled = await Promise.race([
+        waiting.then(
+          () => 'settled',
+          () => 'settled',
+        ),
+        sleep(300, 'pending'),
+      ]);
+      expect(settled).toBe('pending');
+      controller.abort(new Error('stop'));
+      await expect(waiting).rejects.toThrow('stop');
+    }
+  });
+
   it('should reject a wait racing close() with ClosedError instead of hanging', async () => {
     const namespace = `d${++seq}`;
     const dispatcher = await createDispatcher({ nc, namespace });

@@ -1,13 +1,24 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NatsConnection, Status } from '@nats-io/transport-node';
-import { CancelledError, ClosedError, onAbort, TimeoutError, TroupeError } from '@troupe/core';
+import {
+  CancelledError,
+  ClosedError,
+  checkTimeout,
+  longTimeout,
+  onAbort,
+  TimeoutError,
+  TroupeError,
+} from '@troupe/core';
 import type { NatsKvStore } from '../store/NatsKvStore.js';
 import type { StoreWatch } from '../store/watch.js';
 import type { TaskResult } from './taskRecord.js';
 
 /** Options of one wait. */
 export interface ResultWaitOptions {
-  /** Give up after this long, ms (default: wait until the signal aborts). */
+  /**
+   * Give up after this long, ms, above 0; `Infinity` or unset waits until the signal aborts.
+   * Anything else (0, negative, `NaN`, not a number) is refused with `ValidationError`.
+   */
   timeout?: number;
   /** Aborting rejects the wait with the signal's reason. */
   signal?: AbortSignal;
@@ -52,6 +63,7 @@ export class ResultWaiters {
 
   /** Resolves with the task's recorded result once there is one. */
   async wait(taskId: string, options: ResultWaitOptions = {}): Promise<TaskResult> {
+    const ms = options.timeout === undefined ? undefined : checkTimeout(options.timeout, 'timeout');
     if (this.#closed) throw new ClosedError('dispatcher is closed');
     if (options.signal?.aborted) throw asError(options.signal.reason);
     // Without a watch (server unreachable right now) the wait still works: polling covers it.
@@ -61,10 +73,10 @@ export class ResultWaiters {
     return await new Promise<TaskResult>((resolve, reject) => {
       const set = this.#waiters.get(taskId) ?? new Set<Waiter>();
       this.#waiters.set(taskId, set);
-      let timer: ReturnType<typeof setTimeout> | undefined;
+      let cancelTimer: (() => void) | undefined;
       let off: (() => void) | undefined;
       const finish = (): void => {
-        clearTimeout(timer);
+        cancelTimer?.();
         off?.();
         set.delete(waiter);
         if (set.size === 0 && this.#waiters.get(taskId) === set) this.#waiters.delete(taskId);
@@ -81,12 +93,9 @@ export class ResultWaiters {
         since: Date.now(),
       };
       set.add(waiter);
-      if (options.timeout !== undefined) {
-        const ms = options.timeout;
-        timer = setTimeout(
-          () => waiter.reject(new TimeoutError(`no result for task '${taskId}' within ${ms} ms`)),
-          ms,
-        );
+      if (ms !== undefined) {
+        const expired = new TimeoutError(`no result for task '${taskId}' within ${ms} ms`);
+        cancelTimer = longTimeout((error) => waiter.reject(error), ms, expired);
       }
       const signal = options.signal;
       if (signal) off = onAbort(signal, () => waiter.reject(asError(signal.reason)));
