@@ -265,6 +265,27 @@ natsSuite('durable dispatch', () => {
     await expect(waiting).rejects.toThrow('stop');
   });
 
+  it('should find the recorded result of a task id re-dispatched after the duplicate window', async () => {
+    const namespace = `d${++seq}`;
+    const stream = { duplicateWindowMs: 500 };
+    const runtime = createRuntime({ namespace });
+    await runtime.register(jobAgent(new Map()));
+    const worker = await startDurableWorker({ nc, runtime, stream });
+    // A poll far beyond the wait below: only the watch or the wait's own read can answer it.
+    const dispatcher = await createDispatcher({ nc, namespace, stream, pollMs: 600_000 });
+    try {
+      await dispatcher.dispatch({ taskId: 'again', ...job(7) });
+      expect(await dispatcher.result('again', { timeout: 10_000 })).toBe(14);
+      await sleep(1_000); // past the duplicate window: the second dispatch is queued anew
+      await dispatcher.dispatch({ taskId: 'again', ...job(7) });
+      expect(await dispatcher.result('again', { timeout: 4_000 })).toBe(14);
+    } finally {
+      await dispatcher.close();
+      await worker.close({ timeout: 1_000 });
+      await runtime.close();
+    }
+  });
+
   it('should refuse bad wait timeouts and keep long ones pending', async () => {
     await using t = await setup();
     for (const timeout of [0, -1, Number.NaN, '5' as unknown as number]) {

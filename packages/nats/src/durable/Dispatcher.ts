@@ -137,10 +137,8 @@ export class Dispatcher implements AsyncDisposable {
     const deadline = Date.now() + (options.timeout ?? 30_000);
     for (let attempt = 0; ; attempt++) {
       options.signal?.throwIfAborted();
-      const watching = this.#waiters.watching();
       try {
         const ack = await this.#publisher.publish(subject, data, { msgID: taskId });
-        if (!ack.duplicate) this.#waiters.queued(taskId, watching);
         // A duplicate (re-dispatch within the window) is already tracked, or was dispatched elsewhere.
         if (task.startTimeout !== undefined && !ack.duplicate) {
           this.#expiry.track({

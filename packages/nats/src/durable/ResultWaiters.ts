@@ -43,14 +43,6 @@ export class ResultWaiters {
   readonly #pollMs: number;
   readonly #waiters = new Map<string, Set<Waiter>>();
   #watch: Promise<StoreWatch> | undefined;
-  /** Counts watches put in place; the current one's number while it runs, else -1. */
-  #generation = 0;
-  #live = -1;
-  /**
-   * Tasks queued by this dispatcher after the running watch was in place: their results cannot
-   * predate the watch, so waiting for one needs no read of the bucket.
-   */
-  readonly #covered = new Set<string>();
   #poller: ReturnType<typeof setInterval> | undefined;
   #status: (AsyncIterable<Status> & { stop?: () => void }) | undefined;
   #closed = false;
@@ -99,18 +91,10 @@ export class ResultWaiters {
       }
       const signal = options.signal;
       if (signal) off = onAbort(signal, () => waiter.reject(asError(signal.reason)));
-      if (!this.#covered.has(taskId)) this.#check(taskId);
+      // Always read once: even a task this dispatcher just queued may have a result from before the
+      // watch (a re-dispatch past the duplicate window, whose second write loses to the first).
+      this.#check(taskId);
     });
-  }
-
-  /** The running watch's number, or -1: take it before queuing a task, for {@link ResultWaiters.queued}. */
-  watching(): number {
-    return this.#live;
-  }
-
-  /** Notes a task queued (not a duplicate) with the watch `generation` running since before it was sent. */
-  queued(taskId: string, generation: number): void {
-    if (generation >= 0 && generation === this.#live) this.#covered.add(taskId);
   }
 
   /** Rejects every pending wait and stops the watch. Idempotent. */
@@ -142,7 +126,6 @@ export class ResultWaiters {
     const opening = this.#store.watch();
     opening.then(
       (watch) => {
-        this.#live = ++this.#generation;
         void this.#follow(watch);
       },
       () => {
@@ -156,16 +139,12 @@ export class ResultWaiters {
     try {
       for await (const change of watch) {
         if (change.operation !== 'put') continue;
-        this.#covered.delete(change.key);
         if (!this.#waiters.has(change.key)) continue;
         this.#deliver(change.key, await change.value<TaskResult>());
       }
     } catch {
       // A broken watch is replaced below, like a stopped one.
     }
-    // Results written while no watch runs are only found by reading: nothing is covered any more.
-    this.#live = -1;
-    this.#covered.clear();
     if (this.#closed) return;
     this.#watch = undefined;
     if (this.#waiters.size === 0) return;
