@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import {
+  ClosedError,
   createRuntime,
   defineAgent,
   defineMessage,
@@ -276,6 +277,59 @@ natsSuite('durable dispatch', () => {
     const waiting = t.dispatcher.result('never-dispatched', { signal: controller.signal });
     controller.abort(new Error('stop'));
     await expect(waiting).rejects.toThrow('stop');
+  });
+
+  it('should find the recorded result of a task id re-dispatched after the duplicate window', async () => {
+    const namespace = `d${++seq}`;
+    const stream = { duplicateWindowMs: 500 };
+    const runtime = createRuntime({ namespace });
+    await runtime.register(jobAgent(new Map()));
+    const worker = await startDurableWorker({ nc, runtime, stream });
+    // A poll far beyond the wait below: only the watch or the wait's own read can answer it.
+    const dispatcher = await createDispatcher({ nc, namespace, stream, pollMs: 600_000 });
+    try {
+      await dispatcher.dispatch({ taskId: 'again', ...job(7) });
+      expect(await dispatcher.result('again', { timeout: 10_000 })).toBe(14);
+      await sleep(1_000); // past the duplicate window: the second dispatch is queued anew
+      await dispatcher.dispatch({ taskId: 'again', ...job(7) });
+      expect(await dispatcher.result('again', { timeout: 4_000 })).toBe(14);
+    } finally {
+      await dispatcher.close();
+      await worker.close({ timeout: 1_000 });
+      await runtime.close();
+    }
+  });
+
+  it('should refuse bad wait timeouts and keep long ones pending', async () => {
+    await using t = await setup();
+    for (const timeout of [0, -1, Number.NaN, '5' as unknown as number]) {
+      await expect(t.dispatcher.outcome('never-dispatched', { timeout })).rejects.toThrow(ValidationError);
+      await expect(t.dispatcher.result('never-dispatched', { timeout })).rejects.toThrow(/timeout/);
+    }
+    for (const timeout of [Number.POSITIVE_INFINITY, 2 ** 31, 1e12]) {
+      const controller = new AbortController();
+      const waiting = t.dispatcher.outcome('never-dispatched', { timeout, signal: controller.signal });
+      const settled = await Promise.race([
+        waiting.then(
+          () => 'settled',
+          () => 'settled',
+        ),
+        sleep(300, 'pending'),
+      ]);
+      expect(settled).toBe('pending');
+      controller.abort(new Error('stop'));
+      await expect(waiting).rejects.toThrow('stop');
+    }
+  });
+
+  it('should reject a wait racing close() with ClosedError instead of hanging', async () => {
+    const namespace = `d${++seq}`;
+    const dispatcher = await createDispatcher({ nc, namespace });
+    // The first wait opens the results watch; close() runs while it is still opening.
+    const waiting = dispatcher.outcome('never-dispatched');
+    await dispatcher.close();
+    await expect(waiting).rejects.toBeInstanceOf(ClosedError);
+    await expect(dispatcher.outcome('never-dispatched')).rejects.toBeInstanceOf(ClosedError);
   });
 
   it('should leave abandoned in-flight tasks for another worker at shutdown', async () => {

@@ -137,10 +137,8 @@ export class Dispatcher implements AsyncDisposable {
     const deadline = Date.now() + (options.timeout ?? 30_000);
     for (let attempt = 0; ; attempt++) {
       options.signal?.throwIfAborted();
-      const watching = this.#waiters.watching();
       try {
         const ack = await this.#publisher.publish(subject, data, { msgID: taskId });
-        if (!ack.duplicate) this.#waiters.queued(taskId, watching);
         // A duplicate (re-dispatch within the window) is already tracked, or was dispatched elsewhere.
         if (task.startTimeout !== undefined && !ack.duplicate) {
           this.#expiry.track({
@@ -169,14 +167,21 @@ export class Dispatcher implements AsyncDisposable {
     }
   }
 
-  /** The task's value once it is recorded; rejects with its recorded error, typed (`errorFromWire`). */
+  /**
+   * The task's value once it is recorded; rejects with its recorded error, typed (`errorFromWire`).
+   * @throws ValidationError naming `timeout` when `options.timeout` is not a number of ms above 0 (or `Infinity`).
+   * @throws TimeoutError when no result came within `options.timeout`; ClosedError when the dispatcher closes.
+   */
   async result<T = unknown>(taskId: string, options: ResultWaitOptions = {}): Promise<T> {
     const outcome = await this.outcome<T>(taskId, options);
     if (outcome.ok) return outcome.value;
     throw errorFromWire(outcome.error);
   }
 
-  /** The task's recorded {@link TaskResult} once there is one (errors are data here, not thrown). */
+  /**
+   * The task's recorded {@link TaskResult} once there is one (errors are data here, not thrown).
+   * @throws ValidationError, TimeoutError, ClosedError as {@link Dispatcher.result}.
+   */
   outcome<T = unknown>(taskId: string, options: ResultWaitOptions = {}): Promise<TaskResult<T>> {
     return this.#waiters.wait(taskId, options) as Promise<TaskResult<T>>;
   }

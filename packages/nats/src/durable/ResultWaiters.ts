@@ -1,13 +1,24 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NatsConnection, Status } from '@nats-io/transport-node';
-import { CancelledError, ClosedError, onAbort, TimeoutError, TroupeError } from '@troupe/core';
+import {
+  CancelledError,
+  ClosedError,
+  checkTimeout,
+  longTimeout,
+  onAbort,
+  TimeoutError,
+  TroupeError,
+} from '@troupe/core';
 import type { NatsKvStore } from '../store/NatsKvStore.js';
 import type { StoreWatch } from '../store/watch.js';
 import type { TaskResult } from './taskRecord.js';
 
 /** Options of one wait. */
 export interface ResultWaitOptions {
-  /** Give up after this long, ms (default: wait until the signal aborts). */
+  /**
+   * Give up after this long, ms, above 0; `Infinity` or unset waits until the signal aborts.
+   * Anything else (0, negative, `NaN`, not a number) is refused with `ValidationError`.
+   */
   timeout?: number;
   /** Aborting rejects the wait with the signal's reason. */
   signal?: AbortSignal;
@@ -32,14 +43,6 @@ export class ResultWaiters {
   readonly #pollMs: number;
   readonly #waiters = new Map<string, Set<Waiter>>();
   #watch: Promise<StoreWatch> | undefined;
-  /** Counts watches put in place; the current one's number while it runs, else -1. */
-  #generation = 0;
-  #live = -1;
-  /**
-   * Tasks queued by this dispatcher after the running watch was in place: their results cannot
-   * predate the watch, so waiting for one needs no read of the bucket.
-   */
-  readonly #covered = new Set<string>();
   #poller: ReturnType<typeof setInterval> | undefined;
   #status: (AsyncIterable<Status> & { stop?: () => void }) | undefined;
   #closed = false;
@@ -52,17 +55,20 @@ export class ResultWaiters {
 
   /** Resolves with the task's recorded result once there is one. */
   async wait(taskId: string, options: ResultWaitOptions = {}): Promise<TaskResult> {
+    const ms = options.timeout === undefined ? undefined : checkTimeout(options.timeout, 'timeout');
     if (this.#closed) throw new ClosedError('dispatcher is closed');
     if (options.signal?.aborted) throw asError(options.signal.reason);
     // Without a watch (server unreachable right now) the wait still works: polling covers it.
     await this.#ensureWatch().catch(() => {});
+    // close() may have run while the watch was opening: it rejected only the waits registered then.
+    if (this.#closed) throw new ClosedError('dispatcher is closed');
     return await new Promise<TaskResult>((resolve, reject) => {
       const set = this.#waiters.get(taskId) ?? new Set<Waiter>();
       this.#waiters.set(taskId, set);
-      let timer: ReturnType<typeof setTimeout> | undefined;
+      let cancelTimer: (() => void) | undefined;
       let off: (() => void) | undefined;
       const finish = (): void => {
-        clearTimeout(timer);
+        cancelTimer?.();
         off?.();
         set.delete(waiter);
         if (set.size === 0 && this.#waiters.get(taskId) === set) this.#waiters.delete(taskId);
@@ -79,27 +85,16 @@ export class ResultWaiters {
         since: Date.now(),
       };
       set.add(waiter);
-      if (options.timeout !== undefined) {
-        const ms = options.timeout;
-        timer = setTimeout(
-          () => waiter.reject(new TimeoutError(`no result for task '${taskId}' within ${ms} ms`)),
-          ms,
-        );
+      if (ms !== undefined) {
+        const expired = new TimeoutError(`no result for task '${taskId}' within ${ms} ms`);
+        cancelTimer = longTimeout((error) => waiter.reject(error), ms, expired);
       }
       const signal = options.signal;
       if (signal) off = onAbort(signal, () => waiter.reject(asError(signal.reason)));
-      if (!this.#covered.has(taskId)) this.#check(taskId);
+      // Always read once: even a task this dispatcher just queued may have a result from before the
+      // watch (a re-dispatch past the duplicate window, whose second write loses to the first).
+      this.#check(taskId);
     });
-  }
-
-  /** The running watch's number, or -1: take it before queuing a task, for {@link ResultWaiters.queued}. */
-  watching(): number {
-    return this.#live;
-  }
-
-  /** Notes a task queued (not a duplicate) with the watch `generation` running since before it was sent. */
-  queued(taskId: string, generation: number): void {
-    if (generation >= 0 && generation === this.#live) this.#covered.add(taskId);
   }
 
   /** Rejects every pending wait and stops the watch. Idempotent. */
@@ -116,6 +111,7 @@ export class ResultWaiters {
   }
 
   #ensureWatch(): Promise<StoreWatch> {
+    if (this.#closed) return Promise.reject(new ClosedError('dispatcher is closed'));
     this.#watch ??= this.#openWatch();
     this.#poller ??= setInterval(() => this.#sweep(false), this.#pollMs);
     this.#poller.unref();
@@ -130,7 +126,6 @@ export class ResultWaiters {
     const opening = this.#store.watch();
     opening.then(
       (watch) => {
-        this.#live = ++this.#generation;
         void this.#follow(watch);
       },
       () => {
@@ -144,16 +139,12 @@ export class ResultWaiters {
     try {
       for await (const change of watch) {
         if (change.operation !== 'put') continue;
-        this.#covered.delete(change.key);
         if (!this.#waiters.has(change.key)) continue;
         this.#deliver(change.key, await change.value<TaskResult>());
       }
     } catch {
       // A broken watch is replaced below, like a stopped one.
     }
-    // Results written while no watch runs are only found by reading: nothing is covered any more.
-    this.#live = -1;
-    this.#covered.clear();
     if (this.#closed) return;
     this.#watch = undefined;
     if (this.#waiters.size === 0) return;
