@@ -259,6 +259,19 @@ natsSuite('durable dispatch', () => {
     await vi.waitFor(() => expect(t.worker.stats().inFlight).toBe(0));
   });
 
+  it('should let dispatches already sent finish when the dispatcher closes, then refuse with ClosedError', async () => {
+    await using t = await setup();
+    const sent = [1, 2, 3].map((n) =>
+      t.dispatcher.dispatch({ to: { type: 'job' }, message: Work.create({ n }) }),
+    );
+    await t.dispatcher.close();
+    const ids = await Promise.all(sent);
+    expect(ids).toHaveLength(3);
+    await expect(
+      t.dispatcher.dispatch({ to: { type: 'job' }, message: Work.create({ n: 4 }) }),
+    ).rejects.toBeInstanceOf(ClosedError);
+  });
+
   it('should dead-letter a task that is not a task at all', async () => {
     await using t = await setup();
     await jetstream(nc).publish(taskSubject(t.namespace, 'job'), new TextEncoder().encode('{nope'), {

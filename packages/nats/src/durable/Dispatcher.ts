@@ -152,7 +152,13 @@ export class Dispatcher implements AsyncDisposable {
         return taskId;
       } catch (err) {
         if (isTooLarge(err)) throw tooLarge(taskId, input.to, size, max, err);
-        if (Date.now() >= deadline || this.#closed) {
+        if (this.#closed) {
+          throw new ClosedError(`dispatcher closed before JetStream stored task '${taskId}'`, {
+            cause: err,
+            data: { taskId },
+          });
+        }
+        if (Date.now() >= deadline) {
           throw new TransportError(`dispatch of '${taskId}' to ${formatAddress(input.to)} failed`, {
             cause: err,
             data: { taskId },
@@ -196,12 +202,17 @@ export class Dispatcher implements AsyncDisposable {
     return resultsIterator(this.results, options);
   }
 
-  /** Rejects pending waits with `ClosedError` and stops watching; the connection stays open. Idempotent. */
+  /**
+   * Lets dispatches already sent finish (their acks arrive, up to the publish timeout, 5 s), then
+   * rejects pending waits with `ClosedError` and stops watching; the connection stays open. A
+   * dispatch that could not be stored by then rejects with `ClosedError`. Idempotent.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#expiry.close();
-    this.#publisher.close();
+    // Dispatches already sent get their acks (and resolve) before the publisher stops listening.
+    await this.#publisher.drain();
     await this.#waiters.close();
     await this.results.close();
   }

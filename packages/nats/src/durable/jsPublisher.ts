@@ -95,6 +95,20 @@ export class JetStreamPublisher {
     this.#schedule();
   }
 
+  /**
+   * Sends what is queued and waits up to `timeoutMs` (default: the publish timeout) for the acks
+   * of everything sent, so those publishes resolve; then {@link close}s.
+   */
+  async drain(timeoutMs = this.#timeoutMs): Promise<void> {
+    if (this.#closed) return;
+    this.#flush();
+    const until = Date.now() + timeoutMs;
+    while (this.#pending.size > 0 && Date.now() < until && !this.#nc.isClosed()) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    this.close();
+  }
+
   /** Sends what is queued, then stops listening for acks; pending and later publishes reject with `ClosedConnectionError`. Idempotent. */
   close(): void {
     if (this.#closed) return;
