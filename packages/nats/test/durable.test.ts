@@ -272,6 +272,41 @@ natsSuite('durable dispatch', () => {
     ).rejects.toBeInstanceOf(ClosedError);
   });
 
+  it('should refuse at dispatch what a worker would refuse, naming the field, and bad worker options', async () => {
+    await using t = await setup();
+    const message = Work.create({ n: 1 });
+    const to = { type: 'job' };
+    const cases: Array<[Parameters<typeof t.dispatcher.dispatch>[0], string]> = [
+      [{ to, message, timeout: 0 }, 'timeout'],
+      [{ to, message, timeout: Number.NaN }, 'timeout'],
+      [{ to, message, runId: 'r'.repeat(129) }, 'runId'],
+      [{ to, message: { type: '', payload: {} } }, 'message.type'],
+      [{ to: { type: 'job', key: 'a b' }, message }, 'to.key'],
+      [{ to, message: { type: Work.type, payload: { n: BigInt(1) } } }, 'message.payload'],
+    ];
+    for (const [input, path] of cases) {
+      const error = await t.dispatcher.dispatch(input).catch((e: unknown) => e);
+      expect(error, path).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).issues[0]?.path, path).toBe(path);
+    }
+    // Infinity is no bound; a fractional timeout is rounded up.
+    const free = await t.dispatcher.dispatch({ to, message, timeout: Number.POSITIVE_INFINITY });
+    const rounded = await t.dispatcher.dispatch({ to, message: Work.create({ n: 2 }), timeout: 1_500.5 });
+    expect(await t.dispatcher.result(free, { timeout: 10_000 })).toBe(2);
+    expect(await t.dispatcher.result(rounded, { timeout: 10_000 })).toBe(4);
+    for (const bad of [
+      { concurrency: Number.NaN },
+      { maxDeliver: 0 },
+      { ackWaitMs: -1 },
+      { maxHandbacks: 1.5 },
+    ]) {
+      await expect(
+        startDurableWorker({ nc, runtime: t.runtime, ...bad }),
+        JSON.stringify(bad),
+      ).rejects.toBeInstanceOf(ValidationError);
+    }
+  });
+
   it('should dead-letter a task that is not a task at all', async () => {
     await using t = await setup();
     await jetstream(nc).publish(taskSubject(t.namespace, 'job'), new TextEncoder().encode('{nope'), {

@@ -12,6 +12,7 @@ import {
   PayloadTooLargeError,
   TransportError,
   ValidationError,
+  validationErrorFromZod,
 } from '@troupe/core';
 import type { NatsKvStore } from '../store/NatsKvStore.js';
 import { ensureTaskStream, type TaskStreamOptions } from './ensureStream.js';
@@ -21,7 +22,7 @@ import { ResultWaiters, type ResultWaitOptions } from './ResultWaiters.js';
 import { openResults } from './results.js';
 import { resultsIterator } from './resultsIterator.js';
 import { TaskExpiry } from './taskExpiry.js';
-import { type DurableTask, isValidTaskId, type TaskResult } from './taskRecord.js';
+import { type DurableTask, DurableTaskSchema, isValidTaskId, type TaskResult } from './taskRecord.js';
 
 const encoder = new TextEncoder();
 
@@ -103,6 +104,10 @@ export class Dispatcher implements AsyncDisposable {
   /**
    * Queues a task and resolves to its id once JetStream has stored it. The id is also the
    * `Nats-Msg-Id`, so retrying after an unclear failure never queues it twice.
+   * @throws ValidationError naming the field for a task a worker would refuse: a bad task id, an
+   *   invalid address or message type, a `runId` over 128 characters, a `timeout`/`startTimeout`
+   *   that is not a positive number of ms (`Infinity`: no bound), a payload that is not JSON.
+   * @throws ClosedError when the dispatcher is closed (or closes before JetStream stored the task).
    * @throws PayloadTooLargeError at once (never retried) when the task with its headers exceeds
    *   the server's `max_payload` or the stream's maximum message size.
    * @throws TransportError when the server stayed unreachable for `options.timeout`.
@@ -123,12 +128,29 @@ export class Dispatcher implements AsyncDisposable {
       dispatchedAt: Date.now(),
     };
     if (input.runId !== undefined) task.runId = input.runId;
-    if (input.timeout !== undefined) task.timeout = input.timeout;
     // Infinity: no bound, like leaving it out.
-    if (input.startTimeout !== undefined && input.startTimeout !== Number.POSITIVE_INFINITY) {
-      task.startTimeout = checkStartTimeout(input.startTimeout);
+    if (input.timeout !== undefined && input.timeout !== Number.POSITIVE_INFINITY) {
+      task.timeout = checkMs(input.timeout, 'timeout');
     }
-    const data = encoder.encode(JSON.stringify(task));
+    if (input.startTimeout !== undefined && input.startTimeout !== Number.POSITIVE_INFINITY) {
+      task.startTimeout = checkMs(input.startTimeout, 'startTimeout');
+    }
+    // What a worker would refuse (and dead-letter) is refused here, before it is queued.
+    const checked = DurableTaskSchema.safeParse(task);
+    if (!checked.success) throw validationErrorFromZod(checked.error, '', 'durable task');
+    let json: string;
+    try {
+      json = JSON.stringify(task);
+    } catch (err) {
+      throw new ValidationError(
+        `task '${taskId}': payload is not JSON-serializable: ${(err as Error).message}`,
+        {
+          issues: [{ path: 'message.payload', message: 'not JSON-serializable' }],
+          cause: err,
+        },
+      );
+    }
+    const data = encoder.encode(json);
     const subject = taskSubject(this.namespace, input.to.type);
     const max = this.#nc.info?.max_payload;
     // `Nats-Msg-Id: <id>` plus the header block's framing.
@@ -222,12 +244,13 @@ export class Dispatcher implements AsyncDisposable {
   }
 }
 
-function checkStartTimeout(ms: number): number {
+/** A positive number of ms, rounded up; `ValidationError` naming `field` otherwise. */
+function checkMs(ms: number, field: string): number {
   if (typeof ms === 'number' && ms > 0 && Number.isFinite(ms)) return Math.ceil(ms);
   throw new ValidationError(
-    `invalid startTimeout ${String(ms)}: use a positive number of ms (or Infinity: no bound)`,
+    `invalid ${field} ${String(ms)}: use a positive number of ms (or Infinity: no bound)`,
     {
-      issues: [{ path: 'startTimeout', message: 'must be a positive number (ms)' }],
+      issues: [{ path: field, message: 'must be a positive number (ms)' }],
     },
   );
 }

@@ -240,11 +240,14 @@ export class DurableWorker implements AsyncDisposable {
 /**
  * Starts a durable worker: ensures the work-queue stream, a consumer per hosted type and the
  * results bucket, then pulls tasks until closed.
- * @throws ValidationError when it hosts no type (nothing registered on the runtime, no `types`).
+ * @throws ValidationError when it hosts no type (nothing registered on the runtime, no `types`), or
+ *   names an option out of range (`concurrency`, `maxDeliver` integers ≥ 1, `maxHandbacks` ≥ 0,
+ *   `ackWaitMs`, `taskTimeout`, `pullExpiresMs` finite ms ≥ 1).
  * @example
  * await using worker = await startDurableWorker({ nc, runtime, concurrency: 8 });
  */
 export async function startDurableWorker(options: DurableWorkerOptions): Promise<DurableWorker> {
+  checkWorkerOptions(options);
   const namespace = checkNamespace(options.namespace ?? options.runtime.namespace);
   const types = options.types ?? options.runtime.types();
   if (types.length === 0) {
@@ -261,6 +264,33 @@ export async function startDurableWorker(options: DurableWorkerOptions): Promise
   const results = await openResults(options.nc, jsm, namespace, options.stream ?? {}, logger);
   const id = options.id ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   return new DurableWorker(options, { results, namespace, id, consumers });
+}
+
+/** Counts and durations must be numbers in range: `Math.max(1, NaN)` is NaN, which bounds nothing. */
+function checkWorkerOptions(options: DurableWorkerOptions): void {
+  const rules: Array<[keyof DurableWorkerOptions, number, boolean]> = [
+    ['concurrency', 1, true],
+    ['maxDeliver', 1, true],
+    ['maxHandbacks', 0, true],
+    ['ackWaitMs', 1, false],
+    ['taskTimeout', 1, false],
+    ['pullExpiresMs', 1, false],
+  ];
+  for (const [name, min, integer] of rules) {
+    const value = options[name];
+    if (value === undefined) continue;
+    const ok =
+      typeof value === 'number' &&
+      Number.isFinite(value) &&
+      value >= min &&
+      (!integer || Number.isInteger(value));
+    if (!ok) {
+      const want = `${integer ? 'an integer' : 'a number of ms'} ≥ ${min}`;
+      throw new ValidationError(`invalid ${name} ${String(value)}: use ${want}`, {
+        issues: [{ path: name, message: `must be ${want}` }],
+      });
+    }
+  }
 }
 
 /** Ensures the stream and the type's consumer, and returns a handle on the consumer. */
