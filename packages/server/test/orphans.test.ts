@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { closeOrphanedRuns, MemoryRunRepository, type RunRecord, type RunStatus } from '../src/index.js';
+import {
+  closeOrphanedRuns,
+  MemoryRunRepository,
+  RUN_STATUSES,
+  type RunRecord,
+  type RunStatus,
+} from '../src/index.js';
 
 function run(id: string, status: RunStatus): RunRecord {
   return {
@@ -17,16 +23,7 @@ function run(id: string, status: RunStatus): RunRecord {
 describe('closeOrphanedRuns', () => {
   it('should end every run an earlier server left open, and leave finished ones alone', async () => {
     const repo = new MemoryRunRepository();
-    const statuses: RunStatus[] = [
-      'pending',
-      'running',
-      'paused',
-      'suspended',
-      'completed',
-      'failed',
-      'cancelled',
-    ];
-    for (const s of statuses) await repo.createRun(run(s, s));
+    for (const s of RUN_STATUSES) await repo.createRun(run(s, s));
     const ended = await closeOrphanedRuns(repo, 99);
     expect(ended.sort()).toEqual(['paused', 'pending', 'running', 'suspended']);
     for (const id of ended) {

@@ -4,6 +4,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import {
   type AgentAddress,
   ClosedError,
+  checkTimeout,
   createLogger,
   errorFromWire,
   formatAddress,
@@ -128,12 +129,14 @@ export class Dispatcher implements AsyncDisposable {
       dispatchedAt: Date.now(),
     };
     if (input.runId !== undefined) task.runId = input.runId;
-    // Infinity: no bound, like leaving it out.
-    if (input.timeout !== undefined && input.timeout !== Number.POSITIVE_INFINITY) {
-      task.timeout = checkMs(input.timeout, 'timeout');
+    // Core's timeout rules (Infinity: no bound, like leaving it out); whole ms on the wire.
+    if (input.timeout !== undefined) {
+      const ms = checkTimeout(input.timeout, 'timeout');
+      if (ms !== Number.POSITIVE_INFINITY) task.timeout = Math.ceil(ms);
     }
-    if (input.startTimeout !== undefined && input.startTimeout !== Number.POSITIVE_INFINITY) {
-      task.startTimeout = checkMs(input.startTimeout, 'startTimeout');
+    if (input.startTimeout !== undefined) {
+      const ms = checkTimeout(input.startTimeout, 'startTimeout');
+      if (ms !== Number.POSITIVE_INFINITY) task.startTimeout = Math.ceil(ms);
     }
     // What a worker would refuse (and dead-letter) is refused here, before it is queued.
     const checked = DurableTaskSchema.safeParse(task);
@@ -242,17 +245,6 @@ export class Dispatcher implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
-}
-
-/** A positive number of ms, rounded up; `ValidationError` naming `field` otherwise. */
-function checkMs(ms: number, field: string): number {
-  if (typeof ms === 'number' && ms > 0 && Number.isFinite(ms)) return Math.ceil(ms);
-  throw new ValidationError(
-    `invalid ${field} ${String(ms)}: use a positive number of ms (or Infinity: no bound)`,
-    {
-      issues: [{ path: field, message: 'must be a positive number (ms)' }],
-    },
-  );
 }
 
 function tooLarge(

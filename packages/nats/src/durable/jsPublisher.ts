@@ -102,10 +102,27 @@ export class JetStreamPublisher {
   async drain(timeoutMs = this.#timeoutMs): Promise<void> {
     if (this.#closed) return;
     this.#flush();
-    const until = Date.now() + timeoutMs;
-    while (this.#pending.size > 0 && Date.now() < until && !this.#nc.isClosed()) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    // Every pending publish settles on its ack, its deadline (the sweep) or a closed connection.
+    const settled = [...this.#pending.values()].map(
+      (p) =>
+        new Promise<void>((done) => {
+          const { resolve, reject } = p;
+          p.resolve = (ack) => {
+            done();
+            resolve(ack);
+          };
+          p.reject = (error) => {
+            done();
+            reject(error);
+          };
+        }),
+    );
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    await Promise.race([Promise.all(settled), expired]);
+    clearTimeout(timer);
     this.close();
   }
 
