@@ -2,13 +2,16 @@
  * bench:nats — `pnpm bench:nats` (from source). Starts its own nats-server and prints
  * one table: Troupe asks over NATS against raw nats.js request/reply, durable dispatch against
  * raw JetStream publish + pull/ack of the same bytes, and durable dispatch to 1 vs 2 worker
- * processes. Sizes: BENCH_ASKS (sequential asks, default 5 000), BENCH_WINDOW_ASKS (default
+ * processes. Beside each durable row, the bound: durable dispatch's own protocol (two JetStream
+ * writes and two deliveries per task) written by hand on raw nats.js, in one process and with 1
+ * vs 2 worker processes (`nats/rawProtocol.ts`). Sizes: BENCH_ASKS (sequential asks, default 5 000), BENCH_WINDOW_ASKS (default
  * 30 000), BENCH_TASKS (durable tasks per case, default 5 000).
  */
 import { startNatsServer } from '@troupe/testing';
 import { measureAsks } from './nats/askBench.js';
-import { measureDurable, measureRawJetStream } from './nats/durableBench.js';
-import { measureWorkers } from './nats/workerScaling.js';
+import { measureDurable, measureRawJetStream, WARMUP_TASKS } from './nats/durableBench.js';
+import { measureRawProtocol } from './nats/rawProtocol.js';
+import { measureRawWorkers, measureWorkers } from './nats/workerScaling.js';
 import { printTable, type Row, rate, versus } from './table.js';
 
 const ASKS = Number(process.env.BENCH_ASKS ?? 5_000);
@@ -24,8 +27,16 @@ const url = server.url;
 const asks = await measureAsks({ url, sequential: ASKS, window: WINDOW_ASKS, width: WIDTH });
 const durable = await measureDurable({ url, count: TASKS, concurrency: CONCURRENCY });
 const raw = await measureRawJetStream({ url, count: TASKS, batch: CONCURRENCY });
+const protocol = await measureRawProtocol({
+  url,
+  count: TASKS,
+  concurrency: CONCURRENCY,
+  warmup: WARMUP_TASKS,
+});
 const one = await measureWorkers({ url, workers: 1, count: TASKS, concurrency: CONCURRENCY });
 const two = await measureWorkers({ url, workers: 2, count: TASKS, concurrency: CONCURRENCY });
+const rawOne = await measureRawWorkers({ url, workers: 1, count: TASKS, concurrency: CONCURRENCY });
+const rawTwo = await measureRawWorkers({ url, workers: 2, count: TASKS, concurrency: CONCURRENCY });
 
 const rows: Row[] = [
   {
@@ -48,6 +59,13 @@ const rows: Row[] = [
     note: '2 JetStream writes per task (task, result) vs 1',
   },
   {
+    name: '  bound: its protocol on raw nats.js',
+    value: rate(protocol),
+    floor: `${rate(raw)} JetStream pub + pull/ack`,
+    ratio: `${(protocol / raw).toFixed(2)}×`,
+    note: `same writes and deliveries, no runtime; durable is ${(durable / protocol).toFixed(2)}× this`,
+  },
+  {
     name: 'durable, 1 worker process',
     value: rate(one),
     note: 'CPU-light tasks',
@@ -58,6 +76,13 @@ const rows: Row[] = [
     floor: `${rate(one)} 1 process`,
     ...versus(two, one, 1.0),
     note: 'same host: 2 cores shared with nats-server',
+  },
+  {
+    name: '  bound: raw protocol, 2 processes',
+    value: rate(rawTwo),
+    floor: `${rate(rawOne)} 1 process`,
+    ratio: `${(rawTwo / rawOne).toFixed(2)}×`,
+    note: 'what adding a process costs on this host without Troupe',
   },
 ];
 printTable(

@@ -4,16 +4,23 @@ import { connect } from '@nats-io/transport-node';
 import { createDispatcher } from '@troupe/nats';
 import { dispatchAndCollect, WARMUP_TASKS } from './durableBench.js';
 import { seconds } from './lanes.js';
+import { dispatchRawAndCollect, setUpRawProtocol } from './rawProtocol.js';
 
 const WORKER = fileURLToPath(new URL('./benchWorker.ts', import.meta.url));
+const RAW_WORKER = fileURLToPath(new URL('./rawProtocolWorker.ts', import.meta.url));
 const live = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-/** Starts a bench worker process and resolves once it printed "ready". */
-function startWorker(url: string, namespace: string, concurrency: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER], {
+/** Starts a bench worker process (`script`) and resolves once it printed "ready". */
+function startWorker(
+  script: string,
+  url: string,
+  namespace: string,
+  concurrency: number,
+): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: {
       ...process.env,
@@ -54,9 +61,35 @@ export async function measureWorkers(options: {
   try {
     await using dispatcher = await createDispatcher({ nc, namespace });
     for (let i = 0; i < options.workers; i++)
-      children.push(await startWorker(options.url, namespace, options.concurrency));
+      children.push(await startWorker(WORKER, options.url, namespace, options.concurrency));
     await dispatchAndCollect(dispatcher, WARMUP_TASKS, 'warmup');
     const s = await seconds(() => dispatchAndCollect(dispatcher, options.count, 'measured'));
+    return options.count / s;
+  } finally {
+    await Promise.all(children.map(stopWorker));
+    await nc.close();
+  }
+}
+
+/**
+ * Tasks per second through durable dispatch's protocol written on raw nats.js (`rawProtocol.ts`)
+ * with `workers` worker processes: what adding a process costs on this host without Troupe.
+ */
+export async function measureRawWorkers(options: {
+  url: string;
+  workers: number;
+  count: number;
+  concurrency: number;
+}): Promise<number> {
+  const id = `rw${options.workers}w${Date.now()}`;
+  const nc = await connect({ servers: options.url, noAsyncTraces: true });
+  const children: ChildProcess[] = [];
+  try {
+    const names = await setUpRawProtocol(nc, id);
+    for (let i = 0; i < options.workers; i++)
+      children.push(await startWorker(RAW_WORKER, options.url, id, options.concurrency));
+    await dispatchRawAndCollect(nc, names, WARMUP_TASKS, 'warmup');
+    const s = await seconds(() => dispatchRawAndCollect(nc, names, options.count, 'measured'));
     return options.count / s;
   } finally {
     await Promise.all(children.map(stopWorker));

@@ -4,6 +4,7 @@ import {
   connect,
   type NatsConnection,
   NoRespondersError,
+  TimeoutError,
 } from '@nats-io/transport-node';
 import { type NatsServer, natsSuite, startNatsServer } from '@troupe/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -62,6 +63,31 @@ natsSuite('JetStreamPublisher', () => {
     await expect(publisher.publish('nowhere.x', data('x'))).rejects.toBeInstanceOf(NoRespondersError);
     publisher.close();
     await expect(publisher.publish('pub.closed', data('x'))).rejects.toBeInstanceOf(ClosedConnectionError);
+  });
+
+  it('should stop waiting for an ack at its own timeoutMs, and at once when its signal aborts', async () => {
+    // A listener that never answers: the publish is sent, and no ack (nor "no responders") comes.
+    const silent = nc.subscribe('silent.>');
+    const publisher = new JetStreamPublisher(nc);
+    try {
+      await expect(publisher.publish('silent.a', data('a'), { timeoutMs: 50 })).rejects.toBeInstanceOf(
+        TimeoutError,
+      );
+      const controller = new AbortController();
+      const aborted = publisher.publish('silent.b', data('b'), { signal: controller.signal });
+      const reason = new Error('stop');
+      controller.abort(reason);
+      await expect(aborted).rejects.toBe(reason);
+      // Aborted before it was sent: refused without sending.
+      await expect(publisher.publish('silent.c', data('c'), { signal: controller.signal })).rejects.toBe(
+        reason,
+      );
+      // A publish still succeeds afterwards, its ack matched to it.
+      expect((await publisher.publish('pub.after', data('x'))).stream).toBe('PUB');
+    } finally {
+      publisher.close();
+      silent.unsubscribe();
+    }
   });
 
   it('should record a result once, readable through the store, and say whether it did', async () => {

@@ -3,6 +3,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
   type AgentAddress,
+  asCancellation,
   ClosedError,
   checkTimeout,
   createLogger,
@@ -66,9 +67,16 @@ export interface DispatchInput {
 
 /** Options of {@link Dispatcher.dispatch}. */
 export interface DispatchOptions {
-  /** Keep retrying an unreachable server this long, ms (default 30 000). */
+  /**
+   * Give up storing the task after this long, ms above 0 (default 30 000; `Infinity`: keep
+   * retrying an unreachable server). It bounds the wait for JetStream's ack too, not only the
+   * retries between attempts.
+   */
   timeout?: number;
-  /** Aborting stops retrying. */
+  /**
+   * Aborting stops waiting and retrying at once: `dispatch()` rejects with `CancelledError` (or
+   * the reason itself when it is a Troupe error). A task already sent may still be stored.
+   */
   signal?: AbortSignal;
 }
 
@@ -111,7 +119,10 @@ export class Dispatcher implements AsyncDisposable {
    * @throws ClosedError when the dispatcher is closed (or closes before JetStream stored the task).
    * @throws PayloadTooLargeError at once (never retried) when the task with its headers exceeds
    *   the server's `max_payload` or the stream's maximum message size.
-   * @throws TransportError when the server stayed unreachable for `options.timeout`.
+   * @throws TransportError when the task was not stored within `options.timeout` (server
+   *   unreachable, no ack); the task may still have been stored, and re-dispatching its id is safe.
+   * @throws ValidationError naming `options.timeout` when it is not a number of ms above 0.
+   * @throws CancelledError when `options.signal` aborts first.
    */
   async dispatch(input: DispatchInput, options: DispatchOptions = {}): Promise<string> {
     if (this.#closed) throw new ClosedError('dispatcher is closed');
@@ -159,11 +170,17 @@ export class Dispatcher implements AsyncDisposable {
     // `Nats-Msg-Id: <id>` plus the header block's framing.
     const size = data.length + 12 + 15 + taskId.length;
     if (max !== undefined && max > 0 && size > max) throw tooLarge(taskId, input.to, size, max);
-    const deadline = Date.now() + (options.timeout ?? 30_000);
+    const deadline = Date.now() + checkTimeout(options.timeout ?? 30_000, 'options.timeout');
+    const { signal } = options;
     for (let attempt = 0; ; attempt++) {
-      options.signal?.throwIfAborted();
+      if (signal?.aborted) throw asCancellation(signal.reason);
       try {
-        const ack = await this.#publisher.publish(subject, data, { msgID: taskId });
+        const ack = await this.#publisher.publish(subject, data, {
+          msgID: taskId,
+          // The attempt waits for its ack no longer than the dispatch may take, and not past an abort.
+          timeoutMs: Math.max(1, deadline - Date.now()),
+          ...(signal === undefined ? {} : { signal }),
+        });
         // A duplicate (re-dispatch within the window) is already tracked, or was dispatched elsewhere.
         if (task.startTimeout !== undefined && !ack.duplicate) {
           this.#expiry.track({
@@ -176,6 +193,7 @@ export class Dispatcher implements AsyncDisposable {
         }
         return taskId;
       } catch (err) {
+        if (signal?.aborted) throw asCancellation(signal.reason);
         if (isTooLarge(err)) throw tooLarge(taskId, input.to, size, max, err);
         if (this.#closed) {
           throw new ClosedError(`dispatcher closed before JetStream stored task '${taskId}'`, {
@@ -184,16 +202,15 @@ export class Dispatcher implements AsyncDisposable {
           });
         }
         if (Date.now() >= deadline) {
-          throw new TransportError(`dispatch of '${taskId}' to ${formatAddress(input.to)} failed`, {
-            cause: err,
-            data: { taskId },
-          });
+          throw new TransportError(
+            `dispatch of '${taskId}' to ${formatAddress(input.to)} failed: not stored within options.timeout (it may still be; re-dispatching the id is safe)`,
+            { cause: err, data: { taskId } },
+          );
         }
-        await sleep(
-          Math.min(100 * 2 ** attempt, 2_000),
-          undefined,
-          options.signal ? { signal: options.signal } : {},
-        );
+        const pause = Math.min(100 * 2 ** attempt, 2_000, Math.max(0, deadline - Date.now()));
+        await sleep(pause, undefined, signal ? { signal } : {}).catch(() => {
+          throw asCancellation(signal?.reason);
+        });
       }
     }
   }

@@ -1,14 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NatsConnection, Status } from '@nats-io/transport-node';
-import {
-  CancelledError,
-  ClosedError,
-  checkTimeout,
-  longTimeout,
-  onAbort,
-  TimeoutError,
-  TroupeError,
-} from '@troupe/core';
+import { asCancellation, ClosedError, checkTimeout, longTimeout, onAbort, TimeoutError } from '@troupe/core';
 import type { NatsKvStore } from '../store/NatsKvStore.js';
 import type { StoreWatch } from '../store/watch.js';
 import type { TaskResult } from './taskRecord.js';
@@ -57,7 +49,7 @@ export class ResultWaiters {
   async wait(taskId: string, options: ResultWaitOptions = {}): Promise<TaskResult> {
     const ms = options.timeout === undefined ? undefined : checkTimeout(options.timeout, 'timeout');
     if (this.#closed) throw new ClosedError('dispatcher is closed');
-    if (options.signal?.aborted) throw asError(options.signal.reason);
+    if (options.signal?.aborted) throw asCancellation(options.signal.reason);
     // Without a watch (server unreachable right now) the wait still works: polling covers it.
     await this.#ensureWatch().catch(() => {});
     // close() may have run while the watch was opening: it rejected only the waits registered then.
@@ -90,7 +82,7 @@ export class ResultWaiters {
         cancelTimer = longTimeout((error) => waiter.reject(error), ms, expired);
       }
       const signal = options.signal;
-      if (signal) off = onAbort(signal, () => waiter.reject(asError(signal.reason)));
+      if (signal) off = onAbort(signal, () => waiter.reject(asCancellation(signal.reason)));
       // Always read once: even a task this dispatcher just queued may have a result from before the
       // watch (a re-dispatch past the duplicate window, whose second write loses to the first).
       this.#check(taskId);
@@ -194,9 +186,4 @@ export class ResultWaiters {
     if (!set) return;
     for (const waiter of [...set]) waiter.resolve(result);
   }
-}
-
-function asError(reason: unknown): Error {
-  if (reason instanceof TroupeError) return reason;
-  return new CancelledError(reason instanceof Error ? reason.message : 'aborted', { cause: reason });
 }

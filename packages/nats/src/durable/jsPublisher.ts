@@ -10,6 +10,7 @@ import {
   type Subscription,
   TimeoutError,
 } from '@nats-io/transport-node';
+import { Deadlines, onAbort, type Timed } from '@troupe/core';
 import { inboxPrefixOf } from '../connection.js';
 
 /** Options of one {@link JetStreamPublisher.publish}. */
@@ -18,14 +19,37 @@ export interface PipelinedPublishOptions {
   msgID?: string;
   /** `Nats-Expected-Last-Subject-Sequence`: 0 stores the message only when its subject holds none. */
   expectLastSubjectSequence?: number;
+  /**
+   * Wait at most this long for the ack, ms above 0 (default, and upper bound: the publisher's
+   * timeout). On expiry the publish rejects with nats.js `TimeoutError`; the message may still
+   * have been stored.
+   */
+  timeoutMs?: number;
+  /**
+   * Aborting rejects the publish with the signal's reason (as is, whatever it is); a message
+   * already sent may still be stored.
+   */
+  signal?: AbortSignal;
 }
 
-interface Pending {
-  resolve: (ack: PubAck) => void;
-  reject: (error: Error) => void;
-  subject: string;
-  /** When it gives up waiting for the ack, ms since the epoch. */
-  deadline: number;
+/** A publish waiting for its ack; it times out on the publisher's {@link Deadlines}. */
+class Pending implements Timed {
+  deadlineSlot = -1;
+  deadlineAt = 0;
+  /** Stops listening to the publish's signal (set when it has one). */
+  unlisten: (() => void) | undefined;
+
+  constructor(
+    readonly token: string,
+    public resolve: (ack: PubAck) => void,
+    public reject: (error: unknown) => void,
+    readonly subject: string,
+    readonly expire: (pending: Pending) => void,
+  ) {}
+
+  onDeadline(): void {
+    this.expire(this);
+  }
 }
 
 const decoder = new TextDecoder();
@@ -46,13 +70,15 @@ function headersFor(options: PipelinedPublishOptions): MsgHdrs {
 
 /**
  * Publishes to JetStream with many acknowledgements in flight: every publish carries a reply
- * subject under ONE subscription of this publisher, and one sweep times out the acks that never
- * came. Publishes made in one turn of the event loop leave together (one socket write rather
- * than one per message, which costs more CPU than the message itself). `js.publish` makes a request per message instead (a timer, a request object and, in
- * nats.js 3.4, an error object built even on success), which is most of a publish's client cost
- * when results are written by the thousand. Rejects like `js.publish`: `JetStreamApiError` for
+ * subject under ONE subscription of this publisher, and one deadline heap (core's `Deadlines`,
+ * not a timer per publish) times out the acks that never came. Publishes made in one turn of the
+ * event loop leave together (one socket write rather than one per message, which costs more CPU
+ * than the message itself). `js.publish` makes a request per message instead (a timer, a request
+ * object and, in nats.js 3.4, an error object built even on success), which is most of a
+ * publish's client cost when results are written by the thousand. Rejects like `js.publish`: `JetStreamApiError` for
  * the server's refusals (wrong last sequence, message too large, …), nats.js `TimeoutError` when
- * no ack came within `timeoutMs` (the message may still have been stored), `NoRespondersError`
+ * no ack came within `timeoutMs` (the message may still have been stored), the signal's reason
+ * when a publish's `signal` aborts, `NoRespondersError`
  * when no stream captures the subject, `ClosedConnectionError` once the connection is closed.
  */
 export class JetStreamPublisher {
@@ -60,8 +86,13 @@ export class JetStreamPublisher {
   readonly #timeoutMs: number;
   readonly #prefix: string;
   readonly #pending = new Map<string, Pending>();
+  /** When each pending publish stops waiting for its ack; it never keeps the process alive. */
+  readonly #deadlines = new Deadlines({ keepsAlive: false });
+  readonly #expire = (pending: Pending): void => {
+    this.#settle(pending);
+    pending.reject(new TimeoutError());
+  };
   #sub: Subscription | undefined;
-  #sweeper: ReturnType<typeof setInterval> | undefined;
   #next = 0;
   #closed = false;
   #queue: Array<() => void> = [];
@@ -84,6 +115,10 @@ export class JetStreamPublisher {
         reject(new ClosedConnectionError());
         return;
       }
+      if (options.signal?.aborted) {
+        reject(options.signal.reason);
+        return;
+      }
       this.#queue.push(() => this.#send(subject, data, options, resolve, reject));
       this.#schedule();
     });
@@ -102,9 +137,9 @@ export class JetStreamPublisher {
   async drain(timeoutMs = this.#timeoutMs): Promise<void> {
     if (this.#closed) return;
     this.#flush();
-    // Every pending publish settles on its ack, its deadline (the sweep) or a closed connection.
+    // Every pending publish settles on its ack, its deadline, its signal or a closed connection.
     const settled = [...this.#pending.values()].map(
-      (p) =>
+      (p: Pending) =>
         new Promise<void>((done) => {
           const { resolve, reject } = p;
           p.resolve = (ack) => {
@@ -153,19 +188,41 @@ export class JetStreamPublisher {
     data: Uint8Array,
     options: PipelinedPublishOptions,
     resolve: (ack: PubAck) => void,
-    reject: (error: Error) => void,
+    reject: (error: unknown) => void,
   ): void {
+    const { signal } = options;
+    // Aborted while queued: never sent.
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
     const token = (++this.#next).toString(36);
     const h = headersFor(options);
     try {
       this.#subscribe();
       this.#nc.publish(subject, data, { reply: `${this.#prefix}.${token}`, headers: h });
     } catch (err) {
-      reject(err as Error);
+      reject(err);
       return;
     }
-    this.#pending.set(token, { resolve, reject, subject, deadline: Date.now() + this.#timeoutMs });
-    this.#sweeper ??= this.#startSweeper();
+    const pending = new Pending(token, resolve, reject, subject, this.#expire);
+    this.#pending.set(token, pending);
+    const wait = Math.min(this.#timeoutMs, options.timeoutMs ?? this.#timeoutMs);
+    this.#deadlines.add(pending, Date.now() + wait);
+    if (signal) {
+      pending.unlisten = onAbort(signal, () => {
+        this.#settle(pending);
+        pending.reject(signal.reason);
+      });
+    }
+  }
+
+  /** Forgets a pending publish (answered, expired, aborted) before it is resolved or rejected. */
+  #settle(pending: Pending): void {
+    this.#pending.delete(pending.token);
+    this.#deadlines.remove(pending);
+    pending.unlisten?.();
+    pending.unlisten = undefined;
   }
 
   #subscribe(): void {
@@ -185,7 +242,7 @@ export class JetStreamPublisher {
     const token = msg.subject.slice(this.#prefix.length + 1);
     const pending = this.#pending.get(token);
     if (!pending) return;
-    this.#pending.delete(token);
+    this.#settle(pending);
     if (msg.data.length === 0 && msg.headers?.code === 503) {
       pending.reject(new NoRespondersError(pending.subject));
       return;
@@ -203,29 +260,13 @@ export class JetStreamPublisher {
     }
   }
 
-  #startSweeper(): ReturnType<typeof setInterval> {
-    const every = Math.max(50, Math.min(1_000, Math.floor(this.#timeoutMs / 4)));
-    const sweeper = setInterval(() => {
-      const now = Date.now();
-      for (const [token, pending] of this.#pending) {
-        if (pending.deadline > now) continue;
-        this.#pending.delete(token);
-        pending.reject(new TimeoutError());
-      }
-      if (this.#pending.size === 0) {
-        clearInterval(sweeper);
-        this.#sweeper = undefined;
-      }
-    }, every);
-    sweeper.unref();
-    return sweeper;
-  }
-
   #failAll(error: Error): void {
     const pending = [...this.#pending.values()];
     this.#pending.clear();
-    for (const p of pending) p.reject(error);
-    clearInterval(this.#sweeper);
-    this.#sweeper = undefined;
+    this.#deadlines.clear();
+    for (const p of pending) {
+      p.unlisten?.();
+      p.reject(error);
+    }
   }
 }

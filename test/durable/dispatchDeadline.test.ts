@@ -1,0 +1,53 @@
+import { connect } from '@nats-io/transport-node';
+import { CancelledError, TransportError, ValidationError } from '@troupe/core';
+import { createDispatcher } from '@troupe/nats';
+import { natsSuite, startNatsServer } from '@troupe/testing';
+import { expect, it } from 'vitest';
+
+const task = (n: number) => ({ to: { type: 'job' }, message: { type: 'job.work', payload: { n } } });
+
+/** How long `promise` takes to settle, ms, and what it rejected with. */
+async function rejection(promise: Promise<unknown>): Promise<{ error: unknown; ms: number }> {
+  const start = performance.now();
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  return { error, ms: performance.now() - start };
+}
+
+natsSuite('dispatch() while the server is unreachable', () => {
+  it('should give up at options.timeout and at an abort, not after the 5 s ack wait, then dispatch again once the server is back', {
+    timeout: 60_000,
+  }, async () => {
+    await using server = await startNatsServer();
+    const nc = await connect({ servers: server.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+    try {
+      await using dispatcher = await createDispatcher({ nc, namespace: 'deadline' });
+      const bad = await rejection(dispatcher.dispatch(task(0), { timeout: Number.NaN }));
+      expect(bad.error).toBeInstanceOf(ValidationError);
+      expect((bad.error as ValidationError).issues[0]?.path).toBe('options.timeout');
+
+      await server.stop();
+      // The first attempt is waiting for an ack that cannot come: the dispatch's own bound ends it.
+      const late = await rejection(dispatcher.dispatch(task(1), { timeout: 300 }));
+      expect(late.error).toBeInstanceOf(TransportError);
+      expect((late.error as TransportError).message).toContain('options.timeout');
+      // Generous: the publisher's own ack wait (5 s) is what this must not wait for.
+      expect(late.ms).toBeLessThan(4_000);
+
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(new Error('user stopped')), 200);
+      const aborted = await rejection(dispatcher.dispatch(task(2), { signal: controller.signal }));
+      expect(aborted.error).toBeInstanceOf(CancelledError);
+      expect((aborted.error as Error).message).toContain('user stopped');
+      expect(aborted.ms).toBeLessThan(4_000);
+
+      await server.restart();
+      const id = await dispatcher.dispatch(task(3), { timeout: 30_000 });
+      expect(await dispatcher.peek(id)).toBeUndefined();
+    } finally {
+      await nc.close();
+    }
+  });
+});
