@@ -24,7 +24,13 @@ import { ResultWaiters, type ResultWaitOptions } from './ResultWaiters.js';
 import { openResults } from './results.js';
 import { resultsIterator } from './resultsIterator.js';
 import { TaskExpiry } from './taskExpiry.js';
-import { type DurableTask, DurableTaskSchema, isValidTaskId, type TaskResult } from './taskRecord.js';
+import {
+  type DurableTask,
+  DurableTaskSchema,
+  isValidTaskId,
+  plainTask,
+  type TaskResult,
+} from './taskRecord.js';
 
 const encoder = new TextEncoder();
 
@@ -150,8 +156,10 @@ export class Dispatcher implements AsyncDisposable {
       if (ms !== Number.POSITIVE_INFINITY) task.startTimeout = Math.ceil(ms);
     }
     // What a worker would refuse (and dead-letter) is refused here, before it is queued.
-    const checked = DurableTaskSchema.safeParse(task);
-    if (!checked.success) throw validationErrorFromZod(checked.error, '', 'durable task');
+    if (plainTask(task) === undefined) {
+      const checked = DurableTaskSchema.safeParse(task);
+      if (!checked.success) throw validationErrorFromZod(checked.error, '', 'durable task');
+    }
     let json: string;
     try {
       json = JSON.stringify(task);

@@ -11,10 +11,17 @@ import {
 } from '@troupe/core';
 import { truncateWireError } from '../fit.js';
 import { isNoResponders } from '../natsErrors.js';
+import { ReceivedHeaders } from '../ReceivedHeaders.js';
 import type { NatsKvStore } from '../store/NatsKvStore.js';
 import { FAILURES_HEADER, HANDBACKS_HEADER, TASK_ID_HEADER } from './names.js';
 import type { ResultWriter } from './resultWriter.js';
-import { type DeadLetter, type DurableTask, DurableTaskSchema, type TaskResult } from './taskRecord.js';
+import {
+  type DeadLetter,
+  type DurableTask,
+  DurableTaskSchema,
+  plainTask,
+  type TaskResult,
+} from './taskRecord.js';
 import type { WorkerCounters } from './workerStats.js';
 
 /** Everything {@link processTask} needs from its worker. */
@@ -55,12 +62,13 @@ const encoder = new TextEncoder();
  * deliveries: clean hand-backs never count.
  */
 export async function processTask(msg: JsMsg, ctx: ProcessContext): Promise<void> {
-  const handedBack = headerCount(msg, HANDBACKS_HEADER) > 0;
-  const deliveries = headerCount(msg, FAILURES_HEADER) + msg.info.deliveryCount;
-  const headerId = baseTaskId(msg);
+  // One read of the header block for all three lookups (nats.js would build a map for each).
+  const h = ReceivedHeaders.of(msg.msg);
+  const handedBack = headerCount(h, HANDBACKS_HEADER) > 0;
+  const deliveries = headerCount(h, FAILURES_HEADER) + msg.info.deliveryCount;
   const parsed = parseTask(msg.data);
   if (!parsed.ok) {
-    await deadLetter(msg, ctx, { taskId: headerId, reason: errorToWire(parsed.error), deliveries });
+    await deadLetter(msg, ctx, { taskId: baseTaskId(msg, h), reason: errorToWire(parsed.error), deliveries });
     return;
   }
   const task = parsed.task;
@@ -219,6 +227,8 @@ function parseTask(data: Uint8Array): { ok: true; task: DurableTask } | { ok: fa
       error: new ValidationError('task is not JSON', { issues: [{ path: '', message: 'not JSON' }] }),
     };
   }
+  const plain = plainTask(json);
+  if (plain !== undefined) return { ok: true, task: plain };
   const result = DurableTaskSchema.safeParse(json);
   if (!result.success) return { ok: false, error: validationErrorFromZod(result.error, '', 'durable task') };
   return { ok: true, task: result.data as DurableTask };
@@ -231,18 +241,19 @@ function parseTask(data: Uint8Array): { ok: true; task: DurableTask } | { ok: fa
  */
 export async function handBack(msg: JsMsg, ctx: ProcessContext): Promise<void> {
   ctx.counters.abandoned++;
-  const handbacks = headerCount(msg, HANDBACKS_HEADER) + 1;
+  const received = ReceivedHeaders.of(msg.msg);
+  const handbacks = headerCount(received, HANDBACKS_HEADER) + 1;
   if (handbacks > ctx.maxHandbacks) {
     settle(() => msg.nak());
     return;
   }
   const h = headers();
   h.set(HANDBACKS_HEADER, String(handbacks));
-  h.set(FAILURES_HEADER, String(headerCount(msg, FAILURES_HEADER) + msg.info.deliveryCount - 1));
+  h.set(FAILURES_HEADER, String(headerCount(received, FAILURES_HEADER) + msg.info.deliveryCount - 1));
   try {
     // A fresh message id, so the stream's de-duplication of the task id does not drop it.
     await ctx.js.publish(msg.subject, msg.data, {
-      msgID: `${baseTaskId(msg)}~h${handbacks}`,
+      msgID: `${baseTaskId(msg, received)}~h${handbacks}`,
       headers: h,
       timeout: 5_000,
     });
@@ -254,14 +265,14 @@ export async function handBack(msg: JsMsg, ctx: ProcessContext): Promise<void> {
   settle(() => msg.ack());
 }
 
-function headerCount(msg: JsMsg, name: string): number {
-  const n = Number(msg.headers?.get(name) || 0);
+function headerCount(h: ReceivedHeaders, name: string): number {
+  const n = Number(h.get(name) || 0);
   return Number.isInteger(n) && n > 0 ? n : 0;
 }
 
 /** The task id its message id names (`<taskId>` or `<taskId>~h<n>` once handed back). */
-function baseTaskId(msg: JsMsg): string {
-  return (msg.headers?.get(TASK_ID_HEADER) || `seq-${msg.seq}`).replace(/~h\d+$/, '');
+function baseTaskId(msg: JsMsg, h: ReceivedHeaders): string {
+  return (h.get(TASK_ID_HEADER) || `seq-${msg.seq}`).replace(/~h\d+$/, '');
 }
 
 /** Acks and friends throw once the connection is closed; the server then redelivers, which is safe. */

@@ -1,4 +1,4 @@
-import { type AgentAddress, AgentAddressSchema, type WireError } from '@troupe/core';
+import { type AgentAddress, AgentAddressSchema, isValidKey, isValidName, type WireError } from '@troupe/core';
 import { z } from 'zod';
 
 const TASK_ID = /^[A-Za-z0-9_:=@+.-]{1,128}$/;
@@ -19,6 +19,57 @@ export const DurableTaskSchema = z.object({
   startTimeout: z.number().int().positive().optional(),
   dispatchedAt: z.number(),
 });
+
+/**
+ * `json` as a {@link DurableTask} when it plainly is one, else `undefined`: then
+ * {@link DurableTaskSchema} decides, and names what is wrong. Every task this accepts, the schema
+ * accepts too and parses to the same value (unknown fields left out), so it is only a faster way
+ * to the same answer; anything unusual (an absent payload, an optional field present as `undefined`, an unsafe integer) goes to the schema.
+ */
+export function plainTask(json: unknown): DurableTask | undefined {
+  if (typeof json !== 'object' || json === null) return undefined;
+  const t = json as Record<string, unknown>;
+  const to = t.to as Record<string, unknown> | null | undefined;
+  const message = t.message as Record<string, unknown> | null | undefined;
+  if (
+    t.v !== 1 ||
+    typeof t.taskId !== 'string' ||
+    !TASK_ID.test(t.taskId) ||
+    typeof to !== 'object' ||
+    to === null ||
+    typeof to.type !== 'string' ||
+    !isValidName(to.type) ||
+    ('key' in to && (typeof to.key !== 'string' || !isValidKey(to.key))) ||
+    typeof message !== 'object' ||
+    message === null ||
+    typeof message.type !== 'string' ||
+    message.type.length < 1 ||
+    message.type.length > 256 ||
+    !('payload' in message) ||
+    ('runId' in t && (typeof t.runId !== 'string' || t.runId.length > 128)) ||
+    ('timeout' in t && !positiveInt(t.timeout)) ||
+    ('startTimeout' in t && !positiveInt(t.startTimeout)) ||
+    typeof t.dispatchedAt !== 'number' ||
+    !Number.isFinite(t.dispatchedAt)
+  ) {
+    return undefined;
+  }
+  const task: DurableTask = {
+    v: 1,
+    taskId: t.taskId,
+    to: 'key' in to ? { type: to.type, key: to.key as string } : { type: to.type },
+    message: { type: message.type, payload: message.payload },
+    dispatchedAt: t.dispatchedAt,
+  };
+  if ('runId' in t) task.runId = t.runId as string;
+  if ('timeout' in t) task.timeout = t.timeout as number;
+  if ('startTimeout' in t) task.startTimeout = t.startTimeout as number;
+  return task;
+}
+
+function positiveInt(value: unknown): boolean {
+  return Number.isSafeInteger(value) && (value as number) > 0;
+}
 
 /** A task on the work queue. */
 export interface DurableTask {
