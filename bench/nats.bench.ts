@@ -5,7 +5,8 @@
  * processes. Beside each durable row, the bound: durable dispatch's own protocol (two JetStream
  * writes and two deliveries per task) written by hand on raw nats.js, in one process and with 1
  * vs 2 worker processes (`nats/rawProtocol.ts`). Sizes: BENCH_ASKS (sequential asks, default 5 000), BENCH_WINDOW_ASKS (default
- * 30 000), BENCH_TASKS (durable tasks per case, default 5 000), BENCH_RUNS (runs of each durable
+ * 30 000), BENCH_TASKS (durable tasks per case, default 20 000: shorter runs measure the ramp more than the
+ * steady state), BENCH_RUNS (runs of each durable
  * case, best kept, default 3).
  */
 import { startNatsServer } from '@troupe/testing';
@@ -17,7 +18,7 @@ import { printTable, type Row, rate, versus } from './table.js';
 
 const ASKS = Number(process.env.BENCH_ASKS ?? 5_000);
 const WINDOW_ASKS = Number(process.env.BENCH_WINDOW_ASKS ?? 30_000);
-const TASKS = Number(process.env.BENCH_TASKS ?? 5_000);
+const TASKS = Number(process.env.BENCH_TASKS ?? 20_000);
 const WIDTH = 256;
 const CONCURRENCY = 256;
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);

@@ -62,7 +62,8 @@ export async function measureWorkers(options: {
     await using dispatcher = await createDispatcher({ nc, namespace });
     for (let i = 0; i < options.workers; i++)
       children.push(await startWorker(WORKER, options.url, namespace, options.concurrency));
-    await dispatchAndCollect(dispatcher, WARMUP_TASKS, 'warmup');
+    // Every process gets as many warm-up tasks as a lone worker would: its own JIT warms alone.
+    await dispatchAndCollect(dispatcher, WARMUP_TASKS * options.workers, 'warmup');
     const s = await seconds(() => dispatchAndCollect(dispatcher, options.count, 'measured'));
     return options.count / s;
   } finally {
@@ -88,7 +89,7 @@ export async function measureRawWorkers(options: {
     const names = await setUpRawProtocol(nc, id);
     for (let i = 0; i < options.workers; i++)
       children.push(await startWorker(RAW_WORKER, options.url, id, options.concurrency));
-    await dispatchRawAndCollect(nc, names, WARMUP_TASKS, 'warmup');
+    await dispatchRawAndCollect(nc, names, WARMUP_TASKS * options.workers, 'warmup');
     const s = await seconds(() => dispatchRawAndCollect(nc, names, options.count, 'measured'));
     return options.count / s;
   } finally {
