@@ -1,5 +1,5 @@
 import { connect } from '@nats-io/transport-node';
-import { CancelledError, TransportError, ValidationError } from '@troupe/core';
+import { CancelledError, ClosedError, TransportError, ValidationError } from '@troupe/core';
 import { createDispatcher } from '@troupe/nats';
 import { natsSuite, startNatsServer } from '@troupe/testing';
 import { expect, it } from 'vitest';
@@ -49,5 +49,32 @@ natsSuite('dispatch() while the server is unreachable', () => {
     } finally {
       await nc.close();
     }
+  });
+
+  it('should refuse a signal that is not one, and stop at once when the connection closes for good', {
+    timeout: 60_000,
+  }, async () => {
+    await using server = await startNatsServer();
+    const nc = await connect({ servers: server.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+    await using dispatcher = await createDispatcher({ nc, namespace: 'closing' });
+    const controller = new AbortController();
+    const notASignal = await rejection(
+      dispatcher.dispatch(task(1), { signal: controller as unknown as AbortSignal }),
+    );
+    expect(notASignal.error).toBeInstanceOf(ValidationError);
+    expect((notASignal.error as ValidationError).issues[0]?.path).toBe('options.signal');
+    // Neither the array (zod refuses it) nor a getter's say reaches the queue: the validated copy does.
+    const arrayTo = Object.assign([], { type: 'job' }) as unknown as { type: string };
+    const refused = await rejection(dispatcher.dispatch({ ...task(2), to: arrayTo }));
+    expect(refused.error).toBeInstanceOf(ValidationError);
+
+    await server.stop();
+    const pending = rejection(dispatcher.dispatch(task(3), { timeout: Number.POSITIVE_INFINITY }));
+    setTimeout(() => void nc.close(), 300);
+    const closed = await pending;
+    expect(closed.error).toBeInstanceOf(ClosedError);
+    expect(closed.ms).toBeLessThan(4_000);
+    const after = await rejection(dispatcher.dispatch(task(4)));
+    expect(after.error).toBeInstanceOf(ClosedError);
   });
 });

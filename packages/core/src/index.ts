@@ -102,7 +102,14 @@ export type { CloseOptions, RuntimeOptions } from './runtime/Runtime.js';
 export { createRuntime, Runtime } from './runtime/Runtime.js';
 export { onAbort } from './runtime/signals.js';
 export { checkTimeout, longTimeout, MAX_TIMER_MS } from './runtime/timeouts.js';
-export { markSpanFailed, TRACER_NAME, tracingOn } from './runtime/tracing.js';
+export {
+  endSpan,
+  markSpanFailed,
+  startQueueSpan,
+  TRACER_NAME,
+  type TraceFields,
+  tracingOn,
+} from './runtime/tracing.js';
 export type { FileStoreOptions } from './store/FileStore.js';
 export { FileStore } from './store/FileStore.js';
 export { MemoryStore } from './store/MemoryStore.js';

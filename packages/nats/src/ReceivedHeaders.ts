@@ -86,7 +86,7 @@ function rawHeaderBytes(msg: Msg): Uint8Array | null | undefined {
 /**
  * Whether nats.js would read `text` as plain headers, as `MsgHdrsImpl.decode` does (lines split on
  * CRLF, a name is what precedes a line's first colon): false when nats.js must decide, for a
- * status line or a name it refuses (a character outside `!`..`~`).
+ * status line, a name it refuses (a character outside `!`..`~`) or a lone CR or LF in a line.
  */
 function plainBlock(text: string): boolean {
   let end = text.indexOf('\r\n');
@@ -94,6 +94,11 @@ function plainBlock(text: string): boolean {
   while (end >= 0) {
     const start = end + 2;
     end = text.indexOf('\r\n', start);
+    // A lone CR or LF inside a line: nats.js refuses such a value, so it decides.
+    const lineEnd = end < 0 ? text.length : end;
+    const cr = text.indexOf('\r', start);
+    const lf = text.indexOf('\n', start);
+    if ((cr >= 0 && cr < lineEnd) || (lf >= 0 && lf < lineEnd)) return false;
     const colon = text.indexOf(':', start);
     if (colon < 0 || (end >= 0 && colon >= end)) continue;
     for (let i = start; i < colon; i++) {

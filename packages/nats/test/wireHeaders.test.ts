@@ -89,10 +89,16 @@ describe('ReceivedHeaders', () => {
     expect(ReceivedHeaders.of(received('')).get('type')).toBeUndefined();
   });
 
-  it('should fail as nats.js does on a header name it refuses', () => {
-    const msg = received('NATS/1.0\r\nbad name: v\r\n\r\n');
-    expect(() => msg.headers).toThrow();
-    expect(() => ReceivedHeaders.of(msg)).toThrow();
+  it('should fail as nats.js does on a header name it refuses, or a lone CR or LF in a line', () => {
+    for (const block of [
+      'NATS/1.0\r\nbad name: v\r\n\r\n',
+      'NATS/1.0\r\nTroupe-Failures: 3\nx\r\n\r\n',
+      'NATS/1.0\r\nTroupe-Failures: 3\rx\r\n\r\n',
+    ]) {
+      const msg = received(block);
+      expect(() => msg.headers, JSON.stringify(block)).toThrow();
+      expect(() => ReceivedHeaders.of(msg), JSON.stringify(block)).toThrow();
+    }
   });
 });
 

@@ -1,3 +1,4 @@
+import { ValidationError } from '../errors/errors.js';
 import { MAX_TIMER_MS } from './timeouts.js';
 
 /** Something a {@link Deadlines} scheduler can hold: it carries its own slot, so scheduling allocates nothing. */
@@ -36,8 +37,15 @@ export class Deadlines {
   /**
    * Schedules `item` for `at` (ms since the epoch; `now`, the current time, is read when not
    * given and needed). It must not be scheduled already.
+   * @throws ValidationError when `at` is NaN or not a number (`Infinity` is allowed: never due).
    */
   add(item: Timed, at: number, now?: number): void {
+    // NaN compares false with everything: at the heap's root it would stop every later deadline.
+    if (typeof at !== 'number' || Number.isNaN(at)) {
+      throw new ValidationError(`a deadline must be a number of ms since the epoch, got ${String(at)}`, {
+        issues: [{ path: 'at', message: 'not a number' }],
+      });
+    }
     const heap = this.#heap;
     item.deadlineAt = at;
     item.deadlineSlot = heap.length;

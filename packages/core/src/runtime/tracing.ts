@@ -65,13 +65,55 @@ export function contextFromTraceparent(
   return trace.setSpanContext(ROOT_CONTEXT, withState);
 }
 
+function traceparentOf(traceId: string, spanId: string, flags: number): string {
+  return `00-${traceId}-${spanId}-${(flags & 0xff).toString(16).padStart(2, '0')}`;
+}
+
 /** Writes the span's context into the envelope as W3C `traceparent` (and `tracestate`). */
 export function injectTrace(span: Span, envelope: Envelope): void {
   const sc = span.spanContext();
-  envelope.traceparent = `00-${sc.traceId}-${sc.spanId}-${(sc.traceFlags & 0xff).toString(16).padStart(2, '0')}`;
+  envelope.traceparent = traceparentOf(sc.traceId, sc.spanId, sc.traceFlags);
   const state = sc.traceState?.serialize();
   if (state) envelope.tracestate = state;
   else delete envelope.tracestate;
+}
+
+/** W3C trace context as it travels with a message or a queued task. */
+export interface TraceFields {
+  /** W3C `traceparent`. */
+  traceparent?: string;
+  /** W3C `tracestate`, with `traceparent`. */
+  tracestate?: string;
+}
+
+/**
+ * Starts the producer span of work queued outside an envelope (`dispatch <message type>` for a
+ * durable task), parented by the context `explicit` names, else the active one, and writes its
+ * context into `carrier` so the consumer's spans join the trace. When tracing is off the explicit
+ * context is passed through as is and no span is made (`undefined`). End the span with
+ * {@link endSpan}.
+ */
+export function startQueueSpan(
+  name: string,
+  attributes: Attributes,
+  explicit: TraceFields | undefined,
+  carrier: TraceFields,
+): Span | undefined {
+  if (!tracingOn()) {
+    if (explicit?.traceparent !== undefined) carrier.traceparent = explicit.traceparent;
+    if (explicit?.traceparent !== undefined && explicit.tracestate !== undefined) {
+      carrier.tracestate = explicit.tracestate;
+    }
+    return undefined;
+  }
+  const parent = contextFromTraceparent(explicit?.traceparent, explicit?.tracestate) ?? context.active();
+  const span = trace.getTracer(TRACER_NAME).startSpan(name, { kind: SpanKind.PRODUCER, attributes }, parent);
+  const sc = span.spanContext();
+  carrier.traceparent = traceparentOf(sc.traceId, sc.spanId, sc.traceFlags);
+  const state = sc.traceState?.serialize();
+  if (state) carrier.tracestate = state;
+  else delete carrier.tracestate;
+  return span;
 }
 
 /** What a traced delivery carries: its handler's span and the context the handler runs in. */

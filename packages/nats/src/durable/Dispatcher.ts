@@ -7,30 +7,25 @@ import {
   ClosedError,
   checkTimeout,
   createLogger,
+  endSpan,
   errorFromWire,
   formatAddress,
   type Logger,
-  newId,
   PayloadTooLargeError,
+  startQueueSpan,
   TransportError,
   ValidationError,
-  validationErrorFromZod,
 } from '@troupe/core';
 import type { NatsKvStore } from '../store/NatsKvStore.js';
 import { ensureTaskStream, type TaskStreamOptions } from './ensureStream.js';
 import { JetStreamPublisher } from './jsPublisher.js';
 import { checkNamespace, taskSubject } from './names.js';
+import { type DispatchInput, newTask } from './newTask.js';
 import { ResultWaiters, type ResultWaitOptions } from './ResultWaiters.js';
 import { openResults } from './results.js';
 import { resultsIterator } from './resultsIterator.js';
 import { TaskExpiry } from './taskExpiry.js';
-import {
-  type DurableTask,
-  DurableTaskSchema,
-  isValidTaskId,
-  plainTask,
-  type TaskResult,
-} from './taskRecord.js';
+import type { DurableTask, TaskResult } from './taskRecord.js';
 
 const encoder = new TextEncoder();
 
@@ -48,28 +43,7 @@ export interface DispatcherOptions {
   logger?: Logger;
 }
 
-/** What to dispatch: a message for an agent. */
-export interface DispatchInput {
-  /** The task id (default: a new UUIDv7). Re-dispatching an id within the stream's duplicate window is a no-op. */
-  taskId?: string;
-  /** The agent: `{ type }` for any instance, `{ type, key }` for one. */
-  to: AgentAddress;
-  /** The message the agent receives. */
-  message: { type: string; payload: unknown };
-  /** The run the task belongs to (recorded with its result). */
-  runId?: string;
-  /** How long one execution may take, ms (default: the worker's `taskTimeout`). */
-  timeout?: number;
-  /**
-   * How long the task may wait for a worker to take it, ms from when JetStream stored it
-   * (default: no bound). When no worker has taken it by then (e.g. no worker hosts its type),
-   * `TimeoutError` is recorded as its result (waiters get it) and it leaves the queue unrun.
-   * Timed on this dispatcher's clock while it stays open; see DURABLE.md.
-   * `Infinity` means no bound.
-   * @throws ValidationError from `dispatch()` when not a positive number.
-   */
-  startTimeout?: number;
-}
+export type { DispatchInput } from './newTask.js';
 
 /** Options of {@link Dispatcher.dispatch}. */
 export interface DispatchOptions {
@@ -122,44 +96,49 @@ export class Dispatcher implements AsyncDisposable {
    * @throws ValidationError naming the field for a task a worker would refuse: a bad task id, an
    *   invalid address or message type, a `runId` over 128 characters, a `timeout`/`startTimeout`
    *   that is not a positive number of ms (`Infinity`: no bound), a payload that is not JSON.
-   * @throws ClosedError when the dispatcher is closed (or closes before JetStream stored the task).
    * @throws PayloadTooLargeError at once (never retried) when the task with its headers exceeds
    *   the server's `max_payload` or the stream's maximum message size.
    * @throws TransportError when the task was not stored within `options.timeout` (server
    *   unreachable, no ack); the task may still have been stored, and re-dispatching its id is safe.
-   * @throws ValidationError naming `options.timeout` when it is not a number of ms above 0.
+   * @throws ValidationError naming `options.timeout` when it is not a number of ms above 0, or
+   *   `options.signal` when it is not an `AbortSignal`.
    * @throws CancelledError when `options.signal` aborts first.
+   * @throws ClosedError when the dispatcher or its NATS connection is closed, or closes before
+   *   JetStream stored the task.
    */
   async dispatch(input: DispatchInput, options: DispatchOptions = {}): Promise<string> {
     if (this.#closed) throw new ClosedError('dispatcher is closed');
-    const taskId = input.taskId ?? newId();
-    if (!isValidTaskId(taskId)) {
-      throw new ValidationError(`invalid task id '${taskId}': use 1-128 of [A-Za-z0-9_:=@+.-]`, {
-        issues: [{ path: 'taskId', message: 'invalid task id' }],
+    if (this.#nc.isClosed()) throw new ClosedError("the dispatcher's NATS connection is closed");
+    const task = newTask(input);
+    const { timeout, signal } = options ?? {};
+    const deadline = Date.now() + checkTimeout(timeout === undefined ? 30_000 : timeout, 'options.timeout');
+    if (signal !== undefined && !isAbortSignal(signal)) {
+      throw new ValidationError('options.signal must be an AbortSignal', {
+        issues: [{ path: 'options.signal', message: 'not an AbortSignal' }],
       });
     }
-    const task: DurableTask = {
-      v: 1,
-      taskId,
-      to: input.to,
-      message: input.message,
-      dispatchedAt: Date.now(),
+    const attributes: Record<string, string> = {
+      'troupe.message.type': task.message.type,
+      'troupe.agent.type': task.to.type,
+      'troupe.task.id': task.taskId,
     };
-    if (input.runId !== undefined) task.runId = input.runId;
-    // Core's timeout rules (Infinity: no bound, like leaving it out); whole ms on the wire.
-    if (input.timeout !== undefined) {
-      const ms = checkTimeout(input.timeout, 'timeout');
-      if (ms !== Number.POSITIVE_INFINITY) task.timeout = Math.ceil(ms);
+    if (task.runId !== undefined) attributes['troupe.run.id'] = task.runId;
+    // Tracing on: the dispatch's span, its context carried in the task to the worker's ask.
+    const span = startQueueSpan(`dispatch ${task.message.type}`, attributes, input, task);
+    if (span === undefined) return await this.#store(task, deadline, signal);
+    try {
+      const id = await this.#store(task, deadline, signal);
+      endSpan(span, undefined);
+      return id;
+    } catch (err) {
+      endSpan(span, err);
+      throw err;
     }
-    if (input.startTimeout !== undefined) {
-      const ms = checkTimeout(input.startTimeout, 'startTimeout');
-      if (ms !== Number.POSITIVE_INFINITY) task.startTimeout = Math.ceil(ms);
-    }
-    // What a worker would refuse (and dead-letter) is refused here, before it is queued.
-    if (plainTask(task) === undefined) {
-      const checked = DurableTaskSchema.safeParse(task);
-      if (!checked.success) throw validationErrorFromZod(checked.error, '', 'durable task');
-    }
+  }
+
+  /** Queues `task`, retrying until JetStream stored it or `deadline` (ms since the epoch) passed. */
+  async #store(task: DurableTask, deadline: number, signal: AbortSignal | undefined): Promise<string> {
+    const { taskId, to } = task;
     let json: string;
     try {
       json = JSON.stringify(task);
@@ -173,13 +152,11 @@ export class Dispatcher implements AsyncDisposable {
       );
     }
     const data = encoder.encode(json);
-    const subject = taskSubject(this.namespace, input.to.type);
+    const subject = taskSubject(this.namespace, to.type);
     const max = this.#nc.info?.max_payload;
     // `Nats-Msg-Id: <id>` plus the header block's framing.
     const size = data.length + 12 + 15 + taskId.length;
-    if (max !== undefined && max > 0 && size > max) throw tooLarge(taskId, input.to, size, max);
-    const deadline = Date.now() + checkTimeout(options.timeout ?? 30_000, 'options.timeout');
-    const { signal } = options;
+    if (max !== undefined && max > 0 && size > max) throw tooLarge(taskId, to, size, max);
     for (let attempt = 0; ; attempt++) {
       if (signal?.aborted) throw asCancellation(signal.reason);
       try {
@@ -193,7 +170,7 @@ export class Dispatcher implements AsyncDisposable {
         if (task.startTimeout !== undefined && !ack.duplicate) {
           this.#expiry.track({
             taskId,
-            type: input.to.type,
+            type: to.type,
             seq: ack.seq,
             startTimeout: task.startTimeout,
             ...(task.runId === undefined ? {} : { runId: task.runId }),
@@ -202,16 +179,18 @@ export class Dispatcher implements AsyncDisposable {
         return taskId;
       } catch (err) {
         if (signal?.aborted) throw asCancellation(signal.reason);
-        if (isTooLarge(err)) throw tooLarge(taskId, input.to, size, max, err);
-        if (this.#closed) {
-          throw new ClosedError(`dispatcher closed before JetStream stored task '${taskId}'`, {
+        if (isTooLarge(err)) throw tooLarge(taskId, to, size, max, err);
+        // Closed for good (the dispatcher, or the connection under it): retrying cannot help.
+        if (this.#closed || this.#nc.isClosed()) {
+          const what = this.#closed ? 'dispatcher' : "dispatcher's NATS connection";
+          throw new ClosedError(`${what} closed before JetStream stored task '${taskId}'`, {
             cause: err,
             data: { taskId },
           });
         }
         if (Date.now() >= deadline) {
           throw new TransportError(
-            `dispatch of '${taskId}' to ${formatAddress(input.to)} failed: not stored within options.timeout (it may still be; re-dispatching the id is safe)`,
+            `dispatch of '${taskId}' to ${formatAddress(to)} failed: not stored within options.timeout (it may still be; re-dispatching the id is safe)`,
             { cause: err, data: { taskId } },
           );
         }
@@ -270,6 +249,17 @@ export class Dispatcher implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/** An `AbortSignal`, or one shaped like it (a polyfill's): what `addEventListener('abort')` works on. */
+function isAbortSignal(value: unknown): value is AbortSignal {
+  const s = value as Partial<AbortSignal> | null;
+  return (
+    typeof s === 'object' &&
+    s !== null &&
+    typeof s.aborted === 'boolean' &&
+    typeof s.addEventListener === 'function'
+  );
 }
 
 function tooLarge(

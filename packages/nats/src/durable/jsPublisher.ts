@@ -21,7 +21,7 @@ export interface PipelinedPublishOptions {
   expectLastSubjectSequence?: number;
   /**
    * Wait at most this long for the ack, ms above 0 (default, and upper bound: the publisher's
-   * timeout). On expiry the publish rejects with nats.js `TimeoutError`; the message may still
+   * timeout; anything else, NaN included, means the default). On expiry the publish rejects with nats.js `TimeoutError`; the message may still
    * have been stored.
    */
   timeoutMs?: number;
@@ -180,7 +180,13 @@ export class JetStreamPublisher {
     this.#flushing = undefined;
     const queue = this.#queue;
     this.#queue = [];
-    for (const fn of queue) fn();
+    for (const fn of queue) {
+      // Each publish settles its own errors and acks swallow theirs; one throwing anyway must not
+      // strand the publishes queued behind it.
+      try {
+        fn();
+      } catch {}
+    }
   }
 
   #send(
@@ -197,23 +203,30 @@ export class JetStreamPublisher {
       return;
     }
     const token = (++this.#next).toString(36);
-    const h = headersFor(options);
     try {
       this.#subscribe();
-      this.#nc.publish(subject, data, { reply: `${this.#prefix}.${token}`, headers: h });
+      this.#nc.publish(subject, data, { reply: `${this.#prefix}.${token}`, headers: headersFor(options) });
     } catch (err) {
       reject(err);
       return;
     }
     const pending = new Pending(token, resolve, reject, subject, this.#expire);
     this.#pending.set(token, pending);
-    const wait = Math.min(this.#timeoutMs, options.timeoutMs ?? this.#timeoutMs);
+    const asked = options.timeoutMs;
+    // Anything but a number above 0 (NaN included) waits the publisher's own timeout.
+    const wait = typeof asked === 'number' && asked > 0 ? Math.min(this.#timeoutMs, asked) : this.#timeoutMs;
     this.#deadlines.add(pending, Date.now() + wait);
     if (signal) {
-      pending.unlisten = onAbort(signal, () => {
+      try {
+        pending.unlisten = onAbort(signal, () => {
+          this.#settle(pending);
+          pending.reject(signal.reason);
+        });
+      } catch (err) {
+        // Not an AbortSignal after all: the publish is sent; it fails rather than wait unbounded.
         this.#settle(pending);
-        pending.reject(signal.reason);
-      });
+        reject(err);
+      }
     }
   }
 

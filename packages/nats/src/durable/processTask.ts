@@ -135,6 +135,9 @@ async function execute(task: DurableTask, deliveries: number, ctx: ProcessContex
       signal: ctx.abandon,
       taskId: task.taskId,
       ...(task.runId === undefined ? {} : { runId: task.runId }),
+      // The dispatch's trace context: the ask's span (when tracing is on) joins its trace.
+      ...(task.traceparent === undefined ? {} : { traceparent: task.traceparent }),
+      ...(task.tracestate === undefined ? {} : { tracestate: task.tracestate }),
     });
     ctx.counters.executed++;
     return { kind: 'done', result: { ...withRun, ok: true, value, finishedAt: Date.now() } };

@@ -18,6 +18,8 @@ export const DurableTaskSchema = z.object({
   timeout: z.number().int().positive().optional(),
   startTimeout: z.number().int().positive().optional(),
   dispatchedAt: z.number(),
+  traceparent: z.string().max(256).optional(),
+  tracestate: z.string().max(512).optional(),
 });
 
 /**
@@ -27,48 +29,69 @@ export const DurableTaskSchema = z.object({
  * to the same answer; anything unusual (an absent payload, an optional field present as `undefined`, an unsafe integer) goes to the schema.
  */
 export function plainTask(json: unknown): DurableTask | undefined {
-  if (typeof json !== 'object' || json === null) return undefined;
-  const t = json as Record<string, unknown>;
-  const to = t.to as Record<string, unknown> | null | undefined;
-  const message = t.message as Record<string, unknown> | null | undefined;
-  if (
-    t.v !== 1 ||
-    typeof t.taskId !== 'string' ||
-    !TASK_ID.test(t.taskId) ||
-    typeof to !== 'object' ||
-    to === null ||
-    typeof to.type !== 'string' ||
-    !isValidName(to.type) ||
-    ('key' in to && (typeof to.key !== 'string' || !isValidKey(to.key))) ||
-    typeof message !== 'object' ||
-    message === null ||
-    typeof message.type !== 'string' ||
-    message.type.length < 1 ||
-    message.type.length > 256 ||
-    !('payload' in message) ||
-    ('runId' in t && (typeof t.runId !== 'string' || t.runId.length > 128)) ||
-    ('timeout' in t && !positiveInt(t.timeout)) ||
-    ('startTimeout' in t && !positiveInt(t.startTimeout)) ||
-    typeof t.dispatchedAt !== 'number' ||
-    !Number.isFinite(t.dispatchedAt)
-  ) {
-    return undefined;
-  }
+  if (!isRecord(json)) return undefined;
+  // Each field is read once: a getter cannot pass the check with one value and be copied with another.
+  const { v, taskId, to, message, dispatchedAt } = json;
+  if (v !== 1 || typeof taskId !== 'string' || !TASK_ID.test(taskId)) return undefined;
+  if (!isRecord(to) || !isRecord(message) || !('payload' in message)) return undefined;
+  const type = to.type;
+  if (typeof type !== 'string' || !isValidName(type)) return undefined;
+  const hasKey = 'key' in to;
+  const key = to.key;
+  if (hasKey && (typeof key !== 'string' || !isValidKey(key))) return undefined;
+  const messageType = message.type;
+  if (typeof messageType !== 'string' || messageType.length < 1 || messageType.length > 256) return undefined;
+  if (typeof dispatchedAt !== 'number' || !Number.isFinite(dispatchedAt)) return undefined;
+  const runId = optionalString(json, 'runId', 128);
+  const timeout = optionalPositiveInt(json, 'timeout');
+  const startTimeout = optionalPositiveInt(json, 'startTimeout');
+  const traceparent = optionalString(json, 'traceparent', 256);
+  const tracestate = optionalString(json, 'tracestate', 512);
+  if (runId === INVALID || timeout === INVALID || startTimeout === INVALID) return undefined;
+  if (traceparent === INVALID || tracestate === INVALID) return undefined;
+  // The schema's key order, so the JSON of either is the same too.
   const task: DurableTask = {
     v: 1,
-    taskId: t.taskId,
-    to: 'key' in to ? { type: to.type, key: to.key as string } : { type: to.type },
-    message: { type: message.type, payload: message.payload },
-    dispatchedAt: t.dispatchedAt,
-  };
-  if ('runId' in t) task.runId = t.runId as string;
-  if ('timeout' in t) task.timeout = t.timeout as number;
-  if ('startTimeout' in t) task.startTimeout = t.startTimeout as number;
+    taskId,
+    to: hasKey ? { type, key: key as string } : { type },
+    message: { type: messageType, payload: message.payload },
+  } as DurableTask;
+  if (runId !== ABSENT) task.runId = runId;
+  if (timeout !== ABSENT) task.timeout = timeout;
+  if (startTimeout !== ABSENT) task.startTimeout = startTimeout;
+  task.dispatchedAt = dispatchedAt;
+  if (traceparent !== ABSENT) task.traceparent = traceparent;
+  if (tracestate !== ABSENT) task.tracestate = tracestate;
   return task;
 }
 
-function positiveInt(value: unknown): boolean {
-  return Number.isSafeInteger(value) && (value as number) > 0;
+const ABSENT = Symbol('absent');
+const INVALID = Symbol('invalid');
+
+/** An object zod reads as one (not an array, not null). */
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `t[name]` when it is a string of at most `max` characters; ABSENT when not there; else INVALID. */
+function optionalString(
+  t: Record<string, unknown>,
+  name: string,
+  max: number,
+): string | typeof ABSENT | typeof INVALID {
+  if (!(name in t)) return ABSENT;
+  const value = t[name];
+  return typeof value === 'string' && value.length <= max ? value : INVALID;
+}
+
+/** `t[name]` when it is a safe integer above 0; ABSENT when not there; else INVALID. */
+function optionalPositiveInt(
+  t: Record<string, unknown>,
+  name: string,
+): number | typeof ABSENT | typeof INVALID {
+  if (!(name in t)) return ABSENT;
+  const value = t[name];
+  return Number.isSafeInteger(value) && (value as number) > 0 ? (value as number) : INVALID;
 }
 
 /** A task on the work queue. */
@@ -86,6 +109,10 @@ export interface DurableTask {
    */
   startTimeout?: number;
   dispatchedAt: number;
+  /** W3C trace context of the dispatch, so the worker's spans join its trace (when tracing is on). */
+  traceparent?: string;
+  /** W3C `tracestate`, with `traceparent`. */
+  tracestate?: string;
 }
 
 /** What every recorded result says besides its outcome. */
