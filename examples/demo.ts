@@ -1,5 +1,5 @@
 /**
- * pnpm demo — a small research team on the in-process runtime: a coordinator
+ * pnpm example examples/demo.ts — a small research team on the in-process runtime: a coordinator
  * splits a question into sub-questions, three researcher instances work on
  * them concurrently (with a scripted model: deterministic, no key, no
  * server), a writer combines the notes. Progress prints as it happens: every

@@ -1,6 +1,13 @@
 import { connect } from '@nats-io/transport-node';
-import { CancelledError, ClosedError, TransportError, ValidationError } from '@troupe/core';
-import { createDispatcher } from '@troupe/nats';
+import {
+  CancelledError,
+  ClosedError,
+  createRuntime,
+  defineAgent,
+  TransportError,
+  ValidationError,
+} from '@troupe/core';
+import { createDispatcher, startDurableWorker } from '@troupe/nats';
 import { natsSuite, startNatsServer } from '@troupe/testing';
 import { expect, it } from 'vitest';
 
@@ -42,6 +49,19 @@ natsSuite('dispatch() while the server is unreachable', () => {
       expect(aborted.error).toBeInstanceOf(CancelledError);
       expect((aborted.error as Error).message).toContain('user stopped');
       expect(aborted.ms).toBeLessThan(4_000);
+
+      // Setting up needs JetStream to answer: a typed error naming the step, not nats.js's bare timeout.
+      const runtime = createRuntime({ namespace: 'deadline' });
+      await runtime.register(defineAgent({ type: 'job', handles: {} }));
+      const [setupDispatcher, setupWorker] = await Promise.all([
+        rejection(createDispatcher({ nc, namespace: 'deadline' })),
+        rejection(startDurableWorker({ nc, runtime })),
+      ]);
+      await runtime.close();
+      for (const setup of [setupDispatcher, setupWorker]) {
+        expect(setup.error).toBeInstanceOf(TransportError);
+        expect((setup.error as Error).message).toContain('JetStream setup');
+      }
 
       await server.restart();
       const id = await dispatcher.dispatch(task(3), { timeout: 30_000 });

@@ -35,7 +35,7 @@ export class UnknownRunError extends CliError {
   constructor(runId: string, storeDir: string) {
     super(
       CliErrorCode.UnknownRun,
-      `no run '${runId}' in ${storeDir} (list the runs with: troupe ls)`,
+      `no run '${runId}' in ${storeDir} (list the runs with: troupe ls --store ${storeDir}; \`pnpm demo\` keeps its runs in .troupe/demo)`,
       ExitCode.UnknownRun,
       {
         data: { runId, storeDir },

@@ -16,10 +16,11 @@ import {
   TransportError,
   ValidationError,
 } from '@troupe/core';
+import { natsFailure } from '../natsErrors.js';
 import type { NatsKvStore } from '../store/NatsKvStore.js';
 import { ensureTaskStream, type TaskStreamOptions } from './ensureStream.js';
 import { JetStreamPublisher } from './jsPublisher.js';
-import { checkNamespace, taskSubject } from './names.js';
+import { checkNamespace, setupStep, taskSubject } from './names.js';
 import { type DispatchInput, newTask } from './newTask.js';
 import { ResultWaiters, type ResultWaitOptions } from './ResultWaiters.js';
 import { openResults } from './results.js';
@@ -221,7 +222,12 @@ export class Dispatcher implements AsyncDisposable {
     return this.#waiters.wait(taskId, options) as Promise<TaskResult<T>>;
   }
 
-  /** The result recorded so far for a task, or `undefined` (does not wait). */
+  /**
+   * The result recorded so far for a task, or `undefined`: one read of the bucket, which does not
+   * wait for a result to be recorded.
+   * @throws TransportError when the server does not answer the read (unreachable: after nats.js's
+   *   5 s request timeout).
+   */
   peek<T = unknown>(taskId: string): Promise<TaskResult<T> | undefined> {
     return this.results.get<TaskResult<T>>(taskId);
   }
@@ -287,6 +293,9 @@ function isTooLarge(err: unknown): boolean {
 
 /**
  * Connects to (creating if needed) the namespace's work-queue stream and results bucket.
+ * @throws ValidationError for a bad namespace; TransportError (`UnauthorizedError` for a
+ *   permission refusal) when JetStream does not answer the setup: server unreachable (after
+ *   nats.js's 5 s request timeout), JetStream off.
  * @example
  * await using dispatcher = await createDispatcher({ nc, namespace: 'prod' });
  * const taskId = await dispatcher.dispatch({ to: { type: 'writer' }, message: Draft.create({ topic }) });
@@ -294,10 +303,14 @@ function isTooLarge(err: unknown): boolean {
  */
 export async function createDispatcher(options: DispatcherOptions): Promise<Dispatcher> {
   const namespace = checkNamespace(options.namespace ?? 'default');
-  const jsm = await jetstreamManager(options.nc);
   const logger = options.logger ?? createLogger({ name: `troupe:${namespace}:durable` });
-  await ensureTaskStream(jsm, namespace, options.stream ?? {}, logger);
-  const results = await openResults(options.nc, jsm, namespace, options.stream ?? {}, logger);
-  const expiry = new TaskExpiry({ jsm, results, namespace, logger });
-  return new Dispatcher(options.nc, namespace, results, expiry, options.pollMs);
+  try {
+    const jsm = await jetstreamManager(options.nc);
+    await ensureTaskStream(jsm, namespace, options.stream ?? {}, logger);
+    const results = await openResults(options.nc, jsm, namespace, options.stream ?? {}, logger);
+    const expiry = new TaskExpiry({ jsm, results, namespace, logger });
+    return new Dispatcher(options.nc, namespace, results, expiry, options.pollMs);
+  } catch (err) {
+    throw natsFailure(err, setupStep('dispatcher', namespace));
+  }
 }

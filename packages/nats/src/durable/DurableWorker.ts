@@ -10,10 +10,11 @@ import {
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { CancelledError, createLogger, type Logger, type Runtime, ValidationError } from '@troupe/core';
+import { natsFailure } from '../natsErrors.js';
 import type { NatsKvStore } from '../store/NatsKvStore.js';
 import { ensureTaskStream, ensureTypeConsumer, type TaskStreamOptions } from './ensureStream.js';
 import { JetStreamPublisher } from './jsPublisher.js';
-import { checkNamespace, deadLetterSubjectFor, tasksStreamName } from './names.js';
+import { checkNamespace, deadLetterSubjectFor, setupStep, tasksStreamName } from './names.js';
 import { handBack, type ProcessContext, processTask, settle } from './processTask.js';
 import { openResults } from './results.js';
 import { ResultWriter } from './resultWriter.js';
@@ -243,6 +244,8 @@ export class DurableWorker implements AsyncDisposable {
  * @throws ValidationError when it hosts no type (nothing registered on the runtime, no `types`), or
  *   names an option out of range (`concurrency`, `maxDeliver` integers ≥ 1, `maxHandbacks` ≥ 0,
  *   `ackWaitMs`, `taskTimeout`, `pullExpiresMs` finite ms ≥ 1).
+ * @throws TransportError (`UnauthorizedError` for a permission refusal) when JetStream does not
+ *   answer the setup: server unreachable (after nats.js's 5 s request timeout), JetStream off.
  * @example
  * await using worker = await startDurableWorker({ nc, runtime, concurrency: 8 });
  */
@@ -256,12 +259,17 @@ export async function startDurableWorker(options: DurableWorkerOptions): Promise
     });
   }
   const consumers = new Map<string, Consumer>();
-  for (const type of types) {
-    consumers.set(type, await openConsumer(options, namespace, type, Math.max(1, options.maxDeliver ?? 5)));
-  }
   const logger = options.logger ?? createLogger({ name: `troupe:${namespace}:durable` });
-  const jsm = await jetstreamManager(options.nc);
-  const results = await openResults(options.nc, jsm, namespace, options.stream ?? {}, logger);
+  let results: NatsKvStore;
+  try {
+    for (const type of types) {
+      consumers.set(type, await openConsumer(options, namespace, type, Math.max(1, options.maxDeliver ?? 5)));
+    }
+    const jsm = await jetstreamManager(options.nc);
+    results = await openResults(options.nc, jsm, namespace, options.stream ?? {}, logger);
+  } catch (err) {
+    throw natsFailure(err, setupStep('worker', namespace));
+  }
   const id = options.id ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   return new DurableWorker(options, { results, namespace, id, consumers });
 }

@@ -12,7 +12,7 @@ export interface ResultWaitOptions {
    * Anything else (0, negative, `NaN`, not a number) is refused with `ValidationError`.
    */
   timeout?: number;
-  /** Aborting rejects the wait with the signal's reason. */
+  /** Aborting rejects the wait with `CancelledError` (the signal's reason itself when it is a Troupe error). */
   signal?: AbortSignal;
 }
 
