@@ -14,6 +14,7 @@ import {
   PayloadTooLargeError,
   startQueueSpan,
   TransportError,
+  tracingOn,
   ValidationError,
 } from '@troupe/core';
 import { natsFailure } from '../natsErrors.js';
@@ -118,13 +119,15 @@ export class Dispatcher implements AsyncDisposable {
         issues: [{ path: 'options.signal', message: 'not an AbortSignal' }],
       });
     }
+    // Tracing off: `task` carries the caller's trace context, if any, as it came.
+    if (!tracingOn()) return await this.#store(task, deadline, signal);
+    // Tracing on: the dispatch's span, its context carried in the task to the worker's ask.
     const attributes: Record<string, string> = {
       'troupe.message.type': task.message.type,
       'troupe.agent.type': task.to.type,
       'troupe.task.id': task.taskId,
     };
     if (task.runId !== undefined) attributes['troupe.run.id'] = task.runId;
-    // Tracing on: the dispatch's span, its context carried in the task to the worker's ask.
     const span = startQueueSpan(`dispatch ${task.message.type}`, attributes, input, task);
     if (span === undefined) return await this.#store(task, deadline, signal);
     try {
