@@ -4,6 +4,7 @@ import {
   ClosedError,
   createRuntime,
   defineAgent,
+  TimeoutError,
   TransportError,
   ValidationError,
 } from '@troupe/core';
@@ -36,6 +37,10 @@ natsSuite('dispatch() while the server is unreachable', () => {
       expect((bad.error as ValidationError).issues[0]?.path).toBe('options.timeout');
 
       await server.stop();
+      // A wait that runs out while the server is unreachable says so: the result may exist unread.
+      const unread = await rejection(dispatcher.result('never-dispatched', { timeout: 300 }));
+      expect(unread.error).toBeInstanceOf(TimeoutError);
+      expect((unread.error as Error).message).toContain('connection is down');
       // The first attempt is waiting for an ack that cannot come: the dispatch's own bound ends it.
       const late = await rejection(dispatcher.dispatch(task(1), { timeout: 300 }));
       expect(late.error).toBeInstanceOf(TransportError);

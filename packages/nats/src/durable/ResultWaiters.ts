@@ -38,11 +38,16 @@ export class ResultWaiters {
   #poller: ReturnType<typeof setInterval> | undefined;
   #status: (AsyncIterable<Status> & { stop?: () => void }) | undefined;
   #closed = false;
+  /** Between a `disconnect` and the next `reconnect` status of the connection. */
+  #disconnected = false;
 
   constructor(options: { store: NatsKvStore; nc: NatsConnection; pollMs?: number }) {
     this.#store = options.store;
     this.#nc = options.nc;
     this.#pollMs = options.pollMs ?? 5_000;
+    // From the start, so a wait that runs out knows whether the server was reachable.
+    this.#status = this.#nc.status();
+    void this.#onReconnect(this.#status);
   }
 
   /** Resolves with the task's recorded result once there is one. */
@@ -78,14 +83,22 @@ export class ResultWaiters {
       };
       set.add(waiter);
       if (ms !== undefined) {
-        const expired = new TimeoutError(`no result for task '${taskId}' within ${ms} ms`);
-        cancelTimer = longTimeout((error) => waiter.reject(error), ms, expired);
+        cancelTimer = longTimeout(() => waiter.reject(this.#timedOut(taskId, ms)), ms, undefined);
       }
       const signal = options.signal;
       if (signal) off = onAbort(signal, () => waiter.reject(asCancellation(signal.reason)));
       // Always read once: even a task this dispatcher just queued may have a result from before the
       // watch (a re-dispatch past the duplicate window, whose second write loses to the first).
       this.#check(taskId);
+    });
+  }
+
+  /** The error of a wait that ran out: it says when the server was unreachable, the likely cause. */
+  #timedOut(taskId: string, ms: number): TimeoutError {
+    const down = this.#disconnected || this.#nc.isClosed();
+    const why = down ? ' (the NATS connection is down: a result may be recorded but unreadable)' : '';
+    return new TimeoutError(`no result for task '${taskId}' within ${ms} ms${why}`, {
+      data: { taskId, timeout: ms, connected: !down },
     });
   }
 
@@ -107,10 +120,6 @@ export class ResultWaiters {
     this.#watch ??= this.#openWatch();
     this.#poller ??= setInterval(() => this.#sweep(false), this.#pollMs);
     this.#poller.unref();
-    if (!this.#status) {
-      this.#status = this.#nc.status();
-      void this.#onReconnect(this.#status);
-    }
     return this.#watch;
   }
 
@@ -155,7 +164,9 @@ export class ResultWaiters {
   async #onReconnect(statuses: AsyncIterable<Status>): Promise<void> {
     for await (const status of statuses) {
       if (this.#closed) return;
+      if (status.type === 'disconnect') this.#disconnected = true;
       if (status.type !== 'reconnect') continue;
+      this.#disconnected = false;
       // A watch only notices a restarted server after missing heartbeats (~10 s): replace it now.
       const watch = await this.#watch?.catch(() => undefined);
       if (watch) watch.stop();
