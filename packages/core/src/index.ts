@@ -103,6 +103,7 @@ export { createRuntime, Runtime } from './runtime/Runtime.js';
 export { onAbort } from './runtime/signals.js';
 export { checkTimeout, longTimeout, MAX_TIMER_MS } from './runtime/timeouts.js';
 export {
+  carriedTrace,
   endSpan,
   markSpanFailed,
   startQueueSpan,

@@ -45,7 +45,7 @@ export function isMaxPayloadExceeded(err: unknown): boolean {
 }
 
 /** Whether `err` is nats.js refusing work on a connection that is closed or draining. */
-function isConnectionClosed(err: unknown): boolean {
+export function isConnectionClosed(err: unknown): boolean {
   const reason = reasonOf(err);
   return reason instanceof ClosedConnectionError || reason instanceof DrainingConnectionError;
 }

@@ -56,7 +56,8 @@ export const EnvelopeSchema = z.object({
   traceparent: z.string().max(256).optional(),
   chain: z.array(z.string().min(1).max(1024)).max(256).optional(),
   tracestate: z.string().max(512).optional(),
-  payload: z.unknown(),
+  // Absent for a payload-less message (`z.void()`): JSON leaves an `undefined` out.
+  payload: z.unknown().optional(),
 });
 
 /** A message in flight: routing and tracing fields around a typed `payload`. */

@@ -69,13 +69,21 @@ function traceparentOf(traceId: string, spanId: string, flags: number): string {
   return `00-${traceId}-${spanId}-${(flags & 0xff).toString(16).padStart(2, '0')}`;
 }
 
+/** Longest `tracestate` a message or a task carries (the envelope's limit); W3C lets a longer one be dropped. */
+const TRACESTATE_MAX = 512;
+
+/** Writes `span`'s context into `carrier` as W3C `traceparent` and `tracestate` (dropped past 512 characters). */
+function writeContext(span: Span, carrier: TraceFields): void {
+  const sc = span.spanContext();
+  carrier.traceparent = traceparentOf(sc.traceId, sc.spanId, sc.traceFlags);
+  const state = sc.traceState?.serialize();
+  if (state && state.length <= TRACESTATE_MAX) carrier.tracestate = state;
+  else delete carrier.tracestate;
+}
+
 /** Writes the span's context into the envelope as W3C `traceparent` (and `tracestate`). */
 export function injectTrace(span: Span, envelope: Envelope): void {
-  const sc = span.spanContext();
-  envelope.traceparent = traceparentOf(sc.traceId, sc.spanId, sc.traceFlags);
-  const state = sc.traceState?.serialize();
-  if (state) envelope.tracestate = state;
-  else delete envelope.tracestate;
+  writeContext(span, envelope);
 }
 
 /** W3C trace context as it travels with a message or a queued task. */
@@ -86,12 +94,32 @@ export interface TraceFields {
   tracestate?: string;
 }
 
+/** A header value NATS carries as is: no CR or LF, no whitespace at either end. */
+function headerSafe(value: string): boolean {
+  return !/[\r\n]/.test(value) && value.trim() === value;
+}
+
+/**
+ * The part of `fields` worth carrying on: a `traceparent` that names a trace context (W3C) and
+ * can travel as a header, and its `tracestate` when that can too (at most 512 characters).
+ * Anything else is left out, so the receiver starts a new trace instead of failing the message.
+ */
+export function carriedTrace(fields: TraceFields): TraceFields {
+  const { traceparent, tracestate } = fields;
+  if (typeof traceparent !== 'string' || !headerSafe(traceparent)) return {};
+  if (contextFromTraceparent(traceparent) === undefined) return {};
+  if (typeof tracestate !== 'string' || tracestate.length > TRACESTATE_MAX || !headerSafe(tracestate)) {
+    return { traceparent };
+  }
+  return { traceparent, tracestate };
+}
+
 /**
  * Starts the producer span of work queued outside an envelope (`dispatch <message type>` for a
  * durable task), parented by the context `explicit` names, else the active one, and writes its
- * context into `carrier` so the consumer's spans join the trace. When tracing is off the explicit
- * context is passed through as is and no span is made (`undefined`). End the span with
- * {@link endSpan}.
+ * context into `carrier` so the consumer's spans join the trace. When tracing is off no span is
+ * made (`undefined`) and `carrier` gets what {@link carriedTrace} keeps of `explicit`. End the
+ * span with {@link endSpan}.
  */
 export function startQueueSpan(
   name: string,
@@ -99,20 +127,16 @@ export function startQueueSpan(
   explicit: TraceFields | undefined,
   carrier: TraceFields,
 ): Span | undefined {
+  const kept = carriedTrace(explicit ?? {});
   if (!tracingOn()) {
-    if (explicit?.traceparent !== undefined) carrier.traceparent = explicit.traceparent;
-    if (explicit?.traceparent !== undefined && explicit.tracestate !== undefined) {
-      carrier.tracestate = explicit.tracestate;
-    }
+    delete carrier.traceparent;
+    delete carrier.tracestate;
+    Object.assign(carrier, kept);
     return undefined;
   }
-  const parent = contextFromTraceparent(explicit?.traceparent, explicit?.tracestate) ?? context.active();
+  const parent = contextFromTraceparent(kept.traceparent, kept.tracestate) ?? context.active();
   const span = trace.getTracer(TRACER_NAME).startSpan(name, { kind: SpanKind.PRODUCER, attributes }, parent);
-  const sc = span.spanContext();
-  carrier.traceparent = traceparentOf(sc.traceId, sc.spanId, sc.traceFlags);
-  const state = sc.traceState?.serialize();
-  if (state) carrier.tracestate = state;
-  else delete carrier.tracestate;
+  writeContext(span, carrier);
   return span;
 }
 

@@ -17,15 +17,15 @@ import {
   tracingOn,
   ValidationError,
 } from '@troupe/core';
-import { natsFailure } from '../natsErrors.js';
 import type { NatsKvStore } from '../store/NatsKvStore.js';
 import { ensureTaskStream, type TaskStreamOptions } from './ensureStream.js';
 import { JetStreamPublisher } from './jsPublisher.js';
-import { checkNamespace, setupStep, taskSubject } from './names.js';
+import { checkNamespace, taskSubject } from './names.js';
 import { type DispatchInput, newTask } from './newTask.js';
 import { ResultWaiters, type ResultWaitOptions } from './ResultWaiters.js';
 import { openResults } from './results.js';
 import { resultsIterator } from './resultsIterator.js';
+import { setupFailure } from './setupFailure.js';
 import { TaskExpiry } from './taskExpiry.js';
 import type { DurableTask, TaskResult } from './taskRecord.js';
 
@@ -112,6 +112,11 @@ export class Dispatcher implements AsyncDisposable {
     if (this.#closed) throw new ClosedError('dispatcher is closed');
     if (this.#nc.isClosed()) throw new ClosedError("the dispatcher's NATS connection is closed");
     const task = newTask(input);
+    if (options !== null && typeof options !== 'object') {
+      throw new ValidationError('dispatch options must be an object: { timeout?, signal? }', {
+        issues: [{ path: 'options', message: 'not an object' }],
+      });
+    }
     const { timeout, signal } = options ?? {};
     const deadline = Date.now() + checkTimeout(timeout === undefined ? 30_000 : timeout, 'options.timeout');
     if (signal !== undefined && !isAbortSignal(signal)) {
@@ -128,7 +133,8 @@ export class Dispatcher implements AsyncDisposable {
       'troupe.task.id': task.taskId,
     };
     if (task.runId !== undefined) attributes['troupe.run.id'] = task.runId;
-    const span = startQueueSpan(`dispatch ${task.message.type}`, attributes, input, task);
+    // The validated copy names the parent: `input` is not read again.
+    const span = startQueueSpan(`dispatch ${task.message.type}`, attributes, task, task);
     if (span === undefined) return await this.#store(task, deadline, signal);
     try {
       const id = await this.#store(task, deadline, signal);
@@ -314,6 +320,6 @@ export async function createDispatcher(options: DispatcherOptions): Promise<Disp
     const expiry = new TaskExpiry({ jsm, results, namespace, logger });
     return new Dispatcher(options.nc, namespace, results, expiry, options.pollMs);
   } catch (err) {
-    throw natsFailure(err, setupStep('dispatcher', namespace));
+    throw setupFailure(err, 'dispatcher', namespace, options.nc);
   }
 }

@@ -10,14 +10,14 @@ import {
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { CancelledError, createLogger, type Logger, type Runtime, ValidationError } from '@troupe/core';
-import { natsFailure } from '../natsErrors.js';
 import type { NatsKvStore } from '../store/NatsKvStore.js';
 import { ensureTaskStream, ensureTypeConsumer, type TaskStreamOptions } from './ensureStream.js';
 import { JetStreamPublisher } from './jsPublisher.js';
-import { checkNamespace, deadLetterSubjectFor, setupStep, tasksStreamName } from './names.js';
+import { checkNamespace, deadLetterSubjectFor, tasksStreamName } from './names.js';
 import { handBack, type ProcessContext, processTask, settle } from './processTask.js';
 import { openResults } from './results.js';
 import { ResultWriter } from './resultWriter.js';
+import { setupFailure } from './setupFailure.js';
 import { type DurableWorkerStats, newCounters, type WorkerCounters } from './workerStats.js';
 
 /** Options of {@link startDurableWorker}. */
@@ -268,7 +268,7 @@ export async function startDurableWorker(options: DurableWorkerOptions): Promise
     const jsm = await jetstreamManager(options.nc);
     results = await openResults(options.nc, jsm, namespace, options.stream ?? {}, logger);
   } catch (err) {
-    throw natsFailure(err, setupStep('worker', namespace));
+    throw setupFailure(err, 'worker', namespace, options.nc);
   }
   const id = options.id ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   return new DurableWorker(options, { results, namespace, id, consumers });

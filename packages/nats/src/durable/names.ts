@@ -76,8 +76,3 @@ export function resultsBucketName(ns: string): string {
 
 /** The header carrying a task's id: JetStream's own de-duplication id. */
 export const TASK_ID_HEADER = 'Nats-Msg-Id';
-
-/** What a durable dispatcher's or worker's setup is called in its error: where to look when it fails. */
-export function setupStep(who: 'dispatcher' | 'worker', ns: string): string {
-  return `the durable ${who}'s JetStream setup in namespace '${ns}' (is nats-server reachable, with JetStream enabled?)`;
-}

@@ -75,7 +75,7 @@ export function newTask(input: DispatchInput): DurableTask {
     if (ms !== Number.POSITIVE_INFINITY) task.startTimeout = Math.ceil(ms);
   }
   if (input.traceparent !== undefined) task.traceparent = input.traceparent;
-  if (input.tracestate !== undefined) task.tracestate = input.tracestate;
+  if (input.traceparent !== undefined && input.tracestate !== undefined) task.tracestate = input.tracestate;
   // What a worker would refuse (and dead-letter) is refused here, before it is queued; and what is
   // queued is the validated copy (plain objects, own fields), not a getter or a toJSON's say.
   const plain = plainTask(task);

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { headers, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import {
+  carriedTrace,
   errorToWire,
   type Logger,
   type Runtime,
@@ -135,9 +136,9 @@ async function execute(task: DurableTask, deliveries: number, ctx: ProcessContex
       signal: ctx.abandon,
       taskId: task.taskId,
       ...(task.runId === undefined ? {} : { runId: task.runId }),
-      // The dispatch's trace context: the ask's span (when tracing is on) joins its trace.
-      ...(task.traceparent === undefined ? {} : { traceparent: task.traceparent }),
-      ...(task.tracestate === undefined ? {} : { tracestate: task.tracestate }),
+      // The dispatch's trace context, what of it can travel on: the ask's span joins its trace; a
+      // malformed one starts a new trace rather than failing the task (a nested ask over NATS would).
+      ...carriedTrace(task),
     });
     ctx.counters.executed++;
     return { kind: 'done', result: { ...withRun, ok: true, value, finishedAt: Date.now() } };

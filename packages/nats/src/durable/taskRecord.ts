@@ -13,7 +13,8 @@ export const DurableTaskSchema = z.object({
   v: z.literal(1),
   taskId: z.string().regex(TASK_ID),
   to: AgentAddressSchema,
-  message: z.object({ type: z.string().min(1).max(256), payload: z.unknown() }),
+  // No payload (a `z.void()` message): JSON leaves the key out, the agent gets `undefined`.
+  message: z.object({ type: z.string().min(1).max(256), payload: z.unknown().optional() }),
   runId: z.string().max(128).optional(),
   timeout: z.number().int().positive().optional(),
   startTimeout: z.number().int().positive().optional(),
@@ -26,14 +27,14 @@ export const DurableTaskSchema = z.object({
  * `json` as a {@link DurableTask} when it plainly is one, else `undefined`: then
  * {@link DurableTaskSchema} decides, and names what is wrong. Every task this accepts, the schema
  * accepts too and parses to the same value (unknown fields left out), so it is only a faster way
- * to the same answer; anything unusual (an absent payload, an optional field present as `undefined`, an unsafe integer) goes to the schema.
+ * to the same answer; anything unusual (an optional field present as `undefined`, an unsafe integer) goes to the schema.
  */
 export function plainTask(json: unknown): DurableTask | undefined {
   if (!isRecord(json)) return undefined;
   // Each field is read once: a getter cannot pass the check with one value and be copied with another.
   const { v, taskId, to, message, dispatchedAt } = json;
   if (v !== 1 || typeof taskId !== 'string' || !TASK_ID.test(taskId)) return undefined;
-  if (!isRecord(to) || !isRecord(message) || !('payload' in message)) return undefined;
+  if (!isRecord(to) || !isRecord(message)) return undefined;
   const type = to.type;
   if (typeof type !== 'string' || !isValidName(type)) return undefined;
   const hasKey = 'key' in to;
@@ -54,7 +55,7 @@ export function plainTask(json: unknown): DurableTask | undefined {
     v: 1,
     taskId,
     to: hasKey ? { type, key: key as string } : { type },
-    message: { type: messageType, payload: message.payload },
+    message: 'payload' in message ? { type: messageType, payload: message.payload } : { type: messageType },
   } as DurableTask;
   if (runId !== ABSENT) task.runId = runId;
   if (timeout !== ABSENT) task.timeout = timeout;
