@@ -1,13 +1,3 @@
-export type {
-  EventPage,
-  EventQuery,
-  RunPage,
-  RunQuery,
-  RunRecord,
-  RunRepository,
-  RunStatus,
-  StoredEvent,
-} from '@troupe/core';
 export type { SqlDialectName } from './databaseUrl.js';
 export { parseDatabaseUrl } from './databaseUrl.js';
 export {

@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { StoredEvent } from '@troupe/core';
 import { databaseSuite, type TestDatabaseKind } from '@troupe/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createSqlStore, type SqlStore, type StoredEvent } from '../src/index.js';
+import { createSqlStore, type SqlStore } from '../src/index.js';
 import { run } from './support/fixtures.js';
 import { type FreshDatabase, freshDatabase } from './support/freshDatabase.js';
 

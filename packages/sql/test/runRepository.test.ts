@@ -1,13 +1,7 @@
-import { ValidationError } from '@troupe/core';
+import { type RunRecord, ValidationError } from '@troupe/core';
 import { databaseSuite, type TestDatabaseKind } from '@troupe/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  createSqlStore,
-  RunExistsError,
-  RunNotFoundError,
-  type RunRecord,
-  type SqlStore,
-} from '../src/index.js';
+import { createSqlStore, RunExistsError, RunNotFoundError, type SqlStore } from '../src/index.js';
 import { event, run } from './support/fixtures.js';
 import { type FreshDatabase, freshDatabase } from './support/freshDatabase.js';
 

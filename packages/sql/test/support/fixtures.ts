@@ -1,5 +1,4 @@
-import type { ProgressEvent } from '@troupe/core';
-import type { RunRecord } from '../../src/index.js';
+import type { ProgressEvent, RunRecord } from '@troupe/core';
 
 /** A running run created at `createdAt` (ms). */
 export function run(id: string, createdAt: number, fields: Partial<RunRecord> = {}): RunRecord {
