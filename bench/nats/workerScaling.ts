@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { connect } from '@nats-io/transport-node';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { createDispatcher } from '@troupe/nats';
 import { dispatchAndCollect, WARMUP_TASKS } from './durableBench.js';
 import { seconds } from './lanes.js';
@@ -48,23 +48,35 @@ async function stopWorker(child: ChildProcess): Promise<void> {
   clearTimeout(force);
 }
 
-/** Tasks per second through durable dispatch to `workers` worker processes. */
-export async function measureWorkers(options: {
+/** How big one measurement is. */
+interface ScalingOptions {
   url: string;
   workers: number;
   count: number;
   concurrency: number;
-}): Promise<number> {
-  const namespace = `scale${options.workers}w${Date.now()}`;
+}
+
+/**
+ * Tasks per second with `workers` processes running `script`: `open` sets up the dispatching
+ * side for the namespace and returns how to dispatch `n` tasks of a run and wait for their results.
+ */
+async function measureProcesses(
+  options: ScalingOptions,
+  script: string,
+  namespace: string,
+  open: (
+    nc: NatsConnection,
+  ) => Promise<{ run: (n: number, runId: string) => Promise<void> } & AsyncDisposable>,
+): Promise<number> {
   const nc = await connect({ servers: options.url, noAsyncTraces: true });
   const children: ChildProcess[] = [];
   try {
-    await using dispatcher = await createDispatcher({ nc, namespace });
+    await using side = await open(nc);
     for (let i = 0; i < options.workers; i++)
-      children.push(await startWorker(WORKER, options.url, namespace, options.concurrency));
+      children.push(await startWorker(script, options.url, namespace, options.concurrency));
     // Every process gets as many warm-up tasks as a lone worker would: its own JIT warms alone.
-    await dispatchAndCollect(dispatcher, WARMUP_TASKS * options.workers, 'warmup');
-    const s = await seconds(() => dispatchAndCollect(dispatcher, options.count, 'measured'));
+    await side.run(WARMUP_TASKS * options.workers, 'warmup');
+    const s = await seconds(() => side.run(options.count, 'measured'));
     return options.count / s;
   } finally {
     await Promise.all(children.map(stopWorker));
@@ -72,28 +84,29 @@ export async function measureWorkers(options: {
   }
 }
 
+/** Tasks per second through durable dispatch to `workers` worker processes. */
+export function measureWorkers(options: ScalingOptions): Promise<number> {
+  const namespace = `scale${options.workers}w${Date.now()}`;
+  return measureProcesses(options, WORKER, namespace, async (nc) => {
+    const dispatcher = await createDispatcher({ nc, namespace });
+    return {
+      run: (n, runId) => dispatchAndCollect(dispatcher, n, runId),
+      [Symbol.asyncDispose]: () => dispatcher.close(),
+    };
+  });
+}
+
 /**
  * Tasks per second through durable dispatch's protocol written on raw nats.js (`rawProtocol.ts`)
  * with `workers` worker processes: what adding a process costs on this host without Troupe.
  */
-export async function measureRawWorkers(options: {
-  url: string;
-  workers: number;
-  count: number;
-  concurrency: number;
-}): Promise<number> {
+export function measureRawWorkers(options: ScalingOptions): Promise<number> {
   const id = `rw${options.workers}w${Date.now()}`;
-  const nc = await connect({ servers: options.url, noAsyncTraces: true });
-  const children: ChildProcess[] = [];
-  try {
+  return measureProcesses(options, RAW_WORKER, id, async (nc) => {
     const names = await setUpRawProtocol(nc, id);
-    for (let i = 0; i < options.workers; i++)
-      children.push(await startWorker(RAW_WORKER, options.url, id, options.concurrency));
-    await dispatchRawAndCollect(nc, names, WARMUP_TASKS * options.workers, 'warmup');
-    const s = await seconds(() => dispatchRawAndCollect(nc, names, options.count, 'measured'));
-    return options.count / s;
-  } finally {
-    await Promise.all(children.map(stopWorker));
-    await nc.close();
-  }
+    return {
+      run: (n, runId) => dispatchRawAndCollect(nc, names, n, runId),
+      [Symbol.asyncDispose]: async () => {},
+    };
+  });
 }
