@@ -1,3 +1,4 @@
+import type { JsMsg } from '@nats-io/jetstream';
 import type { Msg, MsgHdrs } from '@nats-io/transport-node';
 
 const decoder = new TextDecoder();
@@ -43,6 +44,18 @@ export class ReceivedHeaders {
       if (plainBlock(text)) return new ReceivedHeaders(text, 0, '');
     }
     return ReceivedHeaders.from(msg.headers);
+  }
+
+  /**
+   * The headers of a JetStream message, read through nats.js 3's core message (`JsMsgImpl.msg`,
+   * not in its public type) when it is there, else through its public `headers`.
+   * @throws what nats.js `msg.headers` throws for a malformed header block.
+   */
+  static ofJs(msg: JsMsg): ReceivedHeaders {
+    const core = (msg as unknown as { msg?: Msg }).msg;
+    return typeof core === 'object' && core !== null
+      ? ReceivedHeaders.of(core)
+      : ReceivedHeaders.from(msg.headers);
   }
 
   /** The headers of a nats.js `MsgHdrs` (or none). */

@@ -1,7 +1,4 @@
-import type { Envelope } from '@troupe/core';
-
-const NAME = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
-const KEY = /^[A-Za-z0-9_:=@+-]+$/;
+import { type Envelope, isValidKey, isValidName } from '@troupe/core';
 
 /** Longest value of each optional string field of `EnvelopeSchema`. */
 const OPTIONAL_STRINGS: Readonly<Record<string, number>> = {
@@ -70,9 +67,9 @@ function isAddress(value: unknown): boolean {
   const a = value as Record<string, unknown>;
   for (const name in a) {
     if (name === 'type') {
-      if (typeof a.type !== 'string' || !NAME.test(a.type)) return false;
+      if (typeof a.type !== 'string' || !isValidName(a.type)) return false;
     } else if (name === 'key') {
-      if (typeof a.key !== 'string' || a.key.length > 256 || !KEY.test(a.key)) return false;
+      if (typeof a.key !== 'string' || !isValidKey(a.key)) return false;
     } else return false;
   }
   return 'type' in a;

@@ -5,6 +5,7 @@ import {
   type Consumer,
   type ConsumerMessages,
   type JetStreamClient,
+  type JetStreamManager,
   jetstream,
   jetstreamManager,
 } from '@nats-io/jetstream';
@@ -262,10 +263,12 @@ export async function startDurableWorker(options: DurableWorkerOptions): Promise
   const logger = options.logger ?? createLogger({ name: `troupe:${namespace}:durable` });
   let results: NatsKvStore;
   try {
-    for (const type of types) {
-      consumers.set(type, await openConsumer(options, namespace, type, Math.max(1, options.maxDeliver ?? 5)));
-    }
+    // One manager and one check of the stream for every type (each is a round trip).
     const jsm = await jetstreamManager(options.nc);
+    await ensureTaskStream(jsm, namespace, options.stream ?? {}, options.logger);
+    const maxDeliver = Math.max(1, options.maxDeliver ?? 5);
+    for (const type of types)
+      consumers.set(type, await typeConsumer(jsm, options, namespace, type, maxDeliver));
     results = await openResults(options.nc, jsm, namespace, options.stream ?? {}, logger);
   } catch (err) {
     throw setupFailure(err, 'worker', namespace, options.nc);
@@ -310,6 +313,17 @@ async function openConsumer(
 ): Promise<Consumer> {
   const jsm = await jetstreamManager(options.nc);
   await ensureTaskStream(jsm, ns, options.stream ?? {}, options.logger);
+  return await typeConsumer(jsm, options, ns, type, maxDeliver);
+}
+
+/** Ensures the type's consumer on the (existing) stream, and returns a handle on it. */
+async function typeConsumer(
+  jsm: JetStreamManager,
+  options: DurableWorkerOptions,
+  ns: string,
+  type: string,
+  maxDeliver: number,
+): Promise<Consumer> {
   const durable = await ensureTypeConsumer(jsm, ns, type, {
     ackWaitMs: options.ackWaitMs ?? 30_000,
     // One spare delivery, so a task whose last attempt died with its worker still gets dead-lettered.

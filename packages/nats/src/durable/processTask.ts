@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
-import { headers, type Msg, type NatsConnection } from '@nats-io/transport-node';
+import { headers, type NatsConnection } from '@nats-io/transport-node';
 import {
   carriedTrace,
   errorToWire,
@@ -64,7 +64,7 @@ const encoder = new TextEncoder();
  */
 export async function processTask(msg: JsMsg, ctx: ProcessContext): Promise<void> {
   // One read of the header block for all three lookups (nats.js would build a map for each).
-  const h = headersOf(msg);
+  const h = ReceivedHeaders.ofJs(msg);
   const handedBack = headerCount(h, HANDBACKS_HEADER) > 0;
   const deliveries = headerCount(h, FAILURES_HEADER) + msg.info.deliveryCount;
   const parsed = parseTask(msg.data);
@@ -245,7 +245,7 @@ function parseTask(data: Uint8Array): { ok: true; task: DurableTask } | { ok: fa
  */
 export async function handBack(msg: JsMsg, ctx: ProcessContext): Promise<void> {
   ctx.counters.abandoned++;
-  const received = headersOf(msg);
+  const received = ReceivedHeaders.ofJs(msg);
   const handbacks = headerCount(received, HANDBACKS_HEADER) + 1;
   if (handbacks > ctx.maxHandbacks) {
     settle(() => msg.nak());
@@ -267,14 +267,6 @@ export async function handBack(msg: JsMsg, ctx: ProcessContext): Promise<void> {
     return;
   }
   settle(() => msg.ack());
-}
-
-/** The headers of a task message, read from nats.js 3's core message (`JsMsgImpl.msg`, not in its public type) when it is there. */
-function headersOf(msg: JsMsg): ReceivedHeaders {
-  const core = (msg as unknown as { msg?: Msg }).msg;
-  return typeof core === 'object' && core !== null
-    ? ReceivedHeaders.of(core)
-    : ReceivedHeaders.from(msg.headers);
 }
 
 function headerCount(h: ReceivedHeaders, name: string): number {
