@@ -100,7 +100,7 @@ export { Deadlines, type Timed } from './runtime/Deadlines.js';
 export { LazyAbort } from './runtime/LazyAbort.js';
 export type { CloseOptions, RuntimeOptions } from './runtime/Runtime.js';
 export { createRuntime, Runtime } from './runtime/Runtime.js';
-export { onAbort } from './runtime/signals.js';
+export { checkSignal, isAbortSignal, onAbort } from './runtime/signals.js';
 export { checkTimeout, longTimeout, MAX_TIMER_MS } from './runtime/timeouts.js';
 export {
   carriedTrace,

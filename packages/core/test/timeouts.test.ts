@@ -47,6 +47,22 @@ describe('timeouts', () => {
     });
   });
 
+  it.each([
+    ['an AbortController', new AbortController()],
+    ['null', null],
+    ['an object', {}],
+  ])('should refuse a signal that is %s with ValidationError naming it', async (_name, signal) => {
+    await using runtime = createRuntime();
+    await runtime.register(Sleeper);
+    const ask = runtime.ref(Sleeper).ask(Sleep.create({ ms: 1 }), { signal: signal as AbortSignal });
+    await expect(ask).rejects.toMatchObject({ code: 'VALIDATION', issues: [{ path: 'signal' }] });
+    // A signal-shaped object (a polyfill's) is a signal.
+    const shaped = { aborted: false, reason: undefined, addEventListener() {}, removeEventListener() {} };
+    await expect(
+      runtime.ref(Sleeper).ask(Sleep.create({ ms: 1 }), { signal: shaped as unknown as AbortSignal }),
+    ).resolves.toBe('slept 1');
+  });
+
   it('should refuse bad runtime and close timeouts', async () => {
     expect(() => createRuntime({ defaultTimeout: 0 })).toThrow(
       /defaultTimeout must be a number of ms above 0/,

@@ -20,6 +20,7 @@ import { drain, noop, TELL } from './drain.js';
 import type { Instance } from './Instance.js';
 import type { RuntimeInternals } from './internals.js';
 import { newEnvelope } from './newEnvelope.js';
+import { isAbortSignal, signalError } from './signals.js';
 import { timeoutError as badTimeout, checkTimeout, isTimeout, longTimeout } from './timeouts.js';
 import { endWhenSettled, startSendSpan } from './tracing.js';
 
@@ -214,6 +215,8 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
     const now = Date.now();
     const timeout = options?.timeout;
     if (timeout !== undefined && !isTimeout(timeout)) return Promise.reject(badTimeout(timeout, 'timeout'));
+    const signal = options?.signal;
+    if (signal !== undefined && !isAbortSignal(signal)) return Promise.reject(signalError('signal'));
     let deadline = now + (timeout ?? this.defaultTimeout);
     const parentDeadline = parent?.envelope.deadline;
     if (parentDeadline !== undefined && parentDeadline < deadline) deadline = parentDeadline;
@@ -231,7 +234,7 @@ export class Runtime implements TransportHost, RuntimeInternals, AsyncDisposable
     const control = new AskControl();
     control.envelope = envelope;
     control.timeoutAt(deadline, now, this.#deadlines);
-    if (options?.signal) control.link(options.signal);
+    if (signal) control.link(signal);
     if (parent) {
       const parentControl = parent.control;
       if (parentControl) control.follow(parentControl);

@@ -118,8 +118,8 @@ export function carriedTrace(fields: TraceFields): TraceFields {
  * Starts the producer span of work queued outside an envelope (`dispatch <message type>` for a
  * durable task), parented by the context `explicit` names, else the active one, and writes its
  * context into `carrier` so the consumer's spans join the trace. When tracing is off no span is
- * made (`undefined`) and `carrier` gets what {@link carriedTrace} keeps of `explicit`. End the
- * span with {@link endSpan}.
+ * made (`undefined`) and `carrier` is left as it is: the consumer passes on what
+ * {@link carriedTrace} keeps of it. End the span with {@link endSpan}.
  */
 export function startQueueSpan(
   name: string,
@@ -127,13 +127,8 @@ export function startQueueSpan(
   explicit: TraceFields | undefined,
   carrier: TraceFields,
 ): Span | undefined {
+  if (!tracingOn()) return undefined;
   const kept = carriedTrace(explicit ?? {});
-  if (!tracingOn()) {
-    delete carrier.traceparent;
-    delete carrier.tracestate;
-    Object.assign(carrier, kept);
-    return undefined;
-  }
   const parent = contextFromTraceparent(kept.traceparent, kept.tracestate) ?? context.active();
   const span = trace.getTracer(TRACER_NAME).startSpan(name, { kind: SpanKind.PRODUCER, attributes }, parent);
   writeContext(span, carrier);

@@ -5,6 +5,7 @@ import {
   type AgentAddress,
   asCancellation,
   ClosedError,
+  checkSignal,
   checkTimeout,
   createLogger,
   endSpan,
@@ -119,11 +120,7 @@ export class Dispatcher implements AsyncDisposable {
     }
     const { timeout, signal } = options ?? {};
     const deadline = Date.now() + checkTimeout(timeout === undefined ? 30_000 : timeout, 'options.timeout');
-    if (signal !== undefined && !isAbortSignal(signal)) {
-      throw new ValidationError('options.signal must be an AbortSignal', {
-        issues: [{ path: 'options.signal', message: 'not an AbortSignal' }],
-      });
-    }
+    checkSignal(signal, 'options.signal');
     // Tracing off: `task` carries the caller's trace context, if any, as it came.
     if (!tracingOn()) return await this.#store(task, deadline, signal);
     // Tracing on: the dispatch's span, its context carried in the task to the worker's ask.
@@ -264,17 +261,6 @@ export class Dispatcher implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
-}
-
-/** An `AbortSignal`, or one shaped like it (a polyfill's): what `addEventListener('abort')` works on. */
-function isAbortSignal(value: unknown): value is AbortSignal {
-  const s = value as Partial<AbortSignal> | null;
-  return (
-    typeof s === 'object' &&
-    s !== null &&
-    typeof s.aborted === 'boolean' &&
-    typeof s.addEventListener === 'function'
-  );
 }
 
 function tooLarge(

@@ -1,6 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NatsConnection, Status } from '@nats-io/transport-node';
-import { asCancellation, ClosedError, checkTimeout, longTimeout, onAbort, TimeoutError } from '@troupe/core';
+import {
+  asCancellation,
+  ClosedError,
+  checkSignal,
+  checkTimeout,
+  longTimeout,
+  onAbort,
+  TimeoutError,
+} from '@troupe/core';
 import type { NatsKvStore } from '../store/NatsKvStore.js';
 import type { StoreWatch } from '../store/watch.js';
 import type { TaskResult } from './taskRecord.js';
@@ -47,14 +55,15 @@ export class ResultWaiters {
     this.#pollMs = options.pollMs ?? 5_000;
     // From the start, so a wait that runs out knows whether the server was reachable.
     this.#status = this.#nc.status();
-    void this.#onReconnect(this.#status);
+    void this.#followStatus(this.#status);
   }
 
   /** Resolves with the task's recorded result once there is one. */
   async wait(taskId: string, options: ResultWaitOptions = {}): Promise<TaskResult> {
     const ms = options.timeout === undefined ? undefined : checkTimeout(options.timeout, 'timeout');
+    const signal = checkSignal(options.signal, 'signal');
     if (this.#closed) throw new ClosedError('dispatcher is closed');
-    if (options.signal?.aborted) throw asCancellation(options.signal.reason);
+    if (signal?.aborted) throw asCancellation(signal.reason);
     // Without a watch (server unreachable right now) the wait still works: polling covers it.
     await this.#ensureWatch().catch(() => {});
     // close() may have run while the watch was opening: it rejected only the waits registered then.
@@ -85,7 +94,6 @@ export class ResultWaiters {
       if (ms !== undefined) {
         cancelTimer = longTimeout(() => waiter.reject(this.#timedOut(taskId, ms)), ms, undefined);
       }
-      const signal = options.signal;
       if (signal) off = onAbort(signal, () => waiter.reject(asCancellation(signal.reason)));
       // Always read once: even a task this dispatcher just queued may have a result from before the
       // watch (a re-dispatch past the duplicate window, whose second write loses to the first).
@@ -161,7 +169,8 @@ export class ResultWaiters {
     this.#sweep(true);
   }
 
-  async #onReconnect(statuses: AsyncIterable<Status>): Promise<void> {
+  /** Tracks whether the connection is down, and re-reads what is pending when it is back. */
+  async #followStatus(statuses: AsyncIterable<Status>): Promise<void> {
     for await (const status of statuses) {
       if (this.#closed) return;
       if (status.type === 'disconnect') this.#disconnected = true;
